@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// defaultDSN is the embedded database a small desk runs on.
+const defaultDSN = "sqlite:./legists.db"
+
+// newFlagSet makes a flag set for a subcommand that prints its usage to
+// stderr and returns errors instead of exiting.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: legists %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// envString is a flag default read from the environment: every flag of the
+// contract also reads a LEGISTS_* variable.
+func envString(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// envBool reads a boolean environment variable ("1", "true", "yes").
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// dbFlag adds the --db flag every database command takes.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", envString("LEGISTS_DB", defaultDSN), "database: sqlite:PATH or postgres://... (env LEGISTS_DB)")
+}
+
+// parseFlags parses args; it returns exitOK with done=true for --help and
+// exitUsage for bad flags.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK, true
+		}
+		return exitUsage, true
+	}
+	return exitOK, false
+}

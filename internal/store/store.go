@@ -1,0 +1,136 @@
+// Package store keeps Legists' data in SQLite (the embedded default) or
+// PostgreSQL, behind one interface. Each concern (briefs, firms, sources,
+// subscribers, ...) lives in its own file; SQL is written once with ?
+// placeholders and each dialect supplies what differs (placeholders,
+// full-text search, migrations).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"legists/internal/brief"
+)
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// SaveAction says what SaveBrief did.
+type SaveAction string
+
+// Save outcomes.
+const (
+	SaveCreated   SaveAction = "created"
+	SaveUpdated   SaveAction = "updated"
+	SaveUnchanged SaveAction = "unchanged"
+)
+
+// SaveOptions qualify a save.
+type SaveOptions struct {
+	// Author is recorded on the revision ("import" for the import command).
+	Author string
+	// Note is a free-text revision message.
+	Note string
+}
+
+// SaveResult reports what a save did.
+type SaveResult struct {
+	Slug     string     `json:"slug"`
+	Action   SaveAction `json:"action"`
+	Revision int        `json:"revision"`
+}
+
+// Revision is one saved version of a brief. Every change keeps the earlier
+// text.
+type Revision struct {
+	Number    int       `json:"number"`
+	CreatedAt time.Time `json:"created_at"`
+	Author    string    `json:"author"`
+	Note      string    `json:"note,omitempty"`
+	// Text is the brief in the editing format at that revision.
+	Text string `json:"text"`
+	// Hash is the hex SHA-256 of the brief's canonical JSON.
+	Hash string `json:"hash"`
+}
+
+// BriefFilter selects briefs for a listing. Zero fields do not filter.
+type BriefFilter struct {
+	Status brief.Status
+	Firm   string // firm slug
+	Topic  string // topic slug
+	Since  time.Time
+	Until  time.Time
+	Limit  int
+	// Cursor continues a listing where the previous page stopped.
+	Cursor string
+}
+
+// BriefPage is a page of a listing, newest first.
+type BriefPage struct {
+	Briefs []brief.Brief `json:"briefs"`
+	// Next is the cursor of the following page, empty on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// SearchQuery is a full-text query over briefs with filters.
+type SearchQuery struct {
+	Q      string
+	Firm   string // firm slug
+	Topic  string // topic slug
+	Since  time.Time
+	Until  time.Time
+	Status brief.Status // default: published
+	Limit  int
+	Offset int
+}
+
+// SearchHit is one brief matched by a search.
+type SearchHit struct {
+	Brief brief.Brief `json:"brief"`
+	// Snippet is plain text around the match; the matched terms are
+	// wrapped in HighlightStart and HighlightEnd.
+	Snippet string  `json:"snippet"`
+	Rank    float64 `json:"rank"`
+}
+
+// Highlight markers in snippets: control characters that never occur in
+// brief text, so a renderer can escape the snippet and then swap them for
+// markup.
+const (
+	HighlightStart = "\x02"
+	HighlightEnd   = "\x03"
+)
+
+// SearchResult is a page of hits and the total count.
+type SearchResult struct {
+	Hits  []SearchHit `json:"hits"`
+	Total int         `json:"total"`
+}
+
+// Store is everything Legists keeps. Both implementations pass the same
+// test suite.
+type Store interface {
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	Ping(ctx context.Context) error
+	Close() error
+
+	// SaveBrief creates or updates the brief with b.Slug in one
+	// transaction, keeping the earlier text as a revision. Saving an
+	// identical brief changes nothing.
+	SaveBrief(ctx context.Context, b *brief.Brief, opts SaveOptions) (SaveResult, error)
+	GetBrief(ctx context.Context, slug string) (*brief.Brief, error)
+	ListBriefs(ctx context.Context, f BriefFilter) (BriefPage, error)
+	DeleteBrief(ctx context.Context, slug string) error
+	Revisions(ctx context.Context, slug string) ([]Revision, error)
+	SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, error)
+
+	// Firms and topics: the directory and the taxonomy.
+	UpsertFirms(ctx context.Context, firms []brief.Firm) error
+	ListFirms(ctx context.Context) ([]brief.Firm, error)
+	GetFirm(ctx context.Context, slug string) (*brief.Firm, error)
+	UpsertTopics(ctx context.Context, topics []brief.Topic) error
+	ListTopics(ctx context.Context) ([]brief.Topic, error)
+	GetTopic(ctx context.Context, slug string) (*brief.Topic, error)
+}
