@@ -1,0 +1,290 @@
+package brief
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxCitation bounds citation numbers: "(1990)" after a case name is a year,
+// not the 1,990th source.
+const maxCitation = 999
+
+// legalWords are words after which a parenthesised number is part of a legal
+// reference ("paragraph (3)", "section 87 (2)"), never a citation marker.
+var legalWords = map[string]bool{
+	"article": true, "art": true, "arts": true, "articles": true,
+	"section": true, "sections": true, "sec": true, "s": true, "ss": true,
+	"paragraph": true, "paragraphs": true, "para": true, "paras": true,
+	"clause": true, "clauses": true, "cl": true, "rule": true, "rules": true, "r": true,
+	"regulation": true, "reg": true, "directive": true, "schedule": true, "sch": true,
+	"part": true, "pt": true, "chapter": true, "ch": true, "subsection": true,
+	"sub-section": true, "§": true, "§§": true, "item": true, "point": true,
+	"no": true, "nos": true, "number": true, "footnote": true, "note": true,
+	"annex": true, "recital": true, "protocol": true, "title": true, "limb": true,
+}
+
+// marker is one citation marker chain found in paragraph text: "(1)",
+// "(1, 2)" or "(1)(2)".
+type marker struct {
+	start, end int // byte range of the whole chain
+	nums       []int
+}
+
+// markerSyntax describes one notation: parentheses in the house format,
+// square brackets in the editing format.
+type markerSyntax struct {
+	open, close byte
+	// prose is true for the house format, where numbers in parentheses
+	// also occur as ordinary text and context decides.
+	prose bool
+}
+
+var (
+	houseMarkers   = markerSyntax{'(', ')', true}
+	editingMarkers = markerSyntax{'[', ']', false}
+)
+
+// badMarker is a marker-shaped group that is not a valid citation, such as
+// "(1a)" or "(0)", at a place where only a citation makes sense.
+type badMarker struct {
+	start int
+	text  string
+}
+
+// findMarkers returns the citation markers of a paragraph in order, and the
+// first marker-shaped group that is not a number, if any.
+func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
+	var out []marker
+	var bad *badMarker
+	for i := 0; i < len(p); i++ {
+		if p[i] != m.open {
+			continue
+		}
+		end, nums, ok := m.parseChain(p, i)
+		if ok && m.validContext(p, i, end) {
+			out = append(out, marker{start: i, end: end, nums: nums})
+			i = end - 1
+			continue
+		}
+		if bad == nil && m.prose {
+			if text, isBad := m.badCandidate(p, i); isBad {
+				bad = &badMarker{start: i, text: text}
+			}
+		}
+	}
+	return out, bad
+}
+
+// parseChain reads "(n)", "(n, m)" and chains "(n)(m)" starting at i.
+func (m markerSyntax) parseChain(p string, i int) (end int, nums []int, ok bool) {
+	j := i
+	for j < len(p) && p[j] == m.open {
+		k, group, gok := m.parseGroup(p, j)
+		if !gok {
+			break
+		}
+		nums = append(nums, group...)
+		j = k
+	}
+	if len(nums) == 0 {
+		return 0, nil, false
+	}
+	return j, nums, true
+}
+
+// parseGroup reads one "(n, m, ...)" group at i.
+func (m markerSyntax) parseGroup(p string, i int) (end int, nums []int, ok bool) {
+	j := i + 1
+	for {
+		for j < len(p) && p[j] == ' ' {
+			j++
+		}
+		k := j
+		for k < len(p) && p[k] >= '0' && p[k] <= '9' {
+			k++
+		}
+		if k == j || k-j > 3 {
+			return 0, nil, false
+		}
+		n, _ := strconv.Atoi(p[j:k])
+		if n < 1 || n > maxCitation {
+			return 0, nil, false
+		}
+		nums = append(nums, n)
+		j = k
+		for j < len(p) && p[j] == ' ' {
+			j++
+		}
+		if j < len(p) && p[j] == ',' {
+			j++
+			continue
+		}
+		if j < len(p) && p[j] == m.close {
+			return j + 1, nums, true
+		}
+		return 0, nil, false
+	}
+}
+
+// validContext decides whether a well-formed group at [i, end) is a
+// citation: it must not be glued to a word ("Article 5(1)"), must not follow
+// a legal word ("paragraph (3)"), and must not run into a word or another
+// bracket ("(2)(b)").
+func (m markerSyntax) validContext(p string, i, end int) bool {
+	if !m.prose {
+		// "[1](http://...)" is a Markdown link, not a citation.
+		return end >= len(p) || (p[end] != '(' && p[end] != ':')
+	}
+	if i == 0 {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(p[:i])
+	if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
+		return false
+	}
+	if unicode.IsSpace(prev) {
+		w, stop := previousWord(p[:i])
+		// "Art. (1)" is a reference; "under the Article. (1)" ends a
+		// sentence and cites it
+		if legalWords[w] && (!stop || legalAbbrevs[w]) {
+			return false
+		}
+	}
+	if end < len(p) {
+		next, _ := utf8.DecodeRuneInString(p[end:])
+		if unicode.IsLetter(next) || unicode.IsDigit(next) || next == '(' || next == '[' {
+			return false
+		}
+	}
+	return true
+}
+
+// legalAbbrevs are the legal words that are abbreviated with a full stop.
+var legalAbbrevs = map[string]bool{
+	"art": true, "arts": true, "s": true, "ss": true, "sec": true, "para": true, "paras": true,
+	"cl": true, "r": true, "reg": true, "pt": true, "ch": true, "sch": true, "no": true, "nos": true,
+}
+
+// previousWord returns the last word of s, lower-cased and without a
+// trailing full stop ("Art. " gives "art"), and whether it had one.
+func previousWord(s string) (word string, stop bool) {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	k := strings.LastIndexFunc(s, unicode.IsSpace)
+	w := s[k+1:]
+	stop = strings.HasSuffix(w, ".")
+	return strings.ToLower(strings.TrimRight(w, ".")), stop
+}
+
+// badCandidate reports a group such as "(1a)", "(0)" or "(2-4)" standing
+// where a citation would stand: after the end of a sentence and before the
+// end of the paragraph or the start of the next sentence.
+func (m markerSyntax) badCandidate(p string, i int) (string, bool) {
+	j := strings.IndexByte(p[i:], m.close)
+	if j < 0 || j > 12 {
+		return "", false
+	}
+	inner := p[i+1 : i+j]
+	hasDigit := false
+	for _, r := range inner {
+		switch {
+		case r >= '0' && r <= '9':
+			hasDigit = true
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || strings.ContainsRune(" ,;-.", r)):
+		case r == '–':
+		default:
+			return "", false
+		}
+	}
+	if !hasDigit || isYear(inner) {
+		return "", false
+	}
+	// Context: after sentence punctuation, and at the paragraph's end or
+	// before a capitalised word.
+	before := strings.TrimRightFunc(p[:i], unicode.IsSpace)
+	last, _ := utf8.DecodeLastRuneInString(before)
+	if !strings.ContainsRune(".!?\"”’')", last) {
+		return "", false
+	}
+	after := strings.TrimLeftFunc(p[i+j+1:], unicode.IsSpace)
+	if after != "" {
+		next, _ := utf8.DecodeRuneInString(after)
+		if !unicode.IsUpper(next) && !strings.ContainsRune("\"“‘(", next) {
+			return "", false
+		}
+	}
+	return p[i : i+j+1], true
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// splitCited turns raw paragraph text with markers into running text and
+// spans. A marker cites the text since the previous marker; an empty run
+// between two markers ("(1) (2)") joins the earlier span. Punctuation written
+// after a marker, as in "text (1).", belongs to the cited text.
+func splitCited(raw string, markers []marker) Paragraph {
+	var b strings.Builder
+	var spans []Span
+	pos := 0
+	for _, mk := range markers {
+		seg := strings.TrimSpace(raw[pos:mk.start])
+		switch {
+		case seg != "":
+			if b.Len() > 0 && !isClosingPunct(seg) {
+				b.WriteByte(' ')
+			}
+			start := b.Len()
+			b.WriteString(seg)
+			spans = append(spans, Span{Start: start, End: b.Len(), Citations: dedupe(mk.nums)})
+		case len(spans) > 0:
+			last := &spans[len(spans)-1]
+			last.Citations = dedupe(append(last.Citations, mk.nums...))
+		}
+		// a marker with no text before it at all cites nothing and is dropped
+		pos = mk.end
+		j := pos
+		for j < len(raw) && strings.IndexByte(".,;:!?", raw[j]) >= 0 {
+			j++
+		}
+		if j > pos && len(spans) > 0 {
+			b.WriteString(raw[pos:j])
+			spans[len(spans)-1].End = b.Len()
+			pos = j
+		}
+	}
+	if tail := strings.TrimSpace(raw[pos:]); tail != "" {
+		if b.Len() > 0 && !isClosingPunct(tail) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tail)
+	}
+	return Paragraph{Text: b.String(), Spans: spans}
+}
+
+func isClosingPunct(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune(".,;:!?)]", r)
+}
+
+func dedupe(nums []int) []int {
+	out := make([]int, 0, len(nums))
+	seen := map[int]bool{}
+	for _, n := range nums {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
