@@ -351,11 +351,11 @@ func TestDetectFormat(t *testing.T) {
 
 func TestSlugify(t *testing.T) {
 	for in, want := range map[string]string{
-		"Skadden, Arps, Slate, Meagher & Flom (UK) LLP":      "skadden-arps-slate-meagher-flom-uk-llp",
+		"Skadden, Arps, Slate, Meagher & Flom (UK) LLP":     "skadden-arps-slate-meagher-flom-uk-llp",
 		"The NATO Stalemate! Are We Heading To World War 3": "the-nato-stalemate-are-we-heading-to-world-war-3",
 		"Gide Loyrette Nouel — Société d’avocats":           "gide-loyrette-nouel-societe-davocats",
-		"Russia's invasion":                                 "russias-invasion",
-		"  ":                                                "",
+		"Russia's invasion": "russias-invasion",
+		"  ":                "",
 	} {
 		if got := Slugify(in); got != want {
 			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
