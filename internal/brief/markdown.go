@@ -92,6 +92,9 @@ func ParseMarkdownBytes(data []byte) (*Brief, error) {
 		}
 		markers, _ := editingMarkers.findMarkers(raw)
 		p := splitCited(raw, markers)
+		if p.Text == "" {
+			return &ParseError{Line: paraLine, Msg: fmt.Sprintf("the paragraph %q has citation markers but no text for them to cite", clip(raw))}
+		}
 		b.Sections[section].Paragraphs = append(b.Sections[section].Paragraphs, p)
 		return nil
 	}

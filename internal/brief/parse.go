@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -116,9 +117,8 @@ func headingIndex(s string) int {
 
 // rawParagraph is a run of non-empty lines, joined with single spaces.
 type rawParagraph struct {
-	first, last int // line numbers
-	text        string
-	lines       int
+	first int // line number
+	text  string
 }
 
 type houseParser struct {
@@ -177,7 +177,8 @@ func (p *houseParser) parse() (*Brief, error) {
 
 	// The byline is the last paragraph of the third section when it is one
 	// short line without a marker.
-	if n := len(paras[2]); n > 0 && isByline(paras[2][n-1]) {
+	// It never takes the section's only paragraph.
+	if n := len(paras[2]); n > 1 && isByline(paras[2][n-1]) {
 		b.Byline = paras[2][n-1].text
 		paras[2] = paras[2][:n-1]
 	}
@@ -225,10 +226,8 @@ func (p *houseParser) paragraph(inLast bool) rawParagraph {
 			break
 		}
 		parts = append(parts, t)
-		rp.last = p.lines[p.i].n
 		p.i++
 	}
-	rp.lines = len(parts)
 	rp.text = collapseSpace(strings.Join(parts, " "))
 	return rp
 }
@@ -250,7 +249,11 @@ func isTailLine(t string) bool {
 }
 
 func tailKind(t string) string {
-	l := strings.ToLower(strings.TrimSpace(t))
+	t = strings.TrimSpace(t)
+	if t == "" || !strings.ContainsRune("aAtTsS", rune(t[0])) {
+		return ""
+	}
+	l := strings.ToLower(t)
 	for _, k := range []string{"assessing firms", "topics", "sources", "stay tuned"} {
 		rest, ok := strings.CutPrefix(l, k)
 		if !ok {
@@ -277,11 +280,11 @@ func tailKind(t string) string {
 	return ""
 }
 
-// isByline: one short line with no citation marker that does not end like
-// a sentence ("The Legists Content Team"). An uncited closing sentence stays
-// a paragraph.
+// isByline: a short paragraph with no citation marker that does not end
+// like a sentence ("The Legists Content Team"). An uncited closing sentence
+// stays a paragraph.
 func isByline(rp rawParagraph) bool {
-	if rp.lines != 1 || len(strings.Fields(rp.text)) > 12 || endsLikeSentence(rp.text) {
+	if len(strings.Fields(rp.text)) > 12 || endsLikeSentence(rp.text) {
 		return false
 	}
 	m, _ := houseMarkers.findMarkers(rp.text)
@@ -434,9 +437,19 @@ func atoiCitation(s string) (int, error) {
 	return n, nil
 }
 
-// collapseSpace trims s and folds runs of white space into one space.
+// collapseSpace trims s and folds runs of white space into one space. Most
+// lines need no change, so it looks before it allocates.
 func collapseSpace(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.TrimSpace(s)
+	prevSpace := false
+	for _, r := range s {
+		sp := unicode.IsSpace(r)
+		if sp && (r != ' ' || prevSpace) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = sp
+	}
+	return s
 }
 
 // clip shortens s for an error message.
