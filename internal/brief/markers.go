@@ -253,12 +253,16 @@ func splitCited(raw string, markers []marker) Paragraph {
 		}
 		// a marker with no text before it at all cites nothing and is dropped
 		pos = mk.end
-		j := pos
+		k := pos
+		for k < len(raw) && raw[k] == ' ' {
+			k++
+		}
+		j := k
 		for j < len(raw) && strings.IndexByte(".,;:!?", raw[j]) >= 0 {
 			j++
 		}
-		if j > pos && len(spans) > 0 {
-			b.WriteString(raw[pos:j])
+		if j > k && len(spans) > 0 {
+			b.WriteString(raw[k:j])
 			spans[len(spans)-1].End = b.Len()
 			pos = j
 		}
