@@ -1,0 +1,360 @@
+// Package sentence splits English news text into sentences and words while
+// keeping byte offsets into the original text, so a finding about a sentence
+// can point back at the exact bytes an editor wrote.
+//
+// The splitter is rule-based rather than statistical: news prose is regular
+// enough that a handful of rules (abbreviations, initials, dotted acronyms,
+// decimals, quotes) get almost every boundary right, and rules are cheap,
+// deterministic and easy to explain in a finding.
+package sentence
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Span is a run of text, [Start, End) in bytes.
+type Span struct {
+	Start, End int
+}
+
+// Text returns the bytes of s in text.
+func (s Span) Text(text string) string { return text[s.Start:s.End] }
+
+// Split returns the sentences of text as byte spans, in order, each trimmed
+// of surrounding white space. Spans never overlap, and together they cover
+// every non-space character of text. A blank line always ends a sentence, so
+// headlines and list items without final punctuation stand alone.
+func Split(text string) []Span {
+	var out []Span
+	start := 0
+	emit := func(end int) {
+		s, e := trim(text, start, end)
+		if s < e {
+			out = append(out, Span{s, e})
+		}
+	}
+	for i := 0; i < len(text); {
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '\n':
+			// A blank line (two line ends with only spaces between) is a
+			// paragraph break: a hard boundary.
+			j, breaks := i, 0
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if r2 == '\n' {
+					breaks++
+				} else if !unicode.IsSpace(r2) {
+					break
+				}
+				j += s2
+			}
+			if breaks >= 2 {
+				emit(i)
+				start = j
+			}
+			i = j
+			continue
+		case isTerminator(r):
+			j := i + sz
+			// Runs such as "?!" or "..." end together.
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if !isTerminator(r2) {
+					break
+				}
+				j += s2
+			}
+			// Closing quotes and brackets belong to the sentence they end.
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if !isCloser(r2) {
+					break
+				}
+				j += s2
+			}
+			if j >= len(text) {
+				i = j
+				continue
+			}
+			r2, _ := utf8.DecodeRuneInString(text[j:])
+			if !unicode.IsSpace(r2) {
+				// "U.S.-led", "2.5", "example.com": no space, no boundary.
+				i = j
+				continue
+			}
+			k := skipSpace(text, j)
+			if k < len(text) && boundary(text, start, i, r, j-i, k) {
+				emit(j)
+				start = k
+			}
+			i = j
+			continue
+		}
+		i += sz
+	}
+	emit(len(text))
+	return out
+}
+
+// boundary decides whether the terminator r at text[at:] (a run of n bytes
+// with its closers) ends a sentence, given that the next non-space character
+// is at next.
+func boundary(text string, start, at int, r rune, n, next int) bool {
+	nr, ns := utf8.DecodeRuneInString(text[next:])
+	// Look through opening quotes and brackets at the first real character.
+	first, firstAt := nr, next
+	for isOpener(first) && firstAt+ns < len(text) {
+		firstAt += ns
+		first, ns = utf8.DecodeRuneInString(text[firstAt:])
+	}
+	switch {
+	case unicode.IsLower(first):
+		// News sentences start with a capital: '"Why?" he asked', "approx. five".
+		return false
+	case unicode.IsUpper(first), unicode.IsDigit(first), unicode.IsLetter(first):
+	default:
+		// A dash, comma or other punctuation continues the sentence.
+		return false
+	}
+	if r != '.' || n > 1 && strings.HasPrefix(text[at:], "..") {
+		// "!", "?", and an ellipsis before a capital end the sentence.
+		return true
+	}
+	w := wordBefore(text, start, at)
+	if w == "" {
+		return true
+	}
+	lw := strings.ToLower(w)
+	digitNext := unicode.IsDigit(first)
+	switch {
+	case titles[lw]:
+		// "Mr. Smith", "Gen. Milley": a title never ends a sentence.
+		return false
+	case numberedRefs[lw]:
+		// "No. 5", "Art. 3", "pp. 12": abbreviations before a number.
+		return !digitNext && first != '('
+	case ambiguous[lw] || isInitial(w) || isDottedAcronym(w):
+		// "Inc.", "Jan.", "U.S.", "W." may end a sentence. Before a number
+		// ("Jan. 5") they do not; otherwise they do only when the next word
+		// is one that typically opens a sentence ("... the U.S. The talks").
+		if digitNext {
+			return false
+		}
+		return opensSentence(text, firstAt)
+	}
+	return true
+}
+
+// wordBefore returns the non-space run that ends at the terminator at, with
+// opening quotes and brackets removed: the candidate abbreviation.
+func wordBefore(text string, start, at int) string {
+	j := at
+	for j > start {
+		r, sz := utf8.DecodeLastRuneInString(text[:j])
+		if unicode.IsSpace(r) {
+			break
+		}
+		j -= sz
+	}
+	w := text[j:at]
+	for w != "" {
+		r, sz := utf8.DecodeRuneInString(w)
+		if !isOpener(r) && r != '-' && r != '—' && r != '–' && r != '/' {
+			break
+		}
+		w = w[sz:]
+	}
+	return w
+}
+
+// opensSentence reports whether the word at i is a capitalised function word
+// that commonly begins a sentence.
+func opensSentence(text string, i int) bool {
+	j := i
+	for j < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsLetter(r) && r != '\'' && r != '’' {
+			break
+		}
+		j += sz
+	}
+	return sentenceOpeners[strings.ToLower(text[i:j])]
+}
+
+// isInitial reports a single capital letter: "George W. Bush".
+func isInitial(w string) bool {
+	r, sz := utf8.DecodeRuneInString(w)
+	return sz == len(w) && unicode.IsUpper(r)
+}
+
+// isDottedAcronym reports "U.S", "e.g", "a.m", "U.K" (the last dot is the
+// terminator): single letters joined by dots.
+func isDottedAcronym(w string) bool {
+	if !strings.Contains(w, ".") {
+		return false
+	}
+	for _, part := range strings.Split(w, ".") {
+		if utf8.RuneCountInString(part) != 1 {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(part)
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTerminator(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '…' }
+
+func isCloser(r rune) bool {
+	switch r {
+	case '"', '\'', '”', '’', ')', ']', '»', '›':
+		return true
+	}
+	return false
+}
+
+func isOpener(r rune) bool {
+	switch r {
+	case '"', '\'', '“', '‘', '(', '[', '«', '‹':
+		return true
+	}
+	return false
+}
+
+func skipSpace(text string, i int) int {
+	for i < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += sz
+	}
+	return i
+}
+
+// trim narrows [s, e) to exclude surrounding white space.
+func trim(text string, s, e int) (int, int) {
+	for s < e {
+		r, sz := utf8.DecodeRuneInString(text[s:e])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s += sz
+	}
+	for e > s {
+		r, sz := utf8.DecodeLastRuneInString(text[s:e])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		e -= sz
+	}
+	return s, e
+}
+
+// Words returns the words of text as byte spans. A word is a run of letters,
+// digits and combining marks; an apostrophe between letters joins ("don't",
+// "Russia's"), a hyphen between letters or digits joins ("second-rate",
+// "COVID-19"), a point or comma between digits joins ("2.5", "100,000"), and
+// single letters joined by points form one word with its final point ("U.S.",
+// "e.g."; "U.S.-led" gives "U.S." and "led"). Punctuation and symbols ("$",
+// "%", quotes) are not words.
+func Words(text string) []Span {
+	var out []Span
+	i := 0
+	for i < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += sz
+			continue
+		}
+		start := i
+		i += sz
+		for i < len(text) {
+			r, sz := utf8.DecodeRuneInString(text[i:])
+			if isWordRune(r) {
+				i += sz
+				continue
+			}
+			if i+sz >= len(text) {
+				break
+			}
+			prev, _ := utf8.DecodeLastRuneInString(text[:i])
+			next, _ := utf8.DecodeRuneInString(text[i+sz:])
+			join := false
+			switch r {
+			case '\'', '’', '-', '‐':
+				join = unicode.IsLetter(prev) && unicode.IsLetter(next) ||
+					r != '\'' && r != '’' && isWordRune(prev) && isWordRune(next)
+			case '.', ',':
+				join = unicode.IsDigit(prev) && unicode.IsDigit(next) ||
+					r == '.' && unicode.IsLetter(next) && isDottedAcronym(text[start:i]+"."+string(next)) && isSingle(text, i+sz)
+			}
+			if !join {
+				break
+			}
+			i += sz
+		}
+		// Keep the final point of a dotted acronym: "U.S." not "U.S".
+		if i < len(text) && text[i] == '.' && strings.Contains(text[start:i], ".") && isDottedAcronym(text[start:i]) {
+			i++
+		}
+		out = append(out, Span{start, i})
+	}
+	return out
+}
+
+// isSingle reports whether the letter at i stands alone (is followed by a
+// point or a non-letter), so "U.S" joins but "end.The" does not.
+func isSingle(text string, i int) bool {
+	_, sz := utf8.DecodeRuneInString(text[i:])
+	if i+sz >= len(text) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(text[i+sz:])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// titles precede a name and so never end a sentence.
+var titles = setOf("mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "col", "lt", "sgt",
+	"capt", "maj", "adm", "cmdr", "brig", "gov", "sen", "rep", "rev", "hon", "pres",
+	"supt", "insp", "det", "fr", "mme", "mlle", "sr.", "atty", "amb", "cpl", "pvt", "rt")
+
+// numberedRefs precede a number: "No. 5", "Art. 3", "para. 12".
+var numberedRefs = setOf("no", "nos", "art", "arts", "para", "paras", "p", "pp", "vol",
+	"vols", "fig", "figs", "sec", "secs", "ch", "chap", "cl", "reg", "regs", "op", "ed", "nr")
+
+// ambiguous abbreviations may end a sentence as well as sit inside one.
+var ambiguous = setOf("inc", "corp", "ltd", "co", "llc", "llp", "plc", "bros", "jr", "sr",
+	"esq", "etc", "al", "dept", "univ", "assn", "govt", "jan", "feb", "mar", "apr", "jun",
+	"jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "vs", "v", "cf",
+	"st", "mt", "ft", "ave", "blvd", "rd", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
+	"e.g", "i.e", "admin", "intl", "natl", "min", "max", "gen'l", "ag", "sa", "nv", "bv", "gmbh")
+
+// sentenceOpeners are the capitalised words after which an ambiguous
+// abbreviation is taken to have ended the previous sentence.
+var sentenceOpeners = setOf("the", "a", "an", "it", "its", "he", "she", "they", "we", "i",
+	"you", "this", "that", "these", "those", "there", "but", "and", "or", "in", "on", "at",
+	"for", "as", "if", "when", "while", "after", "before", "however", "meanwhile", "his",
+	"her", "their", "our", "some", "many", "most", "what", "who", "why", "how", "other",
+	"such", "both", "each", "all", "under", "since", "although", "though", "yet", "so",
+	"then", "also", "still", "according", "last", "next", "earlier", "later", "now",
+	"despite", "during", "one", "two", "three", "several", "few", "neither", "nor", "either",
+	"by", "with", "from", "to", "of", "not", "no", "nothing", "instead", "because", "until",
+	"unlike", "like", "among", "while", "even", "only", "more", "less", "officials", "lawyers")
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
