@@ -193,4 +193,3 @@ func writeJSON(w io.Writer, v any) {
 		fmt.Fprintf(os.Stderr, "legists: writing JSON: %v\n", err)
 	}
 }
-
