@@ -1,0 +1,129 @@
+// Command report reads `go test -bench` output on stdin and prints each
+// benchmark's figures, then the side-by-side pairs the project tracks with
+// their ratio. bench/run feeds it.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// pair is two benchmarks measured in the same run and the unit to compare.
+type pair struct {
+	label string
+	pkg   string
+	a, b  string
+	unit  string // "MB/s" or a custom metric such as "briefs/s"
+}
+
+var pairs = []pair{
+	{label: "parse a brief vs bare line scan", pkg: "legists/internal/brief", a: "Parse", b: "LineScan", unit: "MB/s"},
+	{label: "tag a brief vs bare byte scan", pkg: "legists/internal/tag", a: "Tag", b: "BareScan", unit: "MB/s"},
+	{label: "import 10,000 briefs: SQLite vs PostgreSQL", pkg: "legists/internal/store", a: "ImportSQLite", b: "ImportPostgres", unit: "briefs/s"},
+	{label: "ingest feed items vs bare feed parse", pkg: "legists/internal/ingest", a: "Ingest", b: "ParseOnly", unit: "items/s"},
+}
+
+var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
+
+func main() {
+	figures := map[string]map[string]map[string]float64{} // pkg -> bench -> unit -> value
+	pkg := ""
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var order []string
+	for sc.Scan() {
+		t := sc.Text()
+		if p, ok := strings.CutPrefix(t, "pkg: "); ok {
+			pkg = strings.TrimSpace(p)
+			continue
+		}
+		m := line.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		name := m[1]
+		fields := strings.Fields(m[3])
+		if figures[pkg] == nil {
+			figures[pkg] = map[string]map[string]float64{}
+		}
+		if figures[pkg][name] == nil {
+			order = append(order, pkg+"\x00"+name)
+		}
+		vals := map[string]float64{}
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err == nil {
+				vals[fields[i+1]] = v
+			}
+		}
+		figures[pkg][name] = vals
+	}
+
+	host, _ := os.Hostname()
+	fmt.Printf("Legists benchmarks, %s, %s\n\n", time.Now().UTC().Format("2006-01-02"), machine(host))
+	fmt.Println("| package | benchmark | figures |")
+	fmt.Println("| --- | --- | --- |")
+	for _, k := range order {
+		p, name, _ := strings.Cut(k, "\x00")
+		fmt.Printf("| %s | %s | %s |\n", strings.TrimPrefix(p, "legists/"), name, describe(figures[p][name]))
+	}
+	fmt.Println("\nSide by side (measured in the same run):")
+	fmt.Println()
+	fmt.Println("| comparison | A | B | A/B |")
+	fmt.Println("| --- | --- | --- | --- |")
+	for _, pr := range pairs {
+		a, aok := figures[pr.pkg][pr.a][pr.unit]
+		b, bok := figures[pr.pkg][pr.b][pr.unit]
+		if !aok || !bok || b == 0 {
+			continue
+		}
+		fmt.Printf("| %s | %s %s | %s %s | %.3f |\n", pr.label, num(a), pr.unit, num(b), pr.unit, a/b)
+	}
+}
+
+func describe(vals map[string]float64) string {
+	var parts []string
+	for _, u := range []string{"ns/op", "MB/s", "B/op", "allocs/op"} {
+		if v, ok := vals[u]; ok && u != "B/op" && u != "allocs/op" {
+			parts = append(parts, num(v)+" "+u)
+		}
+	}
+	for u, v := range vals {
+		switch u {
+		case "ns/op", "MB/s", "B/op", "allocs/op":
+			continue
+		}
+		parts = append(parts, num(v)+" "+u)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+}
+
+func machine(host string) string {
+	cores := 0
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		cores = strings.Count(string(data), "processor\t:")
+	}
+	mem := ""
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int
+		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(data), "\n", 2)[0], "MemTotal:"), "%d", &kb)
+		mem = fmt.Sprintf("%d GiB", (kb+512*1024)/(1024*1024))
+	}
+	return fmt.Sprintf("%d cores, %s", cores, mem)
+}
