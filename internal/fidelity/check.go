@@ -81,13 +81,21 @@ var (
 	supportHigh = 0.5
 )
 
+// wrongCitationGap is how much better an uncited source must support a
+// sentence than the cited ones for the citation to be called wrong.
+const wrongCitationGap = 0.35
+
 // maxWindow is the largest run of consecutive source sentences one brief
 // sentence may summarise.
 const maxWindow = 3
 
 // Check validates b and, for every citation number n with text in sources,
 // checks the sentences citing n against that text. A nil or empty sources
-// map runs only the structure and source-free checks.
+// map runs only the structure and source-free checks. A source text may
+// open with a metadata header ("Title: ...", "URL: ...", a blank line),
+// which is not checked against. Each source text is prepared (split,
+// tokenised, indexed) once and kept in a bounded cache shared by later
+// checks of the same text; Check is safe for concurrent use.
 func Check(b *brief.Brief, sources map[int]string) Report {
 	c := newChecker(b, sources)
 	c.structure()
@@ -114,15 +122,16 @@ func Check(b *brief.Brief, sources map[int]string) Report {
 type checker struct {
 	b         *brief.Brief
 	docs      map[int]*doc
-	order     []int           // source numbers, ascending
-	known     map[int]bool    // citation numbers that resolve
-	lowerSeen map[string]bool // words seen in lower case: common words
-	capsSeen  map[string]bool // words seen capitalised inside a sentence: names
+	order     []int              // source numbers, ascending
+	known     map[int]bool       // citation numbers that resolve
+	lowerSeen map[string]bool    // words seen in lower case: common words
+	capsSeen  map[string]bool    // words seen capitalised inside a sentence: names
+	toks      map[string][]token // the brief's sentences, tokenised once
 	findings  []Finding
 }
 
 func newChecker(b *brief.Brief, sources map[int]string) *checker {
-	c := &checker{b: b, docs: map[int]*doc{}, known: map[int]bool{}, lowerSeen: map[string]bool{}, capsSeen: map[string]bool{}}
+	c := &checker{b: b, docs: map[int]*doc{}, known: map[int]bool{}, lowerSeen: map[string]bool{}, capsSeen: map[string]bool{}, toks: map[string][]token{}}
 	for n, text := range sources {
 		c.docs[n] = newDoc(n, text)
 		c.order = append(c.order, n)
@@ -134,18 +143,10 @@ func newChecker(b *brief.Brief, sources map[int]string) *checker {
 			c.known[s.N] = true
 		}
 	}
-	for _, d := range c.docs {
-		for w := range d.lowerSeen {
-			c.lowerSeen[w] = true
-		}
-		for w := range d.capsSeen {
-			c.capsSeen[w] = true
-		}
-	}
 	for _, sec := range b.Sections {
 		for _, p := range sec.Paragraphs {
 			for _, ss := range sentence.Split(p.Text) {
-				for i, t := range tokenize(ss.Text(p.Text)) {
+				for i, t := range c.tokens(ss.Text(p.Text)) {
 					if i > 0 && !t.cap {
 						c.lowerSeen[t.lower] = true
 					} else if i > 0 {
@@ -159,6 +160,16 @@ func newChecker(b *brief.Brief, sources map[int]string) *checker {
 }
 
 func (c *checker) add(f Finding) { c.findings = append(c.findings, f) }
+
+// tokens returns the tokens of a sentence of the brief.
+func (c *checker) tokens(st string) []token {
+	toks, ok := c.toks[st]
+	if !ok {
+		toks = tokenize(st)
+		c.toks[st] = toks
+	}
+	return toks
+}
 
 // structure checks the three fixed sections.
 func (c *checker) structure() {
@@ -254,7 +265,7 @@ func citationsFor(p brief.Paragraph, ss sentence.Span) []int {
 
 // sentence runs every check on one sentence.
 func (c *checker) sentence(si, pi int, st string, cites []int) {
-	toks := tokenize(st)
+	toks := c.tokens(st)
 	ms := mentions(toks, c.isCommon, c.isCapitalised)
 	first := 0
 	if len(cites) > 0 {
@@ -281,9 +292,32 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	c.againstSources(st, toks, ms, docs, f)
 }
 
-func (c *checker) isCommon(lower string) bool { return c.lowerSeen[lower] }
+// isCommon reports a word the brief or a source writes in lower case.
+func (c *checker) isCommon(lower string) bool {
+	if c.lowerSeen[lower] {
+		return true
+	}
+	for _, d := range c.docs {
+		if d.lowerSeen[lower] {
+			return true
+		}
+	}
+	return false
+}
 
-func (c *checker) isCapitalised(lower string) bool { return c.capsSeen[lower] }
+// isCapitalised reports a word the brief or a source capitalises inside a
+// sentence.
+func (c *checker) isCapitalised(lower string) bool {
+	if c.capsSeen[lower] {
+		return true
+	}
+	for _, d := range c.docs {
+		if d.capsSeen[lower] {
+			return true
+		}
+	}
+	return false
+}
 
 // againstSources compares one cited sentence with the sources it cites.
 func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*doc, f func(kind, sev string, cite int, msg string)) {
@@ -351,11 +385,8 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	}
 	// Polarity against the aligned passage, when alignment is meaningful.
 	if best.d != nil && best.cov >= supportLow {
-		claimKeys := map[string]bool{}
-		for _, k := range keys {
-			claimKeys[k] = true
-		}
-		cp, wp, bad := polarityConflict(polarities(toks), claimKeys, best.polars(), best.keys())
+		supported := func(p polar) bool { return anyDoc(docs, func(d *doc) bool { return d.gives(p) }) }
+		cp, wp, bad := polarityConflict(occurrences(toks), best.occurrences(), supported)
 		if bad {
 			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q: %q",
 				describePolar(cp), best.n(), describePolar(wp), best.text()))
@@ -371,7 +402,12 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		// a summary of sentences further apart than a window
 		support = dc - 0.15
 	}
-	alt, altCov := c.bestOther(cl, docs)
+	// Another source can only change the verdict when the cited ones
+	// support the sentence weakly: look at the uncited ones only then.
+	alt, altCov := 0, 0.0
+	if support < supportLow || support <= 1-wrongCitationGap+1e-9 {
+		alt, altCov = c.bestOther(cl, docs)
+	}
 	switch {
 	case support < supportLow:
 		msg := fmt.Sprintf("little of this sentence is in source %s (%.0f%% of its words)", citeList, 100*best.cov)
@@ -379,7 +415,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += fmt.Sprintf("; source %d supports it: wrong citation?", alt)
 		}
 		f(KindUnsupportedClaim, SeverityError, best.n(), msg)
-	case alt > 0 && altCov >= supportHigh+0.15 && altCov-support >= 0.35:
+	case alt > 0 && altCov >= supportHigh+0.15 && altCov-support >= wrongCitationGap:
 		f(KindUnsupportedClaim, SeverityError, best.n(), fmt.Sprintf(
 			"source %d supports this sentence far better than source %s (%.0f%% against %.0f%% of its words): wrong citation?",
 			alt, citeList, 100*altCov, 100*support))

@@ -342,6 +342,19 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "briefs/s")
 }
 
+// BenchmarkCheckCold is BenchmarkCheck with the cache of prepared sources
+// emptied before every check: a check against sources seen for the first
+// time, as on a new story.
+func BenchmarkCheckCold(b *testing.B) {
+	br, sources := benchBrief()
+	b.ResetTimer()
+	for b.Loop() {
+		resetDocCache()
+		Check(br, sources)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "briefs/s")
+}
+
 func ExampleCheck() {
 	b := briefOf(para("NATO has no legal provisions to exclude or exclude an ally.", 1))
 	r := Check(b, nil)

@@ -1,14 +1,24 @@
 package fidelity
 
 import (
+	"math/bits"
+	"slices"
 	"strings"
+	"sync"
 
 	"legists/internal/sentence"
 )
 
-// doc is a source text prepared for checking.
+// doc is a source text prepared for checking, under its citation number.
 type doc struct {
-	n         int
+	n int
+	*prepared
+}
+
+// prepared is what the checks need of a source text. It depends on the
+// text alone and is never changed once built, so one is shared by every
+// check of the same text (see prepare).
+type prepared struct {
 	sents     []srcSentence
 	names     docNames
 	qs        []quantity
@@ -21,17 +31,67 @@ type doc struct {
 type srcSentence struct {
 	text string
 	keys map[string]bool
-	pols []polar
+	occs []polar // every content word with its polarity and neighbourhood
 	qs   []quantity
 	ds   []date
 }
 
 func newDoc(n int, text string) *doc {
-	d := &doc{n: n, names: docNames{}, lowerSeen: map[string]bool{}, capsSeen: map[string]bool{}, allKeys: map[string]bool{}}
+	return &doc{n: n, prepared: prepare(text)}
+}
+
+// The cache of prepared sources, by text. An editor checks a brief again
+// and again against the same archived sources, and the evaluation checks
+// every variant against its case's sources: each text is tokenised once.
+// The cache is bounded by the bytes of text it holds and simply emptied
+// when full.
+var docCache = struct {
+	sync.Mutex
+	m     map[string]*prepared
+	bytes int
+}{m: map[string]*prepared{}}
+
+const docCacheBytes = 32 << 20
+
+func prepare(text string) *prepared {
+	docCache.Lock()
+	p, ok := docCache.m[text]
+	docCache.Unlock()
+	if ok {
+		return p
+	}
+	p = prepareText(articleText(text))
+	if len(text) > docCacheBytes/4 {
+		return p
+	}
+	docCache.Lock()
+	if docCache.bytes+len(text) > docCacheBytes {
+		clear(docCache.m)
+		docCache.bytes = 0
+	}
+	if _, dup := docCache.m[text]; !dup {
+		docCache.m[text] = p
+		docCache.bytes += len(text)
+	}
+	docCache.Unlock()
+	return p
+}
+
+// resetDocCache empties the cache of prepared sources.
+func resetDocCache() {
+	docCache.Lock()
+	clear(docCache.m)
+	docCache.bytes = 0
+	docCache.Unlock()
+}
+
+func prepareText(text string) *prepared {
+	words := len(text)/6 + 1 // about the words of the text, to size the maps
+	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2)}
 	for _, sp := range sentence.Split(text) {
 		st := sp.Text(text)
 		toks := tokenize(st)
-		ss := srcSentence{text: st, keys: map[string]bool{}, pols: polarities(toks)}
+		ss := srcSentence{text: st, keys: map[string]bool{}, occs: occurrences(toks)}
 		for _, k := range contentKeys(toks) {
 			ss.keys[k] = true
 			d.allKeys[k] = true
@@ -114,12 +174,27 @@ func (w window) keys() map[string]bool {
 	return m
 }
 
-func (w window) polars() []polar {
-	var out []polar
+// occurrences returns the occurrences of the window's sentences, one
+// slice per sentence.
+func (w window) occurrences() [][]polar {
+	out := make([][]polar, 0, w.hi-w.lo)
 	for _, s := range w.sents() {
-		out = append(out, s.pols...)
+		out = append(out, s.occs)
 	}
 	return out
+}
+
+// gives reports whether some sentence of d gives p's concept p's polarity
+// about the same thing (a shared neighbour).
+func (d *doc) gives(p polar) bool {
+	for _, s := range d.sents {
+		for k := range s.occs {
+			if o := &s.occs[k]; o.pol == p.pol && related(&p, o) && ctxOverlap(&p, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (w window) quantities() string {
@@ -154,23 +229,24 @@ func (c *checker) align(cl claim, docs []*doc) window {
 		return best
 	}
 	best.cov = -1
+	size := cl.size()
+	words := (size + 63) / 64
+	acc := make([]uint64, words)
 	for _, d := range docs {
-		hit := make([][]bool, len(d.sents))
+		// hit[i*words:] is the set of parts of the claim sentence i has
+		hit := make([]uint64, len(d.sents)*words)
 		for i, s := range d.sents {
-			hit[i] = cl.hits(s)
+			cl.hits(s, hit[i*words:(i+1)*words])
 		}
 		for lo := range d.sents {
+			clear(acc)
 			for hi := lo + 1; hi <= lo+maxWindow && hi <= len(d.sents); hi++ {
 				found := 0
-				for k := range cl.size() {
-					for i := lo; i < hi; i++ {
-						if hit[i][k] {
-							found++
-							break
-						}
-					}
+				for w := range words {
+					acc[w] |= hit[(hi-1)*words+w]
+					found += bits.OnesCount64(acc[w])
 				}
-				cov := float64(found) / float64(cl.size())
+				cov := float64(found) / float64(size)
 				if cov > best.cov+1e-9 {
 					best = window{d: d, lo: lo, hi: hi, cov: cov}
 				}
@@ -221,25 +297,23 @@ type claim struct {
 
 func (cl claim) size() int { return len(cl.keys) + len(cl.qs) + len(cl.ds) }
 
-// hits reports, for each part of the claim, whether source sentence s has it.
-func (cl claim) hits(s srcSentence) []bool {
-	h := make([]bool, 0, cl.size())
+// hits sets in set, a bit per part of the claim (keys, then quantities,
+// then dates), the parts source sentence s has.
+func (cl claim) hits(s srcSentence, set []uint64) {
+	i := 0
+	mark := func(ok bool) {
+		if ok {
+			set[i/64] |= 1 << (i % 64)
+		}
+		i++
+	}
 	for _, k := range cl.keys {
-		h = append(h, s.keys[k])
+		mark(s.keys[k])
 	}
 	for _, q := range cl.qs {
-		ok := false
-		for _, sq := range s.qs {
-			ok = ok || q.matches(sq)
-		}
-		h = append(h, ok)
+		mark(slices.ContainsFunc(s.qs, q.matches))
 	}
 	for _, dt := range cl.ds {
-		ok := false
-		for _, sd := range s.ds {
-			ok = ok || dt.compatible(sd)
-		}
-		h = append(h, ok)
+		mark(slices.ContainsFunc(s.ds, dt.compatible))
 	}
-	return h
 }

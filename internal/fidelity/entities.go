@@ -262,6 +262,7 @@ var commonCaps = setOf("next", "last", "like", "unlike", "despite", "over", "sin
 type docNames map[string]bool
 
 func (d docNames) addTokens(toks []token) {
+	var initialsBuf [8]byte
 	words := make([]string, len(toks))
 	for i, t := range toks {
 		words[i] = strings.ReplaceAll(t.lower, "’", "'")
@@ -276,32 +277,48 @@ func (d docNames) addTokens(toks []token) {
 		}
 		// "artificial intelligence" supports "AI", "Serious Fraud Office"
 		// supports "SFO": initials of runs of words.
-		initials := ""
+		initials := append(initialsBuf[:0], '~')
 		for n := 0; n < 6 && i+n < len(words); n++ {
 			w := words[i+n]
-			if n > 0 && (w == "of" || w == "and" || w == "the" || w == "for" || w == "&") {
+			if w == "" || n > 0 && (w == "of" || w == "and" || w == "the" || w == "for" || w == "&") {
 				continue
 			}
-			initials += w[:1]
-			if len(initials) >= 2 {
-				d["~"+initials] = true
+			initials = append(initials, w[0])
+			if len(initials) >= 3 && !d[string(initials)] {
+				d[string(initials)] = true
 			}
 		}
 		if k, ok := aliases[words[i]]; ok {
 			d[k] = true
+		}
+		if !phraseStart[words[i]] {
+			continue
 		}
 		for n := 2; n <= aliasMaxWords && i+n <= len(words); n++ {
 			phrase := strings.Join(words[i:i+n], " ")
 			if k, ok := aliases[phrase]; ok {
 				d[k] = true
 			}
-			if k, ok := metonyms[phrase]; ok {
+			if _, ok := metonyms[phrase]; ok {
 				d[phrase] = true
-				_ = k
 			}
 		}
 	}
 }
+
+// phraseStart holds the first words of the alias and metonym phrases of
+// more than one word: only there can such a phrase begin.
+var phraseStart = func() map[string]bool {
+	m := map[string]bool{}
+	for _, table := range []map[string]string{aliases, metonyms} {
+		for p := range table {
+			if first, _, ok := strings.Cut(p, " "); ok {
+				m[first] = true
+			}
+		}
+	}
+	return m
+}()
 
 // supports reports whether the source names the mention; missing lists the
 // name words it lacks. A person may be given a first name the source left

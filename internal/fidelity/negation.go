@@ -12,8 +12,12 @@ type polar struct {
 	concept string
 	pol     int
 	lexical bool // the concept comes from the antonym lexicon
+	negated bool // a negation reaches it
 	text    string
 	alts    []string // keys of the rest of a negated clause
+	// ctxL and ctxR are the keys of the content words before and after
+	// it: what it is about. They share one array per sentence.
+	ctxL, ctxR []string
 }
 
 // antonymTable: each line is "concept: positive words | negative words".
@@ -115,9 +119,21 @@ func isNegator(toks []token, i int) bool {
 	return negators[t.lower] || strings.HasSuffix(t.lower, "n't") || strings.HasSuffix(t.lower, "n’t")
 }
 
-// polarities lists what a sentence asserts and denies.
-func polarities(toks []token) []polar {
-	var out []polar
+// ctxWords is how many content words either side of a word make its
+// neighbourhood: what the word is about ("reduced their fines", "price
+// increases").
+const ctxWords = 4
+
+// occurrences lists the content words of a sentence with the polarity the
+// sentence gives them: a lexicon word with its own ("rejected" is
+// approve/-1), a plain word +1 unless a negation reaches it ("did not
+// encrypt" is encrypt/-1). A negation reaches the first content word after
+// it and, through "and"/"or", the next conjunct, never across clause
+// punctuation: in "X is not a finding of breach, and Corvid said", Corvid
+// is not denied.
+func occurrences(toks []token) []polar {
+	out := make([]polar, 0, len(toks)/2)
+	var nb neighbourhoods
 	negUntil := -1 // index of the token a pending negation applies to
 	negAlso := -1  // and of its second conjunct, if any
 	double := false
@@ -127,22 +143,27 @@ func polarities(toks []token) []polar {
 		if isNegator(toks, i) && !(i+1 < len(toks) && toks[i+1].lower == "only") {
 			// "had not failed to prove" asserts the proof: two negations.
 			double = i == negUntil && !double
-			// find the word it negates: the first content word after it
+			negUntil, negAlso = -1, -1
+			alts = alts[:0]
+			// find the word it negates: the first content word after it,
+			// in the same clause
 			j := i + 1
 			if toks[i].lower == "ruled" || toks[i].lower == "rule" || toks[i].lower == "rules" || toks[i].lower == "rather" || toks[i].lower == "instead" {
 				j++ // "ruled out X", "rather than X", "instead of X"
 			}
-			for j < len(toks) && j <= i+5 && (scopeSkip[toks[j].lower] || toks[j].stop && !isNegator(toks, j) || strings.HasSuffix(toks[j].lower, "ly") && !antonymHas(toks[j].lower)) {
+			for j < len(toks) && j <= i+5 && !toks[j].brk && (scopeSkip[toks[j].lower] || toks[j].stop && !isNegator(toks, j) || strings.HasSuffix(toks[j].lower, "ly") && !antonymHas(toks[j].lower)) {
 				j++
 			}
+			if j < len(toks) && toks[j].brk {
+				double = false
+				continue // the clause ends before the negation finds its word
+			}
 			negUntil = j
-			negAlso = -1
 			// The next content words of the clause: what the negation is
 			// about when the verb it negates has no counterpart in the
 			// source ("would not seek to set aside the award").
-			alts = alts[:0]
 			for k := j + 1; k < len(toks) && k <= j+6 && len(alts) < 3; k++ {
-				if auxiliaries[toks[k].lower] || toks[k].lower == "but" || toks[k].lower == "because" {
+				if toks[k].brk || auxiliaries[toks[k].lower] || toks[k].lower == "but" || toks[k].lower == "because" {
 					break
 				}
 				if !toks[k].stop && !toks[k].num && len(toks[k].lower) > 2 {
@@ -150,17 +171,17 @@ func polarities(toks []token) []polar {
 				}
 			}
 			// "lacked independent oversight and adequate safeguards": the
-			// negation reaches the second conjunct too.
-			for k := j + 1; k < len(toks) && k <= j+3; k++ {
+			// negation reaches the second conjunct too, in the same clause.
+			for k := j + 1; k < len(toks) && k <= j+3 && !toks[k].brk; k++ {
 				if toks[k].lower == "and" || toks[k].lower == "or" || toks[k].lower == "nor" {
 					if k+1 < len(toks) && auxiliaries[toks[k+1].lower] {
 						break // "had not encrypted it and had ignored": a new clause
 					}
 					m := k + 1
-					for m < len(toks) && (scopeSkip[toks[m].lower] || toks[m].stop) {
+					for m < len(toks) && !toks[m].brk && (scopeSkip[toks[m].lower] || toks[m].stop) {
 						m++
 					}
-					if m < len(toks) {
+					if m < len(toks) && !toks[m].brk {
 						negAlso = m
 					}
 					break
@@ -178,68 +199,184 @@ func polarities(toks []token) []polar {
 		p.text = t.text
 		if (i == negUntil || i == negAlso) && !double {
 			p.pol = -p.pol
+			p.negated = true
 			p.text = "not " + p.text
 			if i == negUntil {
 				p.alts = slices.Clone(alts)
 			}
-		} else if !p.lexical {
-			continue // plain words only matter when negated
 		}
 		if i == negUntil {
 			double = false
 		}
+		if nb.at == nil {
+			nb = newNeighbourhoods(toks)
+		}
+		p.ctxL, p.ctxR = nb.of(i)
 		out = append(out, p)
 	}
 	return out
 }
 
-func antonymHas(w string) bool { _, ok := antonyms[w]; return ok }
+// ctxWord reports a word that counts in a neighbourhood.
+func ctxWord(t token) bool {
+	return !t.stop && !t.num && (len(t.lower) >= 3 || t.acronym) && !negators[t.lower]
+}
 
-// polarityConflict returns a concept the claim asserts with one polarity
-// while the aligned source passage gives it only the other: "approved"
-// against "rejected", "did not deploy" against "deployed", "deployed"
-// against "did not deploy".
-func polarityConflict(claim []polar, claimKeys map[string]bool, window []polar, windowKeys map[string]bool) (polar, polar, bool) {
-	for _, c := range claim {
-		same, opposite := -1, -1
-		for k, w := range window {
-			if w.concept != c.concept && (c.lexical || w.lexical || !similarKey(w.concept, c.concept)) {
-				continue
-			}
-			if w.pol == c.pol {
-				same = k
-			} else {
-				opposite = k
-			}
+// neighbourhoods holds the content keys of a sentence in order, and for
+// every token where it stands among them: the neighbourhood of a token is
+// a pair of slices of one shared array.
+type neighbourhoods struct {
+	keys []string
+	at   []int32 // index in keys of the token, or of the next content word
+	self []bool  // the token is in keys
+}
+
+func newNeighbourhoods(toks []token) neighbourhoods {
+	nb := neighbourhoods{keys: make([]string, 0, len(toks)), at: make([]int32, len(toks)), self: make([]bool, len(toks))}
+	for i, t := range toks {
+		nb.at[i] = int32(len(nb.keys))
+		if ctxWord(t) {
+			nb.keys = append(nb.keys, t.key)
+			nb.self[i] = true
 		}
-		if opposite >= 0 && same < 0 {
-			return c, window[opposite], true
-		}
-		if opposite < 0 && same < 0 && !c.lexical && c.pol < 0 {
-			if hasSimilar(windowKeys, c.concept) {
-				return c, polar{concept: c.concept, pol: 1, text: c.concept}, true
-			}
-			// The negated verb is not in the source; what it is about is,
-			// and the source does not negate it.
-			for _, a := range c.alts {
-				if windowKeys[a] && !slices.ContainsFunc(window, func(w polar) bool { return similarKey(w.concept, a) && w.pol < 0 }) {
-					return c, polar{concept: a, pol: 1, text: a}, true
+	}
+	return nb
+}
+
+// of returns the keys of the ctxWords content words before and after
+// token i.
+func (nb neighbourhoods) of(i int) (left, right []string) {
+	p := int(nb.at[i])
+	q := p
+	if nb.self[i] {
+		q++
+	}
+	e := min(len(nb.keys), q+ctxWords)
+	return nb.keys[max(0, p-ctxWords):p:p], nb.keys[q:e:e]
+}
+
+// ctxOverlap reports whether two occurrences share a neighbour: the two
+// words govern, or are governed by, the same thing.
+func ctxOverlap(a, b *polar) bool {
+	for _, as := range [2][]string{a.ctxL, a.ctxR} {
+		for _, x := range as {
+			for _, bs := range [2][]string{b.ctxL, b.ctxR} {
+				for _, y := range bs {
+					if similarKey(x, y) {
+						return true
+					}
 				}
 			}
 		}
 	}
-	for _, w := range window {
-		if w.lexical || w.pol > 0 || !hasSimilar(claimKeys, w.concept) {
+	return false
+}
+
+func antonymHas(w string) bool { _, ok := antonyms[w]; return ok }
+
+// related reports whether two occurrences are of one concept: the same
+// lexicon concept, or similar plain words.
+func related(a, b *polar) bool {
+	if a.lexical || b.lexical {
+		return a.lexical && b.lexical && a.concept == b.concept
+	}
+	return similarKey(a.concept, b.concept)
+}
+
+// polarityConflict returns a concept the claim gives one polarity where
+// the aligned passage gives the same concept, about the same thing, only
+// the other: "approved" against "rejected", "did not deploy" against
+// "deployed", "deployed" against "did not deploy". "About the same thing"
+// means the two words share a neighbour: "fines reduced" does not contradict
+// "price increases". window is every occurrence of the aligned passage;
+// supported reports whether some sentence of the cited sources gives an
+// occurrence the claim's polarity about the same thing, which settles it.
+func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bool) (polar, polar, bool) {
+	window := func(yield func(*polar) bool) {
+		for _, s := range passage {
+			for k := range s {
+				if !yield(&s[k]) {
+					return
+				}
+			}
+		}
+	}
+	for k := range claim {
+		c := &claim[k]
+		if !c.lexical && !c.negated {
+			continue
+		}
+		var opposite *polar
+		same, present := false, false
+		for w := range window {
+			if !related(c, w) {
+				continue
+			}
+			present = true
+			if !ctxOverlap(c, w) {
+				continue
+			}
+			if w.pol == c.pol {
+				same = true
+			} else if opposite == nil {
+				opposite = w
+			}
+		}
+		if same {
+			continue
+		}
+		if opposite != nil {
+			if !supported(*c) {
+				return *c, *opposite, true
+			}
+			continue
+		}
+		if present || c.lexical || !c.negated {
+			continue
+		}
+		// The negated word is not in the passage; what it is about is, and
+		// the passage does not negate it.
+		for _, a := range c.alts {
+			has, denied := false, false
+			for w := range window {
+				if w.lexical || !similarKey(w.concept, a) {
+					continue
+				}
+				has = true
+				denied = denied || w.pol < 0
+			}
+			if has && !denied && !supported(*c) {
+				return *c, polar{concept: a, pol: 1, text: a}, true
+			}
+		}
+	}
+	asserted := func(c *polar) bool {
+		for o := range window {
+			if !o.lexical && !o.negated && related(c, o) && ctxOverlap(c, o) {
+				return true
+			}
+		}
+		return false
+	}
+	for w := range window {
+		if w.lexical || !w.negated {
 			continue
 		}
 		negatedInClaim := false
 		for _, c := range claim {
-			if similarKey(c.concept, w.concept) {
+			if (c.lexical || c.negated) && similarKey(c.concept, w.concept) {
 				negatedInClaim = true
 			}
 		}
-		if !negatedInClaim {
-			return polar{concept: w.concept, pol: 1, text: w.concept}, w, true
+		if negatedInClaim {
+			continue
+		}
+		for k := range claim {
+			c := &claim[k]
+			if c.lexical || c.negated || !related(c, w) || !ctxOverlap(c, w) || asserted(c) || supported(*c) {
+				continue
+			}
+			return *c, *w, true
 		}
 	}
 	return polar{}, polar{}, false
@@ -252,22 +389,4 @@ var auxiliaries = setOf("had", "has", "have", "is", "are", "was", "were", "will"
 // similarKey reports equal keys, or one extending the other.
 func similarKey(a, b string) bool {
 	return a == b || len(a) >= 4 && len(b) >= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a))
-}
-
-// hasSimilar reports k in keys, or a key that k extends or that extends k
-// by a suffix ("bail" and "bailout"): compounds and derivations the stemmer
-// leaves apart.
-func hasSimilar(keys map[string]bool, k string) bool {
-	if keys[k] {
-		return true
-	}
-	if len(k) < 4 {
-		return false
-	}
-	for o := range keys {
-		if len(o) >= 4 && (strings.HasPrefix(o, k) || strings.HasPrefix(k, o)) {
-			return true
-		}
-	}
-	return false
 }

@@ -22,7 +22,8 @@ const maxSourceBytes = 8 << 20
 
 // LoadSources reads the source texts of a brief from dir: N.txt (plain
 // text) or N.html / N.htm (text extracted) for citation N. When both exist
-// the plain text wins, being the archived extraction.
+// the plain text wins, being the archived extraction. Texts are returned
+// as stored, metadata header included: Check skips the header.
 func LoadSources(dir string) (map[int]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -57,6 +58,42 @@ func LoadSources(dir string) (map[int]string, error) {
 		out[n] = text
 	}
 	return out, nil
+}
+
+// headerKeys are the metadata fields an archived source file may open with
+// ("Title: ...", "URL: ...", then a blank line, then the article).
+var headerKeys = setOf("title", "url", "publisher", "published", "author", "authors", "byline",
+	"date", "source", "updated", "modified", "language", "lang", "section", "canonical", "fetched", "archived")
+
+// articleText returns a source text without its metadata header: a first
+// block of "Key: value" lines with known keys, ended by a blank line. The
+// header is about the article, not part of it: a title line is not a claim
+// of the source and would only blur the alignment. Text without such a
+// block is returned unchanged.
+func articleText(text string) string {
+	rest := strings.TrimPrefix(text, "\ufeff")
+	lines := 0
+	for rest != "" {
+		line, after, found := strings.Cut(rest, "\n")
+		line = strings.TrimSpace(line)
+		if line == "" {
+			if lines == 0 {
+				rest = after
+				continue
+			}
+			return after
+		}
+		key, _, ok := strings.Cut(line, ":")
+		if !ok || !headerKeys[strings.ToLower(strings.TrimSpace(key))] {
+			return text
+		}
+		lines++
+		if !found {
+			return "" // a header and no article
+		}
+		rest = after
+	}
+	return text
 }
 
 func readFileLimited(path string) ([]byte, error) {

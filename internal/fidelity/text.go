@@ -19,6 +19,7 @@ type token struct {
 	stop       bool   // function word: carries no claim
 	num        bool   // starts with a digit
 	poss       bool   // written with a possessive 's
+	brk        bool   // clause punctuation (, ; : dash bracket) stands before it
 }
 
 // tokenize splits s into tokens. It is the one place that decides what a
@@ -26,9 +27,12 @@ type token struct {
 func tokenize(s string) []token {
 	spans := sentence.Words(s)
 	out := make([]token, 0, len(spans))
+	prev := 0
 	for _, sp := range spans {
 		w := s[sp.Start:sp.End]
 		t := token{start: sp.Start, end: sp.End}
+		t.brk = len(out) > 0 && clauseBreak(s[prev:sp.Start])
+		prev = sp.End
 		for _, suf := range []string{"'s", "’s", "'S", "’S"} {
 			if len(w) > len(suf)+1 && strings.HasSuffix(w, suf) {
 				w, t.poss = w[:len(w)-len(suf)], true
@@ -46,6 +50,13 @@ func tokenize(s string) []token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// clauseBreak reports whether the text between two words ends a clause:
+// a comma, semicolon, colon, bracket, dash or sentence point. A negation
+// does not reach across it.
+func clauseBreak(gap string) bool {
+	return strings.ContainsAny(gap, ",;:()[]—–.!?") || strings.Contains(gap, " - ")
 }
 
 // isAcronym reports NATO, EU, U.S., UK, G7-style words: at least two capitals
@@ -148,7 +159,7 @@ var irregular = map[string]string{
 var synonyms = func() map[string]string {
 	groups := [][]string{
 		{"say", "said", "says", "stated", "told", "tell", "declar", "declare", "declared", "remark", "comment", "commented", "note", "noted", "add", "added"},
-		{"ruling", "rul", "judgment", "judgement", "decision", "decid", "decide", "decided", "verdict", "determination"},
+		{"ruling", "rul", "ruled", "judgment", "judgement", "decision", "decid", "decide", "decided", "verdict", "determination"},
 		{"court", "tribunal"},
 		{"company", "firm", "business", "corporation", "group"},
 		{"law", "legislation", "statute"},
