@@ -16,6 +16,11 @@ import (
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is wrapped by every error about bad input (an empty slug, an
+// unknown status, a malformed cursor, ...): errors.Is(err, ErrInvalid) means
+// "the caller's fault", an HTTP 400, never a database problem.
+var ErrInvalid = errors.New("invalid")
+
 // SaveAction says what SaveBrief did.
 type SaveAction string
 
@@ -52,21 +57,34 @@ type Revision struct {
 	Text string `json:"text"`
 	// Hash is the hex SHA-256 of the brief's canonical JSON.
 	Hash string `json:"hash"`
+	// Brief is the brief as saved at that revision (its canonical JSON,
+	// decoded), sources with their archived text included.
+	Brief *brief.Brief `json:"brief,omitempty"`
 }
 
 // BriefFilter selects briefs for a listing. Zero fields do not filter.
+// Dates apply to a brief's date: PublishedAt, or UpdatedAt when it has none;
+// Since is inclusive and Until exclusive.
 type BriefFilter struct {
-	Status brief.Status
-	Firm   string // firm slug
-	Topic  string // topic slug
+	Status brief.Status // zero: every status
+	Firm   string       // firm slug (a firm name is slugified first)
+	Topic  string       // topic slug (a topic name is slugified first)
 	Since  time.Time
 	Until  time.Time
-	Limit  int
+	Limit  int // default DefaultLimit, at most MaxLimit
 	// Cursor continues a listing where the previous page stopped.
 	Cursor string
 }
 
-// BriefPage is a page of a listing, newest first.
+// Page sizes of listings and searches.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 1000
+)
+
+// BriefPage is a page of a listing, newest first by PublishedAt (or
+// UpdatedAt when unpublished). Briefs in listings and search hits carry their
+// sources without the archived Text; GetBrief returns everything.
 type BriefPage struct {
 	Briefs []brief.Brief `json:"briefs"`
 	// Next is the cursor of the following page, empty on the last.
@@ -74,14 +92,20 @@ type BriefPage struct {
 }
 
 // SearchQuery is a full-text query over briefs with filters.
+//
+// Q is what a reader typed, in web-search syntax: words (all must match,
+// stemmed), "quoted phrases", OR between alternatives and -word to exclude.
+// Any text is accepted; nothing in it is a syntax error. A Q without any
+// letter or digit matches every brief the filters let through, newest first.
+// Title matches rank above body matches.
 type SearchQuery struct {
 	Q      string
-	Firm   string // firm slug
-	Topic  string // topic slug
+	Firm   string // firm slug (a firm name is slugified first)
+	Topic  string // topic slug (a topic name is slugified first)
 	Since  time.Time
 	Until  time.Time
 	Status brief.Status // default: published
-	Limit  int
+	Limit  int          // default DefaultLimit, at most MaxLimit
 	Offset int
 }
 
@@ -90,8 +114,10 @@ type SearchHit struct {
 	Brief brief.Brief `json:"brief"`
 	// Snippet is plain text around the match; the matched terms are
 	// wrapped in HighlightStart and HighlightEnd.
-	Snippet string  `json:"snippet"`
-	Rank    float64 `json:"rank"`
+	Snippet string `json:"snippet"`
+	// Rank is the relevance: higher is better; comparable only within one
+	// result.
+	Rank float64 `json:"rank"`
 }
 
 // Highlight markers in snippets: control characters that never occur in
@@ -118,8 +144,15 @@ type Store interface {
 
 	// SaveBrief creates or updates the brief with b.Slug in one
 	// transaction, keeping the earlier text as a revision. Saving an
-	// identical brief changes nothing.
+	// identical brief changes nothing. b is not modified; an empty Status
+	// means draft; times are stored in UTC to the microsecond; sources are
+	// kept in order of N. Bad input gives an error wrapping ErrInvalid.
+	// See canonicalBrief for what "identical" means.
 	SaveBrief(ctx context.Context, b *brief.Brief, opts SaveOptions) (SaveResult, error)
+	// SaveBriefs is SaveBrief for many briefs in one transaction: all are
+	// saved or none (much faster for imports; keep batches to a few
+	// hundred, as the transaction holds SQLite's write lock).
+	SaveBriefs(ctx context.Context, bs []*brief.Brief, opts SaveOptions) ([]SaveResult, error)
 	GetBrief(ctx context.Context, slug string) (*brief.Brief, error)
 	ListBriefs(ctx context.Context, f BriefFilter) (BriefPage, error)
 	DeleteBrief(ctx context.Context, slug string) error
@@ -133,4 +166,11 @@ type Store interface {
 	UpsertTopics(ctx context.Context, topics []brief.Topic) error
 	ListTopics(ctx context.Context) ([]brief.Topic, error)
 	GetTopic(ctx context.Context, slug string) (*brief.Topic, error)
+
+	// ---- Sources, articles and stories (issue 4; sources.go) ----
+	SourceStore
+
+	// ---- Editor's desk (issue 3; users.go, desk.go): users, sessions,
+	// API tokens, audit log, scheduled publishing ----
+	Desk
 }

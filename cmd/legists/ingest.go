@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"legists/internal/ingest"
+	"legists/internal/source"
+	"legists/internal/store"
+)
+
+func init() {
+	register(command{name: "ingest", summary: "poll due sources (--once for cron) and store their articles", run: runIngest})
+	// legists serve polls sources in the background.
+	serveWorkers = append(serveWorkers, serveWorker{name: "ingest", run: runIngestWorker})
+}
+
+// ingestJSON is the contract's Ingest shape, extended.
+type ingestJSON struct {
+	Sources     int `json:"sources"`
+	Fetched     int `json:"fetched"`
+	NotModified int `json:"not_modified"`
+	New         int `json:"new"`
+	Duplicates  int `json:"duplicates"`
+	Errors      int `json:"errors"`
+	Updated     int `json:"updated"`
+	Items       int `json:"items"`
+	Skipped     int `json:"skipped"`
+}
+
+func runIngest(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("ingest", "ingest --once [--json] [--db DSN] [--allow-private] [--all] [--workers N]", stderr)
+	dsn := dbFlag(fs)
+	allow := srcAllowPrivateFlag(fs)
+	once := fs.Bool("once", false, "poll every due source once and exit (for cron); without it, poll until interrupted")
+	asJSON := fs.Bool("json", false, `print the counts as JSON: {"sources", "fetched", "not_modified", "new", "duplicates", "errors", ...}`)
+	all := fs.Bool("all", false, "with --once, poll every source, due or not")
+	workers := fs.Int("workers", 4, "sources polled at once")
+	lease := fs.Duration("lease", 30*time.Second, "how long a claim on a source lasts without renewal (a killed run's claims lapse after it)")
+	timeout := fs.Duration("timeout", ingest.DefaultTimeout, "timeout of one HTTP request, body included")
+	maxBody := fs.Int64("max-body", ingest.DefaultMaxBodyBytes, "largest response body in bytes")
+	perHost := fs.Int("per-host", ingest.DefaultPerHost, "requests in flight to one host")
+	quiet := fs.Bool("quiet", false, "log warnings and errors only")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "legists ingest: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, cancel := sourcesContext()
+	defer cancel()
+	openCtx, openCancel := context.WithTimeout(ctx, 2*time.Minute)
+	st, err := store.Open(openCtx, *dsn)
+	openCancel()
+	if err != nil {
+		fmt.Fprintf(stderr, "legists ingest: %v\n", err)
+		return exitFindings
+	}
+	defer st.Close()
+	p := ingest.New(st, ingest.Config{
+		Fetch:   ingest.FetchConfig{AllowPrivate: *allow, Timeout: *timeout, MaxBodyBytes: *maxBody, PerHost: *perHost},
+		Workers: *workers, Lease: *lease, All: *all, Logger: logger,
+	})
+	defer p.Close()
+	start := time.Now()
+	c, err := p.Run(ctx, *once)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "legists ingest: %v\n", err)
+		return exitFindings
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.Encode(ingestJSON(c))
+	} else {
+		fmt.Fprintln(stdout, ingestSummary(c, time.Since(start)))
+	}
+	if ctx.Err() != nil && *once {
+		return exitFindings // interrupted
+	}
+	return exitOK
+}
+
+func ingestSummary(c source.IngestCounts, took time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "polled %d source(s) in %s: %d with content, %d not modified; ", c.Sources, took.Round(time.Millisecond), c.Fetched, c.NotModified)
+	fmt.Fprintf(&b, "%d new article(s), %d updated, %d duplicate(s) of stored articles; %d error(s)", c.New, c.Updated, c.Duplicates, c.Errors)
+	if c.Skipped > 0 {
+		fmt.Fprintf(&b, "; %d source(s) left to another running worker", c.Skipped)
+	}
+	if c.Errors > 0 {
+		b.WriteString(" (see 'legists sources list')")
+	}
+	return b.String()
+}
+
+// runIngestWorker polls sources inside legists serve until shutdown.
+// LEGISTS_ALLOW_PRIVATE=1 lets it reach local addresses.
+func runIngestWorker(ctx context.Context, env *serveEnv) error {
+	p := ingest.New(env.Store, ingest.Config{
+		Fetch:  ingest.FetchConfig{AllowPrivate: envBool("LEGISTS_ALLOW_PRIVATE")},
+		Logger: env.Logger.With("worker", "ingest"),
+	})
+	defer p.Close()
+	_, err := p.Run(ctx, false)
+	if env.Invalidate != nil {
+		env.Invalidate()
+	}
+	return err
+}
+

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"legists/internal/brief"
+	"legists/internal/demo"
+	"legists/internal/fidelity"
+	"legists/internal/store"
+	"legists/internal/tag"
+	"legists/internal/web"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run the website, editor's desk, API and background workers", run: runServe})
+}
+
+// serveEnv is what hooks registered by other files get: the open store and
+// the process's settings.
+type serveEnv struct {
+	Store   store.Store
+	Logger  *slog.Logger
+	BaseURL string
+	SMTP    string
+	// Invalidate drops the site's page cache after a write from a worker.
+	Invalidate func()
+}
+
+// Hooks for other issues' files, so that adding a worker, routes or the
+// metrics endpoint touches no line of this file:
+//
+//	func init() { serveWorkers = append(serveWorkers, serveWorker{"digest", runDigests}) }
+//	func init() { serveRoutes = append(serveRoutes, func(mux *http.ServeMux, env *serveEnv) { ... }) }
+//	func init() { serveMetrics = func(env *serveEnv) http.Handler { return promhttp.Handler() } }
+var (
+	// serveWorkers run in the background until shutdown; an error is logged.
+	serveWorkers []serveWorker
+	// serveRoutes add handlers (newsletter, events, ...) to the site's mux.
+	serveRoutes []func(mux *http.ServeMux, env *serveEnv)
+	// serveMetrics, when set, serves /metrics.
+	serveMetrics func(env *serveEnv) http.Handler
+)
+
+type serveWorker struct {
+	name string
+	run  func(ctx context.Context, env *serveEnv) error
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs the server until ctx ends (SIGINT or SIGTERM in production).
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL]", stderr)
+	addr := fs.String("addr", envString("LEGISTS_ADDR", "127.0.0.1:8080"), "address to listen on (env LEGISTS_ADDR)")
+	dsn := dbFlag(fs)
+	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
+	smtpURL := fs.String("smtp", envString("LEGISTS_SMTP", ""), "SMTP server for mail: smtp://[user:pass@]host:port; none: mail goes to ./outbox (env LEGISTS_SMTP)")
+	baseURL := fs.String("base-url", envString("LEGISTS_BASE_URL", ""), "public address of the site for links in feeds and mail, e.g. https://legists.example (env LEGISTS_BASE_URL; default http://ADDR)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "legists serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	level := slog.LevelInfo
+	switch strings.ToLower(os.Getenv("LEGISTS_LOG_LEVEL")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+
+	openCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	st, err := store.Open(openCtx, *dsn)
+	cancel()
+	if err != nil {
+		logger.Error("cannot open the database", "err", err)
+		return 1
+	}
+	defer st.Close()
+	ws, ok := st.(web.Store)
+	if !ok {
+		logger.Error("the store lacks the editor's desk tables")
+		return 1
+	}
+
+	if *demoFlag {
+		start := time.Now()
+		err := demo.Load(ctx, st)
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			logger.Info("demo content not loaded: the database already has briefs")
+		case err != nil:
+			logger.Error("cannot load demo content", "err", err)
+			return 1
+		default:
+			logger.Info("demo content loaded", "duration", time.Since(start).Round(time.Millisecond))
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		logger.Error("cannot listen", "addr", *addr, "err", err)
+		return 1
+	}
+	base := strings.TrimRight(*baseURL, "/")
+	if base == "" {
+		base = "http://" + displayAddr(ln.Addr().String())
+	}
+
+	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL}
+	opts := web.Options{
+		Store:   ws,
+		BaseURL: base,
+		Logger:  logger,
+		Checker: fidelityChecker,
+		Tagger:  tagSuggester,
+		Extra: func(mux *http.ServeMux) {
+			for _, add := range serveRoutes {
+				add(mux, env)
+			}
+		},
+	}
+	if serveMetrics != nil {
+		opts.Metrics = serveMetrics(env)
+	}
+	srv, err := web.New(opts)
+	if err != nil {
+		logger.Error("cannot build the site", "err", err)
+		return 1
+	}
+	env.Invalidate = srv.Invalidate
+
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+
+	// Background workers: scheduled publishing and session expiry, then
+	// whatever other files registered.
+	var wg sync.WaitGroup
+	wg.Go(func() { srv.RunScheduler(ctx, 5*time.Second) })
+	for _, w := range serveWorkers {
+		wg.Go(func() {
+			if err := w.run(ctx, env); err != nil && ctx.Err() == nil {
+				logger.Error("background worker stopped", "worker", w.name, "err", err)
+			}
+		})
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	logger.Info("Legists is serving", "url", base+"/", "addr", ln.Addr().String(), "db", st.Dialect())
+	fmt.Fprintf(stdout, "Legists is running at %s/ (editor's desk: %s/admin/)\n", base, base)
+
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("server stopped", "err", err)
+			stop()
+			wg.Wait()
+			return 1
+		}
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutCtx, cancelShut := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancelShut()
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		logger.Error("shutdown", "err", err)
+	}
+	stop()
+	wg.Wait()
+	logger.Info("stopped")
+	return exitOK
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// fidelityChecker runs the source-fidelity check for the desk, against the
+// archived text of the brief's sources.
+func fidelityChecker(_ context.Context, b *brief.Brief) ([]web.Finding, error) {
+	rep := fidelity.Check(b, sourceTexts(b))
+	out := make([]web.Finding, 0, len(rep.Findings))
+	for _, f := range rep.Findings {
+		out = append(out, web.Finding{Kind: f.Kind, Severity: f.Severity, Section: f.Section, Paragraph: f.Paragraph,
+			Sentence: f.Sentence, Citation: f.Citation, Message: f.Message})
+	}
+	return out, nil
+}
+
+var defaultTagger = sync.OnceValue(tag.Default)
+
+// tagSuggester proposes firms and topics for the desk.
+func tagSuggester(_ context.Context, b *brief.Brief) (firms, topics []web.Suggestion, err error) {
+	res := defaultTagger().Suggest(b, sourceTexts(b))
+	for _, f := range res.Firms {
+		firms = append(firms, web.Suggestion{Name: f.Name, Score: f.Score, Reasons: f.Reasons})
+	}
+	for _, t := range res.Topics {
+		topics = append(topics, web.Suggestion{Name: t.Name, Score: t.Score})
+	}
+	return firms, topics, nil
+}
+
+func sourceTexts(b *brief.Brief) map[int]string {
+	m := map[int]string{}
+	for _, s := range b.Sources {
+		if strings.TrimSpace(s.Text) != "" {
+			m[s.N] = s.Text
+		}
+	}
+	return m
+}

@@ -1,0 +1,661 @@
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"legists/internal/source"
+	"legists/internal/store"
+)
+
+// Store is what the poller needs of the store (store.Store has it all).
+type Store interface {
+	DueSources(ctx context.Context, now time.Time, all bool) ([]source.Source, error)
+	GetSource(ctx context.Context, id int64) (*source.Source, error)
+	ClaimSource(ctx context.Context, id int64, owner string, now, until time.Time) (bool, error)
+	RenewClaim(ctx context.Context, id int64, owner string, until time.Time) (bool, error)
+	FinishPoll(ctx context.Context, id int64, owner string, r source.PollResult) error
+	FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error)
+	SaveArticle(ctx context.Context, a *source.Article) (source.SaveResult, error)
+	UnclusteredArticles(ctx context.Context, limit int) ([]source.Article, error)
+	StoryCandidates(ctx context.Context, from, to time.Time) ([]source.Candidate, error)
+	AssignStory(ctx context.Context, articleID, storyID int64, v source.Vector) (int64, error)
+}
+
+// Config tunes the poller. Zero fields take the defaults.
+type Config struct {
+	Fetch FetchConfig
+	// Workers is the number of sources polled at once (default 4).
+	Workers int
+	// PagesPerSource is the number of article pages of one feed fetched
+	// at once (default 4; the per-host limit still applies).
+	PagesPerSource int
+	// Lease is how long a claim on a source lasts; a worker renews it
+	// while it works (every Lease/3), so only a dead worker's claim
+	// lapses (default 30s).
+	Lease time.Duration
+	// Owner names this process in claims (default host-pid-random).
+	Owner string
+	// All polls every source, due or not (Run with once only).
+	All bool
+	// FeedContentWords: when a feed item's own content has at least this
+	// many words, its page is not fetched (0, the default: always fetch
+	// the page).
+	FeedContentWords int
+	// Interval is how often Run(once=false) looks for due sources
+	// (default 30s).
+	Interval time.Duration
+	// Clusterer groups articles into stories (default
+	// source.DefaultClusterer()).
+	Clusterer source.Clusterer
+	Logger    *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Poller polls sources into the store.
+type Poller struct {
+	st    Store
+	cfg   Config
+	fetch *Fetcher
+	log   *slog.Logger
+
+	clusterMu sync.Mutex
+	index     *source.Index
+	loadedLo  time.Time
+	loadedHi  time.Time
+}
+
+// New makes a poller.
+func New(st Store, cfg Config) *Poller {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.PagesPerSource <= 0 {
+		cfg.PagesPerSource = 4
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Owner == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		rand.Read(b[:])
+		cfg.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 30 * time.Second
+	}
+	if cfg.Clusterer.Window <= 0 {
+		cfg.Clusterer = source.DefaultClusterer()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Poller{st: st, cfg: cfg, fetch: NewFetcher(cfg.Fetch), log: cfg.Logger,
+		index: source.NewIndex(cfg.Clusterer)}
+}
+
+// Fetcher returns the poller's fetcher.
+func (p *Poller) Fetcher() *Fetcher { return p.fetch }
+
+// Close releases the fetcher's connections.
+func (p *Poller) Close() { p.fetch.Close() }
+
+// Run polls due sources. With once, it polls every due source once (after
+// a crash, it waits for the dead process's leases to lapse, at most one
+// Lease) and returns the counts. Without, it polls until ctx is done,
+// looking for due sources every Interval, and returns the counts of all
+// rounds. Articles left unclustered by a crash are clustered first.
+func (p *Poller) Run(ctx context.Context, once bool) (source.IngestCounts, error) {
+	var total source.IngestCounts
+	if err := p.clusterLeftovers(ctx); err != nil {
+		return total, err
+	}
+	if once {
+		c, err := p.round(ctx, true)
+		total.Add(c)
+		if err == nil {
+			err = p.clusterLeftovers(ctx)
+		}
+		return total, err
+	}
+	t := time.NewTicker(p.cfg.Interval)
+	defer t.Stop()
+	for {
+		c, err := p.round(ctx, false)
+		total.Add(c)
+		if err != nil && ctx.Err() == nil {
+			p.log.Error("ingest round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return total, nil
+		case <-t.C:
+		}
+	}
+}
+
+// round polls the due sources once with the worker pool.
+func (p *Poller) round(ctx context.Context, once bool) (source.IngestCounts, error) {
+	start := p.cfg.Now()
+	due, err := p.st.DueSources(ctx, start, once && p.cfg.All)
+	if err != nil {
+		return source.IngestCounts{}, err
+	}
+	if len(due) == 0 {
+		return source.IngestCounts{}, nil
+	}
+	p.log.Info("ingest: polling", "due", len(due), "workers", p.cfg.Workers)
+	var (
+		mu      sync.Mutex
+		total   source.IngestCounts
+		waiting []source.Source
+	)
+	work := make(chan source.Source)
+	var wg sync.WaitGroup
+	for range min(p.cfg.Workers, len(due)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for src := range work {
+				c, claimed := p.claimAndPoll(ctx, src)
+				mu.Lock()
+				if claimed {
+					total.Add(c)
+					p.log.Info("ingest: progress", "source", src.ID, "sources", total.Sources, "new", total.New,
+						"duplicates", total.Duplicates, "errors", total.Errors)
+				} else {
+					waiting = append(waiting, src)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, src := range due {
+		select {
+		case work <- src:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if once {
+		// Sources claimed by another process: a live one renews its lease
+		// and will poll them; a dead one's lease lapses, and then they are
+		// ours.
+		sort.Slice(waiting, func(i, j int) bool { return leaseEnd(waiting[i]).Before(leaseEnd(waiting[j])) })
+		for _, src := range waiting {
+			c, polled := p.waitAndPoll(ctx, src, start)
+			total.Add(c)
+			if !polled {
+				total.Skipped++
+			}
+		}
+	} else {
+		total.Skipped += len(waiting)
+	}
+	p.log.Info("ingest: done", "sources", total.Sources, "fetched", total.Fetched, "not_modified", total.NotModified,
+		"new", total.New, "updated", total.Updated, "duplicates", total.Duplicates, "errors", total.Errors,
+		"skipped", total.Skipped, "took", time.Since(start).Round(time.Millisecond))
+	return total, ctx.Err()
+}
+
+func leaseEnd(s source.Source) time.Time {
+	if s.ClaimedUntil == nil {
+		return time.Time{}
+	}
+	return *s.ClaimedUntil
+}
+
+// waitAndPoll waits for another process's lease on src to lapse, then
+// polls src; it gives up when the holder renews its lease (it is alive and
+// polling) or releases it after polling.
+func (p *Poller) waitAndPoll(ctx context.Context, src source.Source, roundStart time.Time) (source.IngestCounts, bool) {
+	seen := leaseEnd(src)
+	deadline := p.cfg.Now().Add(2*p.cfg.Lease + 5*time.Second)
+	for {
+		cur, err := p.st.GetSource(ctx, src.ID)
+		if err != nil {
+			return source.IngestCounts{}, false
+		}
+		now := p.cfg.Now()
+		end := leaseEnd(*cur)
+		switch {
+		case cur.ClaimedUntil == nil:
+			if cur.LastPolledAt != nil && !cur.LastPolledAt.Before(roundStart.Add(-time.Second)) {
+				return source.IngestCounts{}, false // polled by its holder meanwhile
+			}
+			return p.claimAndPoll(ctx, *cur)
+		case !end.After(now):
+			// The lease lapsed: its holder died.
+			return p.claimAndPoll(ctx, *cur)
+		case end.After(seen):
+			// Renewed since we last looked: its holder lives.
+			return source.IngestCounts{}, false
+		case now.After(deadline):
+			return source.IngestCounts{}, false
+		}
+		wait := min(end.Sub(now)+50*time.Millisecond, p.cfg.Lease+time.Second)
+		p.log.Info("ingest: waiting for another worker's lease to lapse", "source", src.ID, "until", end)
+		select {
+		case <-ctx.Done():
+			return source.IngestCounts{}, false
+		case <-time.After(wait):
+		}
+		seen = end
+	}
+}
+
+// claimAndPoll claims src and polls it, renewing the lease meanwhile. It
+// reports false when another worker holds src.
+func (p *Poller) claimAndPoll(ctx context.Context, src source.Source) (source.IngestCounts, bool) {
+	now := p.cfg.Now()
+	ok, err := p.st.ClaimSource(ctx, src.ID, p.cfg.Owner, now, now.Add(p.cfg.Lease))
+	if err != nil {
+		p.log.Error("ingest: claim failed", "source", src.ID, "err", err)
+		return source.IngestCounts{Errors: 1}, true
+	}
+	if !ok {
+		return source.IngestCounts{}, false
+	}
+	hbCtx, stop := context.WithCancel(ctx)
+	var hb sync.WaitGroup
+	hb.Add(1)
+	go func() {
+		defer hb.Done()
+		t := time.NewTicker(p.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-hbCtx.Done():
+				return
+			case <-t.C:
+				if _, err := p.st.RenewClaim(hbCtx, src.ID, p.cfg.Owner, p.cfg.Now().Add(p.cfg.Lease)); err != nil && hbCtx.Err() == nil {
+					p.log.Warn("ingest: lease renewal failed", "source", src.ID, "err", err)
+				}
+			}
+		}
+	}()
+	c := p.PollSource(ctx, src)
+	stop()
+	hb.Wait()
+	return c, true
+}
+
+// PollSource polls one source the caller has claimed, stores what it
+// finds and releases the claim. Errors are counted and recorded on the
+// source, never returned: a failing source never stops the others.
+func (p *Poller) PollSource(ctx context.Context, src source.Source) source.IngestCounts {
+	c := source.IngestCounts{Sources: 1}
+	start := p.cfg.Now()
+	res := source.PollResult{At: start}
+	log := p.log.With("source", src.ID, "url", src.URL)
+
+	fail := func(err error) source.IngestCounts {
+		c.Errors++
+		res.OK = false
+		res.Err = err.Error()
+		wait := source.Backoff(src.ErrorCount + 1)
+		var he *HTTPError
+		if errors.As(err, &he) {
+			res.Status = he.Status
+			if he.RetryAfter > wait {
+				wait = he.RetryAfter
+			}
+		}
+		res.NextPollAt = start.Add(wait)
+		log.Warn("ingest: source failed", "err", err, "errors_in_a_row", src.ErrorCount+1, "next", res.NextPollAt)
+		p.finish(src, res)
+		return c
+	}
+
+	resp, err := p.fetch.Fetch(ctx, Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified,
+		Accept: acceptFor(src.Kind)})
+	if resp != nil {
+		res.Status = resp.Status
+		if resp.PermanentURL != "" && resp.PermanentURL != src.URL {
+			res.NewURL = resp.PermanentURL
+			log.Info("ingest: source moved permanently", "to", resp.PermanentURL)
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	next := start.Add(max(src.Interval(), resp.MaxAge))
+	if resp.NotModified {
+		c.NotModified++
+		res.OK, res.KeepValidators, res.NextPollAt = true, true, next
+		p.finish(src, res)
+		return c
+	}
+	c.Fetched++
+	res.ETag, res.LastModified = resp.ETag, resp.LastModified
+	base, _ := url.Parse(resp.URL)
+
+	switch src.Kind {
+	case source.KindPage:
+		a, err := p.pageArticle(src, resp, base, nil)
+		if err != nil {
+			return fail(err)
+		}
+		res.Title = a.Title
+		p.save(ctx, a, &c, log)
+	default:
+		feed, err := ParseFeed(resp.Body, resp.ContentType, base)
+		if err != nil {
+			return fail(err)
+		}
+		res.Title, res.SiteURL, res.FeedType = feed.Title, feed.SiteURL, feed.Type
+		p.pollItems(ctx, src, feed, &c, log)
+	}
+	res.OK, res.NextPollAt = true, next
+	if ctx.Err() != nil {
+		// Interrupted: leave the validators as they were and keep the
+		// source due, so that the next run reads every item again.
+		res.KeepValidators, res.NextPollAt = true, start
+	}
+	p.finish(src, res)
+	return c
+}
+
+func acceptFor(k source.Kind) string {
+	if k == source.KindPage {
+		return "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+	}
+	return "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+}
+
+func (p *Poller) finish(src source.Source, res source.PollResult) {
+	// Record the outcome even when ctx was cancelled: a poll half done is
+	// still released.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.st.FinishPoll(ctx, src.ID, p.cfg.Owner, res); err != nil {
+		p.log.Error("ingest: cannot record poll", "source", src.ID, "err", err)
+	}
+}
+
+// pollItems stores a feed's items, fetching their pages with a small pool.
+func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c *source.IngestCounts, log *slog.Logger) {
+	var mu sync.Mutex
+	sem := make(chan struct{}, p.cfg.PagesPerSource)
+	var wg sync.WaitGroup
+	publisher := feed.Title
+	for _, it := range feed.Items {
+		if ctx.Err() != nil {
+			break
+		}
+		mu.Lock()
+		c.Items++
+		mu.Unlock()
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(it Item) {
+			defer func() { <-sem; wg.Done() }()
+			var local source.IngestCounts
+			p.pollItem(ctx, src, publisher, it, &local, log)
+			mu.Lock()
+			c.Add(local)
+			mu.Unlock()
+		}(it)
+	}
+	wg.Wait()
+}
+
+func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, c *source.IngestCounts, log *slog.Logger) {
+	if it.Link == "" {
+		log.Debug("ingest: item without a link skipped", "guid", it.GUID)
+		return
+	}
+	known, err := p.st.FindArticle(ctx, src.ID, it.GUID, it.Link)
+	switch {
+	case err == nil:
+		changed := it.Updated != nil && it.Updated.After(known.FetchedAt)
+		if !changed && known.FullText {
+			return
+		}
+		if !changed && !known.FullText && p.cfg.FeedContentWords > 0 {
+			return // a full-content feed: the page is not wanted
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		c.Errors++
+		log.Error("ingest: lookup failed", "guid", it.GUID, "err", err)
+		return
+	}
+	feedHTML, feedText := HTMLToText(firstNonEmpty(it.Content, it.Summary))
+	a := &source.Article{
+		SourceID: src.ID, GUID: it.GUID, URL: it.Link, CanonicalURL: it.Link, Title: it.Title,
+		Publisher: publisher, Author: it.Author, PublishedAt: it.Published, ModifiedAt: it.Updated,
+		FetchedAt: p.cfg.Now(), HTML: feedHTML, Text: feedText,
+	}
+	if a.Publisher == "" {
+		if u, err := url.Parse(it.Link); err == nil {
+			a.Publisher = u.Hostname()
+		}
+	}
+	if p.cfg.FeedContentWords > 0 && len(strings.Fields(feedText)) >= p.cfg.FeedContentWords {
+		a.FullText = true
+		a.Excerpt = excerpt(feedText)
+		p.save(ctx, a, c, log)
+		return
+	}
+	resp, err := p.fetch.Fetch(ctx, Request{URL: it.Link, Accept: acceptFor(source.KindPage)})
+	if err == nil && !isHTML(resp.ContentType, resp.Body) {
+		err = fmt.Errorf("%s: not an HTML page (%s)", resp.URL, resp.ContentType)
+	}
+	if err == nil {
+		base, _ := url.Parse(resp.URL)
+		var full *source.Article
+		full, err = p.pageArticle(src, resp, base, a)
+		if err == nil {
+			a = full
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return // interrupted: the next run reads the item again
+		}
+		// Keep the item with the feed's text; its page is tried again at
+		// the next poll that lists it.
+		c.Errors++
+		log.Warn("ingest: article page failed; keeping the feed's text", "link", it.Link, "err", err)
+		if a.Text == "" {
+			a.Text = a.Title
+		}
+		a.Excerpt = excerpt(a.Text)
+	}
+	p.save(ctx, a, c, log)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func excerpt(text string) string {
+	para, _, _ := strings.Cut(text, "\n")
+	r := []rune(para)
+	if len(r) > 300 {
+		return string(r[:300]) + "…"
+	}
+	return para
+}
+
+func isHTML(contentType string, body []byte) bool {
+	ct := strings.ToLower(contentType)
+	if strings.Contains(ct, "html") {
+		return true
+	}
+	if ct == "" || strings.HasPrefix(ct, "text/plain") || strings.HasPrefix(ct, "application/octet-stream") {
+		head := strings.ToLower(string(body[:min(len(body), 512)]))
+		return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html")
+	}
+	return false
+}
+
+// pageArticle builds an article from a fetched page; item carries what the
+// feed said (nil for a page source).
+func (p *Poller) pageArticle(src source.Source, resp *Response, base *url.URL, item *source.Article) (*source.Article, error) {
+	ex, err := Extract(resp.Body, resp.ContentType, base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", resp.URL, err)
+	}
+	a := &source.Article{SourceID: src.ID, FetchedAt: p.cfg.Now(), FullText: true}
+	if item != nil {
+		cp := *item
+		a = &cp
+		a.FullText = true
+	} else {
+		a.GUID = src.URL
+		a.URL = src.URL
+	}
+	a.CanonicalURL = firstNonEmpty(ex.Canonical, resp.URL)
+	a.HTML, a.Text = ex.HTML, ex.Text
+	if a.Title == "" {
+		a.Title = ex.Title
+	}
+	if ex.SiteName != "" {
+		a.Publisher = ex.SiteName
+	} else if a.Publisher == "" {
+		a.Publisher = base.Hostname()
+	}
+	if ex.Byline != "" {
+		a.Author = ex.Byline
+	}
+	a.Language = ex.Language
+	a.Excerpt = ex.Excerpt
+	if a.PublishedAt == nil {
+		a.PublishedAt = ex.Published
+	}
+	if a.ModifiedAt == nil {
+		a.ModifiedAt = ex.Modified
+	}
+	if a.Title == "" {
+		a.Title = a.CanonicalURL
+	}
+	return a, nil
+}
+
+// save stores an article, counts the outcome and clusters a new article.
+func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCounts, log *slog.Logger) {
+	r, err := p.st.SaveArticle(ctx, a)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.Errors++
+			log.Error("ingest: cannot store article", "url", a.URL, "err", err)
+		}
+		return
+	}
+	switch r.Outcome {
+	case source.SavedNew:
+		c.New++
+		a.ID = r.ID
+		if err := p.cluster(ctx, a); err != nil && ctx.Err() == nil {
+			log.Error("ingest: clustering failed", "article", r.ID, "err", err)
+		}
+	case source.SavedDuplicate:
+		c.Duplicates++
+		log.Debug("ingest: near-duplicate", "article", r.ID, "of", r.DuplicateOf, "distance", r.Distance)
+	case source.SavedUpdated:
+		c.Updated++
+	}
+}
+
+// cluster assigns a stored article to a story. Clustering is serialised
+// within the process so that two reports of a new event arriving at once
+// make one story.
+func (p *Poller) cluster(ctx context.Context, a *source.Article) error {
+	v := source.TermVector(a.Title, a.Text)
+	at := a.Time()
+	p.clusterMu.Lock()
+	defer p.clusterMu.Unlock()
+	if err := p.loadStories(ctx, at); err != nil {
+		return err
+	}
+	id, _ := p.index.Match(v, at)
+	sid, err := p.st.AssignStory(ctx, a.ID, id, v)
+	if err != nil {
+		return err
+	}
+	p.index.Add(sid, v, at)
+	return nil
+}
+
+// loadStories makes sure the index holds the stories active around at.
+func (p *Poller) loadStories(ctx context.Context, at time.Time) error {
+	w := p.cfg.Clusterer.Window
+	lo, hi := at.Add(-w), at.Add(w)
+	if !p.loadedLo.IsZero() && !lo.Before(p.loadedLo) && !hi.After(p.loadedHi) {
+		return nil
+	}
+	if p.loadedLo.IsZero() {
+		// First load: a generous range around now and at.
+		now := p.cfg.Now()
+		lo, hi = minTime(lo, now.Add(-w)), maxTime(hi, now.Add(w))
+	} else {
+		lo, hi = minTime(lo, p.loadedLo), maxTime(hi, p.loadedHi)
+	}
+	cands, err := p.st.StoryCandidates(ctx, lo, hi)
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		if !p.index.Has(c.ID) {
+			p.index.Put(c)
+		}
+	}
+	p.loadedLo, p.loadedHi = lo, hi
+	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// clusterLeftovers clusters articles stored but not clustered (a crash
+// between the two steps).
+func (p *Poller) clusterLeftovers(ctx context.Context) error {
+	for {
+		arts, err := p.st.UnclusteredArticles(ctx, 200)
+		if err != nil {
+			return err
+		}
+		if len(arts) == 0 {
+			return nil
+		}
+		for i := range arts {
+			if err := p.cluster(ctx, &arts[i]); err != nil {
+				return err
+			}
+		}
+		p.log.Info("ingest: clustered left-over articles", "count", len(arts))
+	}
+}

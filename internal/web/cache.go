@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// page is a rendered public response: the body, its gzip form, and the
+// validators conditional requests are answered from.
+type page struct {
+	status       int
+	contentType  string
+	cacheControl string
+	body         []byte
+	gzOnce       sync.Once
+	gz           []byte // gzip of body, made on first use; nil when not worth compressing
+	gzWorth      bool
+	etag         string // strong, quoted
+	modified     time.Time
+	gen          uint64
+	expires      time.Time
+}
+
+// newPage fingerprints and compresses a rendered body.
+func newPage(status int, contentType, cacheControl string, body []byte, modified time.Time) *page {
+	h := fnv.New64a()
+	h.Write(body)
+	p := &page{
+		status: status, contentType: contentType, cacheControl: cacheControl, body: body,
+		etag:     `"` + strconv.FormatUint(h.Sum64(), 36) + `"`,
+		modified: modified.UTC().Truncate(time.Second),
+	}
+	p.gzWorth = len(body) >= minGzip && compressible(contentType)
+	return p
+}
+
+// gzipped returns the gzip form of the body, compressing it once.
+func (p *page) gzipped() []byte {
+	p.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		buf.Grow(len(p.body) / 3)
+		zw := gzPool.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(p.body)
+		_ = zw.Close()
+		zw.Reset(io.Discard)
+		gzPool.Put(zw)
+		p.gz = buf.Bytes()
+	})
+	return p.gz
+}
+
+// pageCache is a micro-cache of rendered public pages. Writes through this
+// process invalidate it at once; ttl bounds staleness after writes by
+// other processes.
+type pageCache struct {
+	ttl   time.Duration
+	gen   atomic.Uint64
+	mu    sync.RWMutex
+	pages map[string]*page
+	group singleflight.Group
+}
+
+const maxCachedPages = 4096
+
+func newPageCache(ttl time.Duration) *pageCache {
+	return &pageCache{ttl: ttl, pages: map[string]*page{}}
+}
+
+func (c *pageCache) invalidate() {
+	c.gen.Add(1)
+	c.mu.Lock()
+	c.pages = map[string]*page{}
+	c.mu.Unlock()
+}
+
+// get returns the cached page for key, rendering it with fill when absent
+// or stale. Concurrent misses of one key render once.
+func (c *pageCache) get(key string, fill func() (*page, error)) (*page, error) {
+	if c.ttl < 0 {
+		return fill()
+	}
+	gen := c.gen.Load()
+	c.mu.RLock()
+	p := c.pages[key]
+	c.mu.RUnlock()
+	if p != nil && p.gen == gen && time.Now().Before(p.expires) {
+		return p, nil
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		p, err := fill()
+		if err != nil {
+			return nil, err
+		}
+		p.gen = gen
+		p.expires = time.Now().Add(c.ttl)
+		if p.status == http.StatusOK || p.status == http.StatusNotFound {
+			c.mu.Lock()
+			if len(c.pages) >= maxCachedPages {
+				c.pages = map[string]*page{}
+			}
+			if c.gen.Load() == gen {
+				c.pages[key] = p
+			}
+			c.mu.Unlock()
+		}
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*page), nil
+}
+
+// serve writes p, answering 304 when the request's validators match.
+func (p *page) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if p.status == http.StatusOK {
+		etag := p.etag
+		if p.gzWorth {
+			h.Set("Vary", "Accept-Encoding")
+		}
+		gz := p.gzWorth && acceptsGzip(r)
+		if gz {
+			etag = `W/` + p.etag
+		}
+		h.Set("ETag", etag)
+		if !p.modified.IsZero() {
+			h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
+		}
+		if p.cacheControl != "" {
+			h.Set("Cache-Control", p.cacheControl)
+		}
+		if notModified(r, p.etag, p.modified) {
+			h.Del("Content-Type")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		h.Set("Content-Type", p.contentType)
+		body := p.body
+		if gz {
+			h.Set("Content-Encoding", "gzip")
+			body = p.gzipped()
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(p.status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+		return
+	}
+	h.Set("Content-Type", p.contentType)
+	if p.cacheControl != "" {
+		h.Set("Cache-Control", p.cacheControl)
+	}
+	w.WriteHeader(p.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(p.body)
+	}
+}
+
+// notModified applies RFC 9110's precedence: If-None-Match (weak
+// comparison) when present, else If-Modified-Since.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		want := strings.TrimPrefix(etag, "W/")
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == want {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !modified.IsZero() {
+		if t, err := http.ParseTime(ims); err == nil && !modified.Truncate(time.Second).After(t) {
+			return true
+		}
+	}
+	return false
+}

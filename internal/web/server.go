@@ -1,0 +1,306 @@
+// Package web is Legists' website and editor's desk: server-rendered HTML
+// (html/template, embedded), feeds, sitemap, the HTTP middleware every
+// response passes through, and the assembly of the whole HTTP surface
+// (public site, /admin/ desk, /api/v1 JSON API, health checks).
+//
+// The layout follows Miniflux's: one handler struct, routes on the
+// standard ServeMux with method patterns, a template engine that parses
+// each view together with the common layout, log/slog for logging.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"legists/internal/api"
+	"legists/internal/auth"
+	"legists/internal/brief"
+	"legists/internal/store"
+)
+
+// Store is what the web layer needs: the briefs store and the desk.
+type Store interface {
+	store.Store
+	store.Desk
+}
+
+// Finding is one result of the source-fidelity check, shown inline at the
+// desk. It mirrors the contract's check JSON.
+type Finding struct {
+	Kind      string `json:"kind"`
+	Severity  string `json:"severity"`
+	Section   int    `json:"section"`
+	Paragraph int    `json:"paragraph"`
+	Sentence  string `json:"sentence"`
+	Citation  int    `json:"citation"`
+	Message   string `json:"message"`
+}
+
+// Suggestion is a firm or topic the tagger proposes for a brief.
+type Suggestion struct {
+	Name    string   `json:"name"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Checker runs the source-fidelity check on a brief (sources' archived
+// text included) for the desk.
+type Checker func(ctx context.Context, b *brief.Brief) ([]Finding, error)
+
+// Tagger suggests firms and topics for a brief.
+type Tagger func(ctx context.Context, b *brief.Brief) (firms, topics []Suggestion, err error)
+
+// Options configure the server.
+type Options struct {
+	Store Store
+	// BaseURL is the public address of the site, e.g.
+	// https://legists.example; links in feeds, the sitemap and OpenGraph
+	// tags are absolute against it.
+	BaseURL string
+	Logger  *slog.Logger
+	// CacheTTL bounds how stale a rendered public page may be when another
+	// process changed the data (writes through this server invalidate at
+	// once). Zero means 5 seconds; negative disables the page cache.
+	CacheTTL time.Duration
+	// MaxBodyBytes limits request bodies (413 past it); default 2 MiB.
+	MaxBodyBytes int64
+	// Metrics, when set, is served at /metrics (Prometheus).
+	Metrics http.Handler
+	// Checker and Tagger, when set, show fidelity findings and tag
+	// suggestions inline on the desk's editor page.
+	Checker Checker
+	Tagger  Tagger
+	// Extra registers more routes on the same mux (the newsletter, events
+	// and other issues' handlers), before the 404 fallback is applied.
+	Extra func(mux *http.ServeMux)
+}
+
+// Server is the whole HTTP surface of one Legists process.
+type Server struct {
+	st      Store
+	base    *url.URL
+	log     *slog.Logger
+	tmpl    *engine
+	cache   *pageCache
+	auth    *auth.Manager
+	api     *api.API
+	opts    Options
+	handler http.Handler
+
+	dirMu   sync.Mutex
+	dirAt   time.Time
+	dirGen  uint64
+	firms   []brief.Firm
+	topics  []brief.Topic
+	firmIdx map[string]brief.Firm // by lower-case name and alias
+}
+
+// New builds the server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("web: no store")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = "http://127.0.0.1:8080"
+	}
+	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, errors.New("web: base URL must be http(s)://HOST[:PORT][/PATH]")
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 2 << 20
+	}
+	ttl := opts.CacheTTL
+	if ttl == 0 {
+		ttl = 5 * time.Second
+	}
+	tmpl, err := newEngine()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		st:    opts.Store,
+		base:  base,
+		log:   opts.Logger,
+		tmpl:  tmpl,
+		cache: newPageCache(ttl),
+		auth:  &auth.Manager{Store: opts.Store, Secure: base.Scheme == "https"},
+		opts:  opts,
+	}
+	s.api = api.New(api.Options{
+		Store:      opts.Store,
+		Auth:       s.auth,
+		BaseURL:    s.base.String(),
+		Logger:     opts.Logger,
+		OnChange:   s.Invalidate,
+		Normalizer: s.normalizeBrief,
+	})
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves every route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Invalidate drops every cached page; call it after writing to the store
+// from outside this server (the scheduler does).
+func (s *Server) Invalidate() {
+	s.cache.invalidate()
+	s.dirMu.Lock()
+	s.dirAt = time.Time{}
+	s.dirMu.Unlock()
+}
+
+// Auth returns the server's login manager.
+func (s *Server) Auth() *auth.Manager { return s.auth }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	// Public site.
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /briefs/{slug}", s.handleBrief)
+	mux.HandleFunc("GET /briefs/{slug}/sources/{n}", s.handleSource)
+	mux.HandleFunc("GET /firms/{$}", s.handleFirms)
+	mux.HandleFunc("GET /firms/{slug}", s.handleFirm)
+	mux.HandleFunc("GET /firms/{slug}/feed.xml", s.handleFirmAtom)
+	mux.HandleFunc("GET /firms/{slug}/feed.json", s.handleFirmJSONFeed)
+	mux.HandleFunc("GET /topics/{$}", s.handleTopics)
+	mux.HandleFunc("GET /topics/{slug}", s.handleTopic)
+	mux.HandleFunc("GET /topics/{slug}/feed.xml", s.handleTopicAtom)
+	mux.HandleFunc("GET /topics/{slug}/feed.json", s.handleTopicJSONFeed)
+	mux.HandleFunc("GET /search", s.handleSearch)
+	mux.HandleFunc("GET /feed.xml", s.handleAtom)
+	mux.HandleFunc("GET /feed.json", s.handleJSONFeed)
+	mux.HandleFunc("GET /sitemap.xml", s.handleSitemap)
+	mux.HandleFunc("GET /robots.txt", s.handleRobots)
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
+	mux.Handle("GET /static/", s.staticHandler())
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	if s.opts.Metrics != nil {
+		mux.Handle("GET /metrics", s.opts.Metrics)
+	}
+
+	// Editor's desk.
+	s.deskRoutes(mux)
+
+	// JSON API.
+	s.api.Register(mux)
+
+	if s.opts.Extra != nil {
+		s.opts.Extra(mux)
+	}
+
+	var h http.Handler = s.notFoundFallback(mux)
+	h = s.crossOrigin(h)
+	h = s.limitBody(h)
+	h = gzipMiddleware(h)
+	h = securityHeaders(h, s.base.Scheme == "https")
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+// crossOrigin refuses cross-site form posts to the desk (by Sec-Fetch-Site
+// and Origin), a second line behind the CSRF tokens. The API is left open
+// to other origins: it authenticates with bearer tokens, not cookies.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusForbidden, "Cross-site request refused",
+			"This form was sent from another site. Open the editor's desk and try again.")
+	}))
+	protected := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/admin/") {
+			protected.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.st.Ping(ctx); err != nil {
+		s.log.Warn("readyz: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unreachable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// abs makes an absolute URL of a site path.
+func (s *Server) abs(path string) string {
+	return s.base.String() + path
+}
+
+// directory returns the firm directory and the taxonomy, cached briefly.
+func (s *Server) directory(ctx context.Context) ([]brief.Firm, []brief.Topic, map[string]brief.Firm) {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	if time.Since(s.dirAt) < 30*time.Second && s.firmIdx != nil {
+		return s.firms, s.topics, s.firmIdx
+	}
+	firms, err := s.st.ListFirms(ctx)
+	if err != nil {
+		s.log.Error("list firms", "err", err)
+		return s.firms, s.topics, s.firmIdx
+	}
+	topics, err := s.st.ListTopics(ctx)
+	if err != nil {
+		s.log.Error("list topics", "err", err)
+		return s.firms, s.topics, s.firmIdx
+	}
+	idx := make(map[string]brief.Firm, len(firms)*2)
+	for _, f := range firms {
+		idx[strings.ToLower(f.Name)] = f
+		for _, a := range f.Aliases {
+			if _, ok := idx[strings.ToLower(a)]; !ok {
+				idx[strings.ToLower(a)] = f
+			}
+		}
+	}
+	s.firms, s.topics, s.firmIdx, s.dirAt = firms, topics, idx, time.Now()
+	return firms, topics, idx
+}
+
+// normalizeBrief fills defaults for a brief saved through the desk or the
+// API: slug from the title, heading spelling, published time.
+func (s *Server) normalizeBrief(b *brief.Brief) {
+	if b.Slug == "" {
+		b.Slug = brief.Slugify(b.Title)
+	}
+	if b.Status == "" {
+		b.Status = brief.StatusDraft
+	}
+	if b.Status == brief.StatusPublished && b.PublishedAt == nil {
+		now := time.Now().UTC().Truncate(time.Second)
+		b.PublishedAt = &now
+	}
+}
+
+// API returns the JSON API the server mounts.
+func (s *Server) API() *api.API { return s.api }
