@@ -250,15 +250,11 @@ func isTailLine(t string) bool {
 
 func tailKind(t string) string {
 	t = strings.TrimSpace(t)
-	if t == "" || !strings.ContainsRune("aAtTsS", rune(t[0])) {
-		return ""
-	}
-	l := strings.ToLower(t)
 	for _, k := range []string{"assessing firms", "topics", "sources", "stay tuned"} {
-		rest, ok := strings.CutPrefix(l, k)
-		if !ok {
+		if len(t) < len(k) || !strings.EqualFold(t[:len(k)], k) {
 			continue
 		}
+		rest := strings.ToLower(t[len(k):])
 		rest = strings.TrimSpace(rest)
 		switch k {
 		case "assessing firms", "topics":
@@ -441,13 +437,24 @@ func atoiCitation(s string) (int, error) {
 // lines need no change, so it looks before it allocates.
 func collapseSpace(s string) string {
 	s = strings.TrimSpace(s)
-	prevSpace := false
-	for _, r := range s {
-		sp := unicode.IsSpace(r)
-		if sp && (r != ' ' || prevSpace) {
-			return strings.Join(strings.Fields(s), " ")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if s[i+1] == ' ' { // s is trimmed, so i+1 is in range
+				return strings.Join(strings.Fields(s), " ")
+			}
+		case c < utf8.RuneSelf:
+			if c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' {
+				return strings.Join(strings.Fields(s), " ")
+			}
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			i += size - 1
 		}
-		prevSpace = sp
 	}
 	return s
 }
