@@ -129,3 +129,72 @@ func BenchmarkBriefPageStatic(b *testing.B) {
 	b.Cleanup(static.Close)
 	hammer(b, static.URL+path, len(body))
 }
+
+// load requests url from concurrency goroutines for d and returns the
+// number of good responses.
+func load(b *testing.B, c *http.Client, url string, d time.Duration) int64 {
+	var n, bad atomic.Int64
+	stop := time.Now().Add(d)
+	done := make(chan struct{})
+	for range concurrency {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for time.Now().Before(stop) {
+				resp, err := c.Get(url)
+				if err != nil {
+					bad.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					bad.Add(1)
+					continue
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	for range concurrency {
+		<-done
+	}
+	if bad.Load() > 0 {
+		b.Fatalf("%d bad responses from %s", bad.Load(), url)
+	}
+	return n.Load()
+}
+
+// BenchmarkBriefPageVsStatic alternates half-second rounds of the brief
+// page and of the same bytes from a bare handler, with the same client and
+// concurrency, so that both see the same machine load; it reports both
+// rates and their ratio (page/static).
+func BenchmarkBriefPageVsStatic(b *testing.B) {
+	ts, path := pageServer(b, 0)
+	c := client()
+	resp, err := c.Get(ts.URL + path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(static.Close)
+	const rounds, round = 8, 500 * time.Millisecond
+	var pageN, staticN int64
+	load(b, c, ts.URL+path, 200*time.Millisecond) // warm up
+	load(b, c, static.URL+path, 200*time.Millisecond)
+	for b.Loop() {
+		for range rounds {
+			pageN += load(b, c, ts.URL+path, round)
+			staticN += load(b, c, static.URL+path, round)
+		}
+	}
+	secs := float64(b.N*rounds) * round.Seconds()
+	b.ReportMetric(float64(pageN)/secs, "page-req/s")
+	b.ReportMetric(float64(staticN)/secs, "static-req/s")
+	b.ReportMetric(float64(pageN)/float64(staticN), "page/static")
+}
