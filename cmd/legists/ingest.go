@@ -119,4 +119,3 @@ func runIngestWorker(ctx context.Context, env *serveEnv) error {
 	}
 	return err
 }
-

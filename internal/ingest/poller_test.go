@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,17 +9,10 @@ import (
 	"legists/internal/ingest/ingesttest"
 	"legists/internal/source"
 	"legists/internal/store"
+	"legists/internal/store/storetest"
 )
 
-func openStore(t *testing.T) store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "ingest.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openStore(t *testing.T) store.Store { return storetest.OpenSQLite(t) }
 
 func addSources(t *testing.T, st store.Store, srv *ingesttest.Server, kind source.Kind, paths ...string) map[string]int64 {
 	t.Helper()
@@ -43,11 +35,16 @@ func testConfig() Config {
 	}
 }
 
-func TestIngestFixtures(t *testing.T) {
+func TestIngestFixtures(t *testing.T) { testIngestFixtures(t, openStore(t)) }
+
+// TestIngestFixturesPostgres runs the same against PostgreSQL when
+// LEGISTS_TEST_POSTGRES names a server (in a schema of its own).
+func TestIngestFixturesPostgres(t *testing.T) { testIngestFixtures(t, storetest.OpenPostgres(t)) }
+
+func testIngestFixtures(t *testing.T, st store.Store) {
 	srv := ingesttest.New()
 	srv.SlowDelay = 3 * time.Second
 	defer srv.Close()
-	st := openStore(t)
 	ctx := context.Background()
 	feeds := addSources(t, st, srv, source.KindFeed,
 		"/feeds/rss2.xml", "/feeds/rss1.rdf", "/feeds/rss091.xml", "/feeds/atom10.xml", "/feeds/atom03.xml",

@@ -24,6 +24,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -577,6 +579,16 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 			}
 			// 2. A copy of a text stored under another URL.
 			var dupOf, dupStory any
+			if comparable && s.d.name == dialectPostgres {
+				// Two copies saved at once by two workers must not both pass
+				// as new: near-duplicates share a band, so lock each band
+				// (in order) until commit. SQLite writers are serial already.
+				for _, key := range srcBandLocks(a.SimHash) {
+					if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, key); err != nil {
+						return err
+					}
+				}
+			}
 			if comparable {
 				orig, story, dist, found, err := s.findNearDuplicate(ctx, tx, a.SimHash, a.ContentHash, words)
 				if err != nil {
@@ -679,12 +691,28 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		if dup.Valid {
 			orig = dup.Int64
 		}
-		if err := tx.queryRow(ctx, `SELECT story_id FROM articles WHERE id = ?`, orig).Scan(&story); err != nil {
+		// FOR UPDATE: wait for a concurrent AssignStory of the original,
+		// so that the copy joins its story (AssignStory locks the same row
+		// and moves the copies it can see).
+		if err := tx.queryRow(ctx, `SELECT story_id FROM articles WHERE id = ?`+s.d.forUpdate, orig).Scan(&story); err != nil {
 			return 0, story, 0, false, err
 		}
 		return orig, story, c.dist, true, nil
 	}
 	return 0, story, 0, false, nil
+}
+
+// srcBandLocks are the advisory lock keys of a fingerprint's bands,
+// ascending.
+func srcBandLocks(f source.Fingerprint) []int64 {
+	var keys []int64
+	for i, b := range f.Bands() {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "legists-article-band-%d-%d", i, b)
+		keys = append(keys, int64(h.Sum64()>>1))
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func srcTimesEqual(a, b *time.Time) bool {

@@ -1,70 +1,26 @@
-package store
+package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"legists/internal/source"
+	"legists/internal/store"
+	"legists/internal/store/storetest"
 )
 
-// sourcesStores opens a fresh store per dialect: SQLite always, PostgreSQL
-// when LEGISTS_TEST_POSTGRES names a server (each test gets its own
-// schema, dropped at the end).
-func sourcesStores(t *testing.T) map[string]Store {
-	t.Helper()
-	ctx := context.Background()
-	out := map[string]Store{}
-	lite, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "legists.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lite.Close() })
-	out["sqlite"] = lite
-	if dsn := os.Getenv("LEGISTS_TEST_POSTGRES"); dsn != "" {
-		schema := fmt.Sprintf("src_test_%d", time.Now().UnixNano())
-		admin, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			admin.Close()
-		})
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		pg, err := Open(ctx, u.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { pg.Close() })
-		out["postgres"] = pg
-	}
-	return out
+// forEachSourcesStore runs fn on a fresh SQLite store and, when
+// LEGISTS_TEST_POSTGRES names a server, on a fresh PostgreSQL schema.
+func forEachSourcesStore(t *testing.T, fn func(t *testing.T, s store.Store)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, storetest.OpenSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, storetest.OpenPostgres(t)) })
 }
 
-func forEachSourcesStore(t *testing.T, fn func(t *testing.T, s Store)) {
-	for name, s := range sourcesStores(t) {
-		t.Run(name, func(t *testing.T) { fn(t, s) })
-	}
-}
-
-func longText(seed string, n int) string {
+func srcLongText(seed string, n int) string {
 	var b strings.Builder
 	for i := range n {
 		fmt.Fprintf(&b, "%s word%d ", seed, i%37)
@@ -76,7 +32,7 @@ func longText(seed string, n int) string {
 }
 
 func TestSourcesCRUD(t *testing.T) {
-	forEachSourcesStore(t, func(t *testing.T, s Store) {
+	forEachSourcesStore(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		a, err := s.AddSource(ctx, source.Source{URL: "https://feeds.example/law.xml", Kind: source.KindFeed, Title: "Law"})
 		if err != nil {
@@ -85,10 +41,10 @@ func TestSourcesCRUD(t *testing.T) {
 		if a.ID == 0 || a.Kind != source.KindFeed || a.Title != "Law" || a.NextPollAt.IsZero() {
 			t.Fatalf("%+v", a)
 		}
-		if _, err := s.AddSource(ctx, source.Source{URL: "https://FEEDS.example:443/law.xml"}); !errors.Is(err, ErrConflict) {
+		if _, err := s.AddSource(ctx, source.Source{URL: "https://FEEDS.example:443/law.xml"}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate add: %v", err)
 		}
-		if _, err := s.AddSource(ctx, source.Source{URL: "ftp://x.example/"}); !errors.Is(err, ErrInvalid) {
+		if _, err := s.AddSource(ctx, source.Source{URL: "ftp://x.example/"}); !errors.Is(err, store.ErrInvalid) {
 			t.Fatalf("bad URL: %v", err)
 		}
 		p, err := s.AddSource(ctx, source.Source{URL: "https://page.example/decision", Kind: source.KindPage})
@@ -106,17 +62,17 @@ func TestSourcesCRUD(t *testing.T) {
 		if err := s.RemoveSource(ctx, p.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RemoveSource(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+		if err := s.RemoveSource(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("remove twice: %v", err)
 		}
-		if _, err := s.GetSource(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+		if _, err := s.GetSource(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("get removed: %v", err)
 		}
 	})
 }
 
 func TestSourcesClaimAndPoll(t *testing.T) {
-	forEachSourcesStore(t, func(t *testing.T, s Store) {
+	forEachSourcesStore(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		src, err := s.AddSource(ctx, source.Source{URL: "https://feeds.example/a.xml"})
 		if err != nil {
@@ -181,12 +137,12 @@ func TestSourcesClaimAndPoll(t *testing.T) {
 }
 
 func TestSaveArticleDedupe(t *testing.T) {
-	forEachSourcesStore(t, func(t *testing.T, s Store) {
+	forEachSourcesStore(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		src, _ := s.AddSource(ctx, source.Source{URL: "https://wire.example/feed"})
 		other, _ := s.AddSource(ctx, source.Source{URL: "https://paper.example/feed"})
 		pub := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-		text := longText("cartel", 120)
+		text := srcLongText("cartel", 120)
 		a := &source.Article{SourceID: src.ID, GUID: "wire-1", URL: "https://wire.example/a1?utm_source=rss",
 			CanonicalURL: "https://wire.example/a1", Title: "Cartel fined", Text: text, HTML: "<p>x</p>", FullText: true, PublishedAt: &pub}
 		r, err := s.SaveArticle(ctx, a)
@@ -226,7 +182,7 @@ func TestSaveArticleDedupe(t *testing.T) {
 		}
 		// A different text is new.
 		e := &source.Article{SourceID: other.ID, GUID: "p-11", URL: "https://paper.example/other", Title: "Other",
-			Text: longText("merger", 120)}
+			Text: srcLongText("merger", 120)}
 		if r6, err := s.SaveArticle(ctx, e); err != nil || r6.Outcome != source.SavedNew {
 			t.Fatalf("other %+v %v", r6, err)
 		}
@@ -245,18 +201,18 @@ func TestSaveArticleDedupe(t *testing.T) {
 		if found, err := s.FindArticle(ctx, 0, "", "https://wire.example/a1?utm_medium=x#top"); err != nil || found.ID != r.ID {
 			t.Fatalf("find by link %+v %v", found, err)
 		}
-		if _, err := s.FindArticle(ctx, src.ID, "nope", "https://nope.example/"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.FindArticle(ctx, src.ID, "nope", "https://nope.example/"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("find missing: %v", err)
 		}
 		full, err := s.GetArticle(ctx, r.ID)
 		if err != nil || full.Text != text || full.HTML != "<p>x</p>" || !full.FullText || full.ContentHash != source.ContentHash(text) || full.Title != "Cartel fined 41m" {
 			t.Fatalf("get %+v %v", full, err)
 		}
-		page, err := s.ListArticles(ctx, ArticleFilter{})
+		page, err := s.ListArticles(ctx, store.ArticleFilter{})
 		if err != nil || len(page.Articles) != 4 {
 			t.Fatalf("list without duplicates: %d %v", len(page.Articles), err)
 		}
-		page, _ = s.ListArticles(ctx, ArticleFilter{Duplicates: true, Limit: 2})
+		page, _ = s.ListArticles(ctx, store.ArticleFilter{Duplicates: true, Limit: 2})
 		seen := map[int64]bool{}
 		for n := 0; ; n++ {
 			for _, a := range page.Articles {
@@ -268,7 +224,7 @@ func TestSaveArticleDedupe(t *testing.T) {
 			if page.Next == "" || n > 5 {
 				break
 			}
-			page, err = s.ListArticles(ctx, ArticleFilter{Duplicates: true, Limit: 2, Cursor: page.Next})
+			page, err = s.ListArticles(ctx, store.ArticleFilter{Duplicates: true, Limit: 2, Cursor: page.Next})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,10 +232,10 @@ func TestSaveArticleDedupe(t *testing.T) {
 		if len(seen) != 6 {
 			t.Fatalf("paged through %d articles, want 6", len(seen))
 		}
-		if _, err := s.ListArticles(ctx, ArticleFilter{Cursor: "!!"}); !errors.Is(err, ErrInvalid) {
+		if _, err := s.ListArticles(ctx, store.ArticleFilter{Cursor: "!!"}); !errors.Is(err, store.ErrInvalid) {
 			t.Fatalf("bad cursor: %v", err)
 		}
-		if p, _ := s.ListArticles(ctx, ArticleFilter{Q: "41M"}); len(p.Articles) != 1 {
+		if p, _ := s.ListArticles(ctx, store.ArticleFilter{Q: "41M"}); len(p.Articles) != 1 {
 			t.Fatalf("q: %d", len(p.Articles))
 		}
 		// Removing a source keeps its articles.
@@ -293,7 +249,7 @@ func TestSaveArticleDedupe(t *testing.T) {
 }
 
 func TestStories(t *testing.T) {
-	forEachSourcesStore(t, func(t *testing.T, s Store) {
+	forEachSourcesStore(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		src, _ := s.AddSource(ctx, source.Source{URL: "https://wire.example/feed"})
 		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -306,9 +262,9 @@ func TestStories(t *testing.T) {
 			}
 			return r
 		}
-		a := save("a", "Cement cartel fined", longText("cement", 80), t0)
-		b := save("b", "Cement makers appeal", longText("appeal", 80), t0.Add(time.Hour))
-		dup := save("c", "Cement cartel fined (reprint)", longText("cement", 80)+" extra", t0.Add(2*time.Hour))
+		a := save("a", "Cement cartel fined", srcLongText("cement", 80), t0)
+		b := save("b", "Cement makers appeal", srcLongText("appeal", 80), t0.Add(time.Hour))
+		dup := save("c", "Cement cartel fined (reprint)", srcLongText("cement", 80)+" extra", t0.Add(2*time.Hour))
 		if dup.Outcome != source.SavedDuplicate {
 			t.Fatalf("dup %+v", dup)
 		}
@@ -349,15 +305,15 @@ func TestStories(t *testing.T) {
 		if un, _ := s.UnclusteredArticles(ctx, 10); len(un) != 0 {
 			t.Fatalf("still unclustered %+v", un)
 		}
-		page, err := s.ListStories(ctx, StoryFilter{WithArticles: true})
+		page, err := s.ListStories(ctx, store.StoryFilter{WithArticles: true})
 		if err != nil || len(page.Stories) != 1 || len(page.Stories[0].Articles) != 3 {
 			t.Fatalf("list stories %+v %v", page, err)
 		}
-		arts, _ := s.ListArticles(ctx, ArticleFilter{StoryID: sid, WithText: true})
+		arts, _ := s.ListArticles(ctx, store.ArticleFilter{StoryID: sid, WithText: true})
 		if len(arts.Articles) != 2 || arts.Articles[0].Text == "" {
 			t.Fatalf("story articles %+v", arts)
 		}
-		if _, err := s.GetStory(ctx, 999); !errors.Is(err, ErrNotFound) {
+		if _, err := s.GetStory(ctx, 999); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing story: %v", err)
 		}
 	})

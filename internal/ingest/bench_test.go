@@ -1,9 +1,10 @@
-// Package bench holds Legists' benchmarks. This file measures ingestion:
-// 10,000 feed items and 2,000 article pages served from loopback, beside
-// the bare parse of the same feed bytes by the feed library.
+package ingest
+
+// Benchmarks of ingestion: 10,000 feed items and 2,000 article pages
+// served from loopback, beside the bare parse of the same feed bytes by the
+// feed library (see bench/README.md):
 //
-//	go test -run '^$' -bench 'Ingest|ParseOnly' -benchtime 1x ./bench/
-package bench
+//	go test -run '^$' -bench 'Ingest|ParseOnly' -benchtime 1x ./internal/ingest/
 
 import (
 	"bytes"
@@ -22,7 +23,6 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
-	"legists/internal/ingest"
 	"legists/internal/ingest/ingesttest"
 	"legists/internal/source"
 	"legists/internal/store"
@@ -32,27 +32,27 @@ import (
 // fullPerFeed items carry their full text, the others link to a page that
 // is fetched and extracted.
 const (
-	feeds        = 20
+	benchFeeds   = 20
 	itemsPerFeed = 500
 	fullPerFeed  = 400
-	totalItems   = feeds * itemsPerFeed                 // 10,000
-	totalPages   = feeds * (itemsPerFeed - fullPerFeed) // 2,000
+	totalItems   = benchFeeds * itemsPerFeed                 // 10,000
+	totalPages   = benchFeeds * (itemsPerFeed - fullPerFeed) // 2,000
 )
 
-func feedPath(k int) string {
+func benchFeedPath(k int) string {
 	return fmt.Sprintf("/gen/feed/%d.xml?items=%d&full=%d", k, itemsPerFeed, fullPerFeed)
 }
 
 // peak samples the heap while a run lasts.
-type peak struct {
+type benchPeak struct {
 	stop chan struct{}
 	done sync.WaitGroup
 	max  atomic.Uint64
 }
 
-func startPeak() *peak {
+func startBenchPeak() *benchPeak {
 	runtime.GC()
-	p := &peak{stop: make(chan struct{})}
+	p := &benchPeak{stop: make(chan struct{})}
 	p.done.Add(1)
 	go func() {
 		defer p.done.Done()
@@ -74,13 +74,13 @@ func startPeak() *peak {
 	return p
 }
 
-func (p *peak) end() float64 {
+func (p *benchPeak) end() float64 {
 	close(p.stop)
 	p.done.Wait()
 	return float64(p.max.Load()) / (1 << 20)
 }
 
-func maxRSSMB() float64 {
+func benchMaxRSSMB() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -88,10 +88,10 @@ func maxRSSMB() float64 {
 	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }
 
-func fetchFeeds(b *testing.B, srv *ingesttest.Server) [][]byte {
+func benchFetchFeeds(b *testing.B, srv *ingesttest.Server) [][]byte {
 	var bodies [][]byte
-	for k := range feeds {
-		resp, err := http.Get(srv.URLOf(feedPath(k)))
+	for k := range benchFeeds {
+		resp, err := http.Get(srv.URLOf(benchFeedPath(k)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func fetchFeeds(b *testing.B, srv *ingesttest.Server) [][]byte {
 }
 
 // parseAll parses every feed body with gofeed alone and returns the items.
-func parseAll(b *testing.B, bodies [][]byte) int {
+func benchParseAll(b *testing.B, bodies [][]byte) int {
 	n := 0
 	p := gofeed.NewParser()
 	for _, body := range bodies {
@@ -123,7 +123,7 @@ func parseAll(b *testing.B, bodies [][]byte) int {
 func BenchmarkIngest(b *testing.B) {
 	srv := ingesttest.New()
 	defer srv.Close()
-	bodies := fetchFeeds(b, srv)
+	bodies := benchFetchFeeds(b, srv)
 	var feedBytes int
 	for _, body := range bodies {
 		feedBytes += len(body)
@@ -133,22 +133,22 @@ func BenchmarkIngest(b *testing.B) {
 	var heapMB float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st, err := store.Open(ctx, "sqlite:"+filepath.Join(benchDir(b), "bench.db"))
+		st, err := store.Open(ctx, "sqlite:"+filepath.Join(benchDBDir(b), "bench.db"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		for k := range feeds {
-			if _, err := st.AddSource(ctx, source.Source{URL: srv.URLOf(feedPath(k)), Kind: source.KindFeed}); err != nil {
+		for k := range benchFeeds {
+			if _, err := st.AddSource(ctx, source.Source{URL: srv.URLOf(benchFeedPath(k)), Kind: source.KindFeed}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		p := ingest.New(st, ingest.Config{
-			Fetch:            ingest.FetchConfig{AllowPrivate: true, PerHost: 8},
+		p := New(st, Config{
+			Fetch:            FetchConfig{AllowPrivate: true, PerHost: 8},
 			Workers:          4,
 			PagesPerSource:   4,
 			FeedContentWords: 100,
 		})
-		pk := startPeak()
+		pk := startBenchPeak()
 		b.StartTimer()
 		start := time.Now()
 		c, err := p.Run(ctx, true)
@@ -172,14 +172,14 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(totalItems*b.N)/secs, "items/s")
 	b.ReportMetric(float64(totalPages*b.N)/secs, "pages/s")
 	b.ReportMetric(heapMB, "peak-heap-MB")
-	b.ReportMetric(maxRSSMB(), "maxrss-MB")
+	b.ReportMetric(benchMaxRSSMB(), "maxrss-MB")
 
 	// The bare parse of the same bytes, in the same run.
 	const rounds = 5
 	start := time.Now()
 	n := 0
 	for range rounds {
-		n += parseAll(b, bodies)
+		n += benchParseAll(b, bodies)
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "parse-only-items/s")
 	b.ReportMetric(float64(feedBytes)/(1<<20), "feed-MB")
@@ -189,18 +189,18 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkParseOnly(b *testing.B) {
 	srv := ingesttest.New()
 	defer srv.Close()
-	bodies := fetchFeeds(b, srv)
+	bodies := benchFetchFeeds(b, srv)
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
-		n += parseAll(b, bodies)
+		n += benchParseAll(b, bodies)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
 }
 
 // benchDir is where the benchmark's database lives: $LEGISTS_BENCH_DIR
 // (e.g. /dev/shm to leave the disk out), else a temporary directory.
-func benchDir(b *testing.B) string {
+func benchDBDir(b *testing.B) string {
 	if d := os.Getenv("LEGISTS_BENCH_DIR"); d != "" {
 		dir, err := os.MkdirTemp(d, "legists-bench-")
 		if err != nil {
