@@ -57,6 +57,8 @@ func (s *Server) deskRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/tokens/{id}/delete", s.desk(auth.PermWrite, s.handleDeleteToken))
 	mux.HandleFunc("GET /admin/password", s.desk(auth.PermWrite, s.handlePasswordForm))
 	mux.HandleFunc("POST /admin/password", s.desk(auth.PermWrite, s.handlePassword))
+	s.storyRoutes(mux)  // desk_stories.go
+	s.sourceRoutes(mux) // desk_sources.go
 }
 
 // desk wraps a desk handler: it needs a session (else a redirect to the
@@ -390,6 +392,10 @@ func (s *Server) handleEditBrief(w http.ResponseWriter, r *http.Request, dc *des
 		data.Notice = "Scheduled."
 	case "unscheduled":
 		data.Notice = "Schedule cancelled."
+	case "drafted":
+		// Started from a story (desk_stories.go): show the check at once.
+		data.Notice = "Drafted from the story's articles and saved as a draft: every sentence is quoted from a source and cited to it. Check it, edit it, then submit it for review."
+		s.fillChecks(ctx, &data, b, "preview")
 	}
 	s.deskRender(w, r, http.StatusOK, "edit", data)
 }

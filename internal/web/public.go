@@ -600,7 +600,7 @@ func (s *Server) listing(r *http.Request, data listingPage, f store.BriefFilter,
 		data.Title += " (older briefs)"
 	}
 	if cursor == "" {
-		ch, err := s.activityChart(ctx, f, pg.Briefs, data.Heading)
+		ch, err := s.activityChart(ctx, f, pg.Briefs, data.Heading, time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -609,14 +609,16 @@ func (s *Server) listing(r *http.Request, data listingPage, f store.BriefFilter,
 	return s.htmlPage(http.StatusOK, "listing", data, latestModified(pg.Briefs))
 }
 
-// activityChart counts briefs per week over the 26 weeks to the latest
-// brief and draws them.
-func (s *Server) activityChart(ctx context.Context, f store.BriefFilter, first []brief.Brief, name string) (*chartView, error) {
+// activityChart counts briefs per week over the 26 weeks to the current
+// week (the week of now, so that recent quiet shows as empty weeks, not as
+// a chart that stops at the last brief) and draws them. A listing with no
+// briefs at all has no chart.
+func (s *Server) activityChart(ctx context.Context, f store.BriefFilter, first []brief.Brief, name string, now time.Time) (*chartView, error) {
 	if len(first) == 0 || first[0].PublishedAt == nil {
 		return nil, nil
 	}
 	const weeks = 26
-	end := weekStart(*first[0].PublishedAt).AddDate(0, 0, 7)
+	end := weekStart(now).AddDate(0, 0, 7)
 	start := end.AddDate(0, 0, -7*weeks)
 	counts := make([]int, weeks)
 	f.Since = start
@@ -647,7 +649,7 @@ func (s *Server) activityChart(ctx context.Context, f store.BriefFilter, first [
 		total += c
 	}
 	svg := activitySVG(counts, start, "Briefs per week mentioning "+name)
-	return &chartView{SVG: svg, Caption: fmt.Sprintf("Briefs per week, %d weeks to %s: %d in all.", weeks, end.AddDate(0, 0, -1).Format("2 January 2006"), total)}, nil
+	return &chartView{SVG: svg, Caption: fmt.Sprintf("Briefs per week, %d weeks to %s: %d in all.", weeks, now.UTC().Format("2 January 2006"), total)}, nil
 }
 
 // weekStart is the Monday 00:00 UTC of t's week.
