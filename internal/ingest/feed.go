@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func convertFeed(gf *gofeed.Feed, base *url.URL) *Feed {
 		}
 	}
 	f := &Feed{
-		Title: clean(gf.Title),
+		Title: cleanTitle(gf.Title),
 		Type:  strings.TrimSpace(gf.FeedType + " " + version),
 	}
 	if site := source.Resolve(base, gf.Link); site != "" {
@@ -98,7 +99,7 @@ func convertFeed(gf *gofeed.Feed, base *url.URL) *Feed {
 			continue
 		}
 		it := Item{
-			Title:   clean(gi.Title),
+			Title:   cleanTitle(gi.Title),
 			Summary: gi.Description,
 			Content: gi.Content,
 		}
@@ -164,3 +165,34 @@ func validTime(t *time.Time) *time.Time {
 
 // clean collapses white space.
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// cleanTitle makes a feed title plain text. Titles are often HTML (Atom
+// type="html", and many RSS feeds escape twice), so tags are dropped and
+// entities decoded once: "Harrow Lane &amp; Obuya" reads "Harrow Lane &
+// Obuya", and pages escape it again when they show it.
+func cleanTitle(s string) string {
+	if strings.ContainsAny(s, "<&") {
+		s = html.UnescapeString(stripTags(s))
+	}
+	return clean(s)
+}
+
+// stripTags removes anything between < and > that looks like a tag.
+func stripTags(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 || i+1 >= len(s) || !(s[i+1] == '/' || s[i+1] == '!' || ('a' <= s[i+1]|0x20 && s[i+1]|0x20 <= 'z')) {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		s = s[i+j+1:]
+	}
+}

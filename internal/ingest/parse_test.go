@@ -265,3 +265,16 @@ func FuzzDecodeHTML(f *testing.F) {
 		}
 	})
 }
+
+func TestCleanTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"Harrow Lane &amp; Obuya Mertens agree": "Harrow Lane & Obuya Mertens agree",
+		"<b>Court</b> rules  on\nappeal":        "Court rules on appeal",
+		"Fees < 5% & costs":                     "Fees < 5% & costs",
+		"Plain title":                           "Plain title",
+	} {
+		if got := cleanTitle(in); got != want {
+			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
