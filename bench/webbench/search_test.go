@@ -26,22 +26,34 @@ func searchN() int {
 	return 100000
 }
 
-// queries mix single words, phrases of two words and filters, as readers
-// type them.
+// queries mix what readers type, over the vocabulary of
+// storetest.GenerateBriefs (Zipf-like: TestSearchQueryMix checks how many
+// briefs each query matches): common words that match a fifth or more of
+// the briefs, rarer and rare ones, two-word queries, a phrase, and each
+// filter (firm, topic, date range) with a common word.
 var queries = []store.SearchQuery{
-	{Q: "sanctions"},
-	{Q: "merger"},
-	{Q: "arbitration award"},
-	{Q: "energy companies"},
-	{Q: "privacy"},
-	{Q: "court"},
-	{Q: "steel tariffs"},
-	{Q: "pension reform"},
+	{Q: "court"},             // common
+	{Q: "commission"},        // common
+	{Q: "sanctions"},         // common
+	{Q: "privacy"},           // a few percent
+	{Q: "lithium"},           // rare
+	{Q: "stablecoin"},        // rare
+	{Q: "Solantis"},          // a company: very rare
+	{Q: "arbitration award"}, // two words
+	{Q: "energy companies"},  // two common words
+	{Q: "steel tariffs"},     // two words
+	{Q: `"pension reform"`},  // a phrase
+	{Q: "court", Firm: "clifford-chance-llp"},
+	{Q: "commission", Topic: "competition"},
 	{Q: "sanctions", Topic: "sanctions"},
-	{Q: "oil", Firm: "clifford-chance-llp"},
-	{Q: "commission", Since: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)},
-	{Q: "semiconductor exports"},
+	{Q: "rules", Since: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)},
+	{Q: "court", Since: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
 }
+
+// genVersion names the version of storetest.GenerateBriefs whose briefs
+// the kept databases hold: change it when the generator changes, so that
+// the next run loads afresh rather than searching old briefs.
+const genVersion = "v2"
 
 // fill loads n generated briefs into st unless it holds them already.
 func fill(b *testing.B, st store.Store, n int) {
@@ -92,21 +104,33 @@ func benchSearch(b *testing.B, st store.Store) {
 		}
 	}
 	lat := make([]time.Duration, 0, b.N)
+	perQuery := make([][]time.Duration, len(queries))
+	totals := make([]int, len(queries))
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		q := queries[i%len(queries)]
+		k := i % len(queries)
+		q := queries[k]
 		i++
 		q.Status, q.Limit = brief.StatusPublished, 10
 		t := time.Now()
 		res, err := st.SearchBriefs(ctx, q)
-		lat = append(lat, time.Since(t))
+		d := time.Since(t)
+		lat = append(lat, d)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = res
+		perQuery[k] = append(perQuery[k], d)
+		totals[k] = res.Total
 	}
 	b.StopTimer()
+	// The median of each query, to see which are slow (go test -v).
+	for k, l := range perQuery {
+		if len(l) > 0 {
+			slices.Sort(l)
+			b.Logf("%6.1f ms  %6d hits  %s", float64(l[len(l)/2].Microseconds())/1000, totals[k], describe(queries[k]))
+		}
+	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
@@ -116,13 +140,31 @@ func benchSearch(b *testing.B, st store.Store) {
 	b.ReportMetric(float64(n), "briefs")
 }
 
-// BenchmarkSearchSQLite keeps its database in bench/out/search-N.db.
+// describe is a query in brief, for the log.
+func describe(q store.SearchQuery) string {
+	s := strconv.Quote(q.Q)
+	if q.Firm != "" {
+		s += " firm=" + q.Firm
+	}
+	if q.Topic != "" {
+		s += " topic=" + q.Topic
+	}
+	if !q.Since.IsZero() {
+		s += " since=" + q.Since.Format(time.DateOnly)
+	}
+	if !q.Until.IsZero() {
+		s += " until=" + q.Until.Format(time.DateOnly)
+	}
+	return s
+}
+
+// BenchmarkSearchSQLite keeps its database in bench/out/search-VERSION-N.db.
 func BenchmarkSearchSQLite(b *testing.B) {
 	dir := filepath.Join("..", "out")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	path, _ := filepath.Abs(filepath.Join(dir, fmt.Sprintf("search-%d.db", searchN())))
+	path, _ := filepath.Abs(filepath.Join(dir, fmt.Sprintf("search-%s-%d.db", genVersion, searchN())))
 	st, err := store.Open(context.Background(), "sqlite:"+path)
 	if err != nil {
 		b.Fatal(err)
@@ -132,13 +174,13 @@ func BenchmarkSearchSQLite(b *testing.B) {
 }
 
 // BenchmarkSearchPostgres keeps its data in the schema
-// legists_bench_search_N of LEGISTS_TEST_POSTGRES.
+// legists_bench_search_VERSION_N of LEGISTS_TEST_POSTGRES.
 func BenchmarkSearchPostgres(b *testing.B) {
 	base := os.Getenv(storetest.PostgresEnv)
 	if base == "" {
 		b.Skip(storetest.PostgresEnv + " is not set")
 	}
-	schema := fmt.Sprintf("legists_bench_search_%d", searchN())
+	schema := fmt.Sprintf("legists_bench_search_%s_%d", genVersion, searchN())
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)
@@ -157,4 +199,40 @@ func BenchmarkSearchPostgres(b *testing.B) {
 	}
 	defer st.Close()
 	benchSearch(b, st)
+}
+
+// TestSearchQueryMix keeps the benchmark honest: over generated briefs,
+// the common words match a fifth or more of the published briefs, and the
+// rare ones less than 3%.
+func TestSearchQueryMix(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.OpenSQLite(t)
+	if err := st.UpsertFirms(ctx, storetest.Firms); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertTopics(ctx, storetest.Topics); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Load(t, st, storetest.GenerateBriefs(2000, 7))
+	all, err := st.SearchBriefs(ctx, store.SearchQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := func(q string) float64 {
+		res, err := st.SearchBriefs(ctx, store.SearchQuery{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(res.Total) / float64(all.Total)
+	}
+	for _, q := range []string{"court", "commission", "sanctions", "energy companies", "rules"} {
+		if f := share(q); f < 0.2 {
+			t.Errorf("%q matches %.1f%% of briefs, want 20%% or more", q, 100*f)
+		}
+	}
+	for _, q := range []string{"lithium", "stablecoin", "Solantis"} {
+		if f := share(q); f >= 0.03 || f == 0 {
+			t.Errorf("%q matches %.1f%% of briefs, want some, under 3%%", q, 100*f)
+		}
+	}
 }

@@ -43,7 +43,30 @@ func envBool(key string) bool {
 
 // dbFlag adds the --db flag every database command takes.
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envString("LEGISTS_DB", defaultDSN), "database: sqlite:PATH or postgres://... (env LEGISTS_DB)")
+	return secretFlag(fs, "db", envString("LEGISTS_DB", defaultDSN), "database: sqlite:PATH or postgres://... (env LEGISTS_DB)")
+}
+
+// secretFlag is a string flag whose value --help shows with any password
+// masked: its default may come from the environment.
+func secretFlag(fs *flag.FlagSet, name, value, usage string) *string {
+	p := new(string)
+	*p = value
+	fs.Var(secretString{p}, name, usage)
+	return p
+}
+
+type secretString struct{ p *string }
+
+func (s secretString) String() string {
+	if s.p == nil {
+		return ""
+	}
+	return maskURL(*s.p)
+}
+
+func (s secretString) Set(v string) error {
+	*s.p = v
+	return nil
 }
 
 // parseFlags parses args; it returns exitOK with done=true for --help and

@@ -185,3 +185,14 @@ func TestImportStore(t *testing.T) {
 		})
 	}
 }
+
+func TestHelpMasksPasswords(t *testing.T) {
+	t.Setenv("LEGISTS_DB", "postgres://editor:hunter2@db.internal:5432/legists")
+	code, _, errOut := runCLI(t, "import", "--help")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(errOut, "hunter2") || !strings.Contains(errOut, "editor:xxxxx@db.internal") {
+		t.Errorf("--help shows the database password:\n%s", errOut)
+	}
+}

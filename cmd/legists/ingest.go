@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"legists/internal/ingest"
+	"legists/internal/metrics"
 	"legists/internal/source"
 	"legists/internal/store"
 )
@@ -109,8 +110,9 @@ func ingestSummary(c source.IngestCounts, took time.Duration) string {
 // LEGISTS_ALLOW_PRIVATE=1 lets it reach local addresses.
 func runIngestWorker(ctx context.Context, env *serveEnv) error {
 	p := ingest.New(env.Store, ingest.Config{
-		Fetch:  ingest.FetchConfig{AllowPrivate: envBool("LEGISTS_ALLOW_PRIVATE")},
-		Logger: env.Logger.With("worker", "ingest"),
+		Fetch:    ingest.FetchConfig{AllowPrivate: envBool("LEGISTS_ALLOW_PRIVATE")},
+		Logger:   env.Logger.With("worker", "ingest"),
+		Observer: metrics.Ingest{},
 	})
 	defer p.Close()
 	_, err := p.Run(ctx, false)

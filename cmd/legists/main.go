@@ -41,6 +41,10 @@ func main() {
 
 // run dispatches to a subcommand; tests call it directly.
 func run(args []string, stdout, stderr io.Writer) int {
+	args, ok := loadConfigFile(args, stderr) // --config FILE or LEGISTS_CONFIG (config.go)
+	if !ok {
+		return exitUsage
+	}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage

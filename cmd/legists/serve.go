@@ -18,6 +18,7 @@ import (
 	"legists/internal/brief"
 	"legists/internal/demo"
 	"legists/internal/fidelity"
+	"legists/internal/metrics"
 	"legists/internal/store"
 	"legists/internal/tag"
 	"legists/internal/web"
@@ -72,6 +73,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
 	smtpURL := fs.String("smtp", envString("LEGISTS_SMTP", ""), "SMTP server for mail: smtp://[user:pass@]host:port; none: mail goes to ./outbox (env LEGISTS_SMTP)")
 	baseURL := fs.String("base-url", envString("LEGISTS_BASE_URL", ""), "public address of the site for links in feeds and mail, e.g. https://legists.example (env LEGISTS_BASE_URL; default http://ADDR)")
+	logFormat := fs.String("log-format", envString("LEGISTS_LOG_FORMAT", ""), "log format: text or json (env LEGISTS_LOG_FORMAT; default text on a terminal, json otherwise)")
+	logLevel := fs.String("log-level", envString("LEGISTS_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env LEGISTS_LOG_LEVEL)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -79,16 +82,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "legists serve: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	level := slog.LevelInfo
-	switch strings.ToLower(os.Getenv("LEGISTS_LOG_LEVEL")) {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
+	logger, err := newServeLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "legists serve: %v\n", err)
+		return exitUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 
@@ -137,6 +135,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logger:  logger,
 		Checker: fidelityChecker,
 		Tagger:  tagSuggester,
+		// Observability: request metrics and GET /metrics.
+		Observer: metrics.HTTP{},
+		Metrics:  metrics.Handler(),
 		Extra: func(mux *http.ServeMux) {
 			for _, add := range serveRoutes {
 				add(mux, env)
@@ -165,9 +166,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Background workers: scheduled publishing and session expiry, then
-	// whatever other files registered.
+	// whatever other files registered. Scheduled publishing and ingest
+	// report their runs to metrics (legists_jobs_total, ...).
 	var wg sync.WaitGroup
-	wg.Go(func() { srv.RunScheduler(ctx, 5*time.Second) })
+	wg.Go(func() { srv.RunSchedulerWith(ctx, 5*time.Second, metrics.Job) })
 	for _, w := range serveWorkers {
 		wg.Go(func() {
 			if err := w.run(ctx, env); err != nil && ctx.Err() == nil {
@@ -192,6 +194,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	srv.BeginShutdown() // /readyz answers 503 from now on
 	shutCtx, cancelShut := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancelShut()
 	if err := httpSrv.Shutdown(shutCtx); err != nil {

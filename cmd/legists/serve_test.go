@@ -73,8 +73,8 @@ func TestServeDemo(t *testing.T) {
 			}
 		}
 	}
-	if resp, _ := http.Get(base + "/metrics"); resp.StatusCode != 404 {
-		t.Errorf("/metrics without a hook: %d", resp.StatusCode)
+	if resp, _ := http.Get(base + "/metrics"); resp.StatusCode != 200 {
+		t.Errorf("/metrics: %d", resp.StatusCode)
 	}
 	cancel()
 	select {

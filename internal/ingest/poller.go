@@ -59,9 +59,41 @@ type Config struct {
 	// source.DefaultClusterer()).
 	Clusterer source.Clusterer
 	Logger    *slog.Logger
+	// Observer is told of polls, stored articles and jobs, for metrics
+	// (default: none).
+	Observer Observer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
+
+// Job kinds an Observer sees.
+const (
+	JobPoll    = "ingest-poll" // one round over the due sources
+	JobCluster = "cluster"     // assigning one stored article to a story
+)
+
+// Observer is told what the poller does, for metrics (legists serve
+// passes metrics.Ingest{}). Its methods are called from several
+// goroutines at once and must be quick.
+type Observer interface {
+	// Job is called as a job of kind JobPoll or JobCluster starts; the
+	// poller calls the function it returns with the job's outcome (an
+	// error wrapping context.Canceled when shutdown interrupted it).
+	Job(kind string) func(err error)
+	// SourcePolled reports a polled source: "fetched" (answered with
+	// content), "not_modified" (304) or "error" (the fetch or the feed
+	// failed).
+	SourcePolled(result string)
+	// ArticleSaved reports a stored article: "new", "duplicate" or
+	// "updated".
+	ArticleSaved(result string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Job(string) func(error) { return func(error) {} }
+func (nopObserver) SourcePolled(string)    {}
+func (nopObserver) ArticleSaved(string)    {}
 
 // Poller polls sources into the store.
 type Poller struct {
@@ -105,6 +137,9 @@ func New(st Store, cfg Config) *Poller {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
 	return &Poller{st: st, cfg: cfg, fetch: NewFetcher(cfg.Fetch), log: cfg.Logger,
 		index: source.NewIndex(cfg.Clusterer)}
 }
@@ -126,7 +161,7 @@ func (p *Poller) Run(ctx context.Context, once bool) (source.IngestCounts, error
 		return total, err
 	}
 	if once {
-		c, err := p.round(ctx, true)
+		c, err := p.observedRound(ctx, true)
 		total.Add(c)
 		if err == nil {
 			err = p.clusterLeftovers(ctx)
@@ -136,7 +171,7 @@ func (p *Poller) Run(ctx context.Context, once bool) (source.IngestCounts, error
 	t := time.NewTicker(p.cfg.Interval)
 	defer t.Stop()
 	for {
-		c, err := p.round(ctx, false)
+		c, err := p.observedRound(ctx, false)
 		total.Add(c)
 		if err != nil && ctx.Err() == nil {
 			p.log.Error("ingest round failed", "err", err)
@@ -147,6 +182,14 @@ func (p *Poller) Run(ctx context.Context, once bool) (source.IngestCounts, error
 		case <-t.C:
 		}
 	}
+}
+
+// observedRound is round reported to the Observer as a JobPoll.
+func (p *Poller) observedRound(ctx context.Context, once bool) (source.IngestCounts, error) {
+	done := p.cfg.Observer.Job(JobPoll)
+	c, err := p.round(ctx, once)
+	done(err)
+	return c, err
 }
 
 // round polls the due sources once with the worker pool.
@@ -320,6 +363,7 @@ func (p *Poller) PollSource(ctx context.Context, src source.Source) source.Inges
 		res.NextPollAt = start.Add(wait)
 		log.Warn("ingest: source failed", "err", err, "errors_in_a_row", src.ErrorCount+1, "next", res.NextPollAt)
 		p.finish(src, res)
+		p.cfg.Observer.SourcePolled("error")
 		return c
 	}
 
@@ -340,6 +384,7 @@ func (p *Poller) PollSource(ctx context.Context, src source.Source) source.Inges
 		c.NotModified++
 		res.OK, res.KeepValidators, res.NextPollAt = true, true, next
 		p.finish(src, res)
+		p.cfg.Observer.SourcePolled("not_modified")
 		return c
 	}
 	c.Fetched++
@@ -369,6 +414,7 @@ func (p *Poller) PollSource(ctx context.Context, src source.Source) source.Inges
 		res.KeepValidators, res.NextPollAt = true, start
 	}
 	p.finish(src, res)
+	p.cfg.Observer.SourcePolled("fetched")
 	return c
 }
 
@@ -566,15 +612,18 @@ func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCo
 	}
 	switch r.Outcome {
 	case source.SavedNew:
+		p.cfg.Observer.ArticleSaved("new")
 		c.New++
 		a.ID = r.ID
 		if err := p.cluster(ctx, a); err != nil && ctx.Err() == nil {
 			log.Error("ingest: clustering failed", "article", r.ID, "err", err)
 		}
 	case source.SavedDuplicate:
+		p.cfg.Observer.ArticleSaved("duplicate")
 		c.Duplicates++
 		log.Debug("ingest: near-duplicate", "article", r.ID, "of", r.DuplicateOf, "distance", r.Distance)
 	case source.SavedUpdated:
+		p.cfg.Observer.ArticleSaved("updated")
 		c.Updated++
 	}
 }
@@ -582,11 +631,13 @@ func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCo
 // cluster assigns a stored article to a story. Clustering is serialised
 // within the process so that two reports of a new event arriving at once
 // make one story.
-func (p *Poller) cluster(ctx context.Context, a *source.Article) error {
+func (p *Poller) cluster(ctx context.Context, a *source.Article) (err error) {
 	v := source.TermVector(a.Title, a.Text)
 	at := a.Time()
 	p.clusterMu.Lock()
 	defer p.clusterMu.Unlock()
+	done := p.cfg.Observer.Job(JobCluster)
+	defer func() { done(err) }()
 	if err := p.loadStories(ctx, at); err != nil {
 		return err
 	}

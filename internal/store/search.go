@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,6 +15,15 @@ import (
 // 12 to 30 words around the best match.
 var pgHeadline = `StartSel="` + HighlightStart + `", StopSel="` + HighlightEnd + `", MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "`
 
+// rankWindow is how many matches a search ranks by relevance. Ranking
+// costs a few microseconds a match (bm25 reads each match's sizes,
+// ts_rank_cd decompresses each match's tsvector), too much for a word that
+// matches tens of thousands of briefs. A search with at most rankWindow
+// matches ranks them all; one with more ranks its rankWindow most recent
+// matches, and lists the older ones after them, newest first. A variable
+// for tests.
+var rankWindow = 1000
+
 // SearchBriefs implements Store.
 //
 // SQLite: an FTS5 index (porter stemming, diacritics folded) ranked by bm25
@@ -21,12 +31,26 @@ var pgHeadline = `StartSel="` + HighlightStart + `", StopSel="` + HighlightEnd +
 // tsvector ('english'; title weight A, body B) with a GIN index, queried with
 // websearch_to_tsquery and ranked by ts_rank_cd. The reader's query is
 // translated for FTS5 by fts5Query, so that no text is a syntax error.
+//
+// The hits are in order of relevance, then recency (newest first), then id;
+// a title match outranks a body match. Total is exact. When more than
+// rankWindow briefs match, the rankWindow most recent of them come first,
+// by relevance, then the rest by recency (see rankWindow). Nothing ranks
+// more than rankWindow matches, and only the page's briefs are read whole:
+//
+//  1. count the matches and pick the page: SQLite counts by joining the
+//     rowids briefs_fts matches with the covering index briefs_search_meta
+//     (never the wide rows of briefs), then ranks all the matches or the
+//     window (searchPage); PostgreSQL counts and picks the window in one
+//     statement, then ranks the window (pgSearchPage);
+//  2. rank and snippet (or ts_headline) of the page's briefs only;
+//  3. the page's briefs.
 func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	status := q.Status
 	if status == "" {
 		status = brief.StatusPublished
 	}
-	w, err := s.briefFilters(status, q.Firm, q.Topic, q.Since, q.Until)
+	w, err := searchFilters(s.d, status, q.Firm, q.Topic, q.Since, q.Until)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -35,81 +59,65 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 	text := cleanText(q.Q)
 	res := SearchResult{Hits: []SearchHit{}}
 
-	type hit struct {
-		id      int64
-		rank    float64
-		snippet string
-	}
+	// from selects the matches ("b" is briefs) with fromArgs.
 	var (
-		countSQL, pageSQL   string
-		countArgs, pageArgs []any
-		listing             bool
+		from     string
+		fromArgs []any
+		listing  bool
 	)
 	switch {
 	case !hasWordChar(text):
 		// Nothing to match: every brief the filters let through.
 		listing = true
-		countSQL = `SELECT count(*) FROM briefs b WHERE 1 = 1` + w.sql()
-		countArgs = w.args
-		pageSQL = `SELECT b.id, 0, '' FROM briefs b WHERE 1 = 1` + w.sql() +
-			` ORDER BY b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`
-		pageArgs = append(append([]any{}, w.args...), limit, offset)
+		from = ` FROM briefs b WHERE 1 = 1` + w.sql()
+		fromArgs = w.args
 	case s.d.name == dialectSQLite:
 		match := fts5Query(text)
 		if match == "" {
 			return res, nil
 		}
-		const from = ` FROM briefs_fts JOIN briefs b ON b.id = briefs_fts.rowid WHERE briefs_fts MATCH ?`
-		countSQL = `SELECT count(*)` + from + w.sql()
-		countArgs = append([]any{match}, w.args...)
-		pageSQL = `SELECT b.id, -bm25(briefs_fts, 10.0, 1.0), snippet(briefs_fts, 1, ?, ?, '…', 24)` + from + w.sql() +
-			` ORDER BY bm25(briefs_fts, 10.0, 1.0), b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`
-		pageArgs = append(append([]any{HighlightStart, HighlightEnd, match}, w.args...), limit, offset)
+		// The covering index keeps the join off the wide rows of briefs.
+		from = ` FROM briefs_fts JOIN briefs b INDEXED BY briefs_search_meta ON b.id = briefs_fts.rowid WHERE briefs_fts MATCH ?` + w.sql()
+		fromArgs = append([]any{match}, w.args...)
 	default:
-		countSQL = `SELECT count(*) FROM briefs b WHERE b.search_tsv @@ websearch_to_tsquery('english', ?)` + w.sql()
-		countArgs = append([]any{text}, w.args...)
-		// ts_headline is costly: only for the rows of the page.
-		pageSQL = `SELECT t.id, t.rank, ts_headline('english', t.search_text, websearch_to_tsquery('english', ?), ?)
-			FROM (SELECT b.id, b.search_text, b.sort_at, ts_rank_cd(b.search_tsv, query) AS rank
-				FROM briefs b, websearch_to_tsquery('english', ?) query
-				WHERE b.search_tsv @@ query` + w.sql() + `
-				ORDER BY rank DESC, b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?) t
-			ORDER BY t.rank DESC, t.sort_at DESC, t.id DESC`
-		pageArgs = append(append([]any{text, pgHeadline, text}, w.args...), limit, offset)
+		from = ` FROM briefs b WHERE b.search_tsv @@ websearch_to_tsquery('english', ?)` + w.sql()
+		fromArgs = append([]any{text}, w.args...)
 	}
-
 	err = s.read(ctx, func(tx runner) error {
-		if err := tx.queryRow(ctx, countSQL, countArgs...).Scan(&res.Total); err != nil {
+		if s.d.name == dialectPostgres && !listing {
+			// Plan each search for its own words: a generic plan of a
+			// cached statement cannot tell a rare word from a common one.
+			if _, err := tx.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return err
+			}
+		}
+		var (
+			ids []int64
+			err error
+		)
+		if s.d.name == dialectPostgres && !listing {
+			ids, res.Total, err = pgSearchPage(ctx, tx, text, from, fromArgs, limit, offset)
+		} else {
+			if err := tx.queryRow(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&res.Total); err != nil {
+				return err
+			}
+			if res.Total <= offset {
+				return nil
+			}
+			ids, err = searchPage(ctx, tx, from, fromArgs, listing, res.Total, limit, offset)
+		}
+		if err != nil || len(ids) == 0 {
 			return err
 		}
-		if res.Total <= offset {
-			return nil
-		}
-		rows, err := tx.query(ctx, pageSQL, pageArgs...)
+		ranks, snippets, err := s.searchDetails(ctx, tx, text, ids, listing)
 		if err != nil {
 			return err
 		}
-		var hits []hit
-		for rows.Next() {
-			var h hit
-			if err := rows.Scan(&h.id, &h.rank, &h.snippet); err != nil {
-				rows.Close()
-				return err
-			}
-			hits = append(hits, h)
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(hits) == 0 {
-			return nil
-		}
-		ids := make([]any, len(hits))
-		for i, h := range hits {
-			ids[i] = h.id
-		}
-		briefs, err := loadBriefs(ctx, tx, false, `SELECT `+briefCols+` FROM briefs b WHERE b.id IN (`+placeholders(len(ids))+`)`, ids...)
+		briefs, err := loadBriefs(ctx, tx, false, `SELECT `+briefCols+` FROM briefs b WHERE b.id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -117,16 +125,16 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 		for _, r := range briefs {
 			byID[r.id] = r.b
 		}
-		for _, h := range hits {
-			b, ok := byID[h.id]
+		for _, id := range ids {
+			b, ok := byID[id]
 			if !ok {
 				continue
 			}
-			snippet := h.snippet
+			snippet := snippets[id]
 			if listing {
 				snippet = leadSnippet(b, 200)
 			}
-			res.Hits = append(res.Hits, SearchHit{Brief: *b, Snippet: snippet, Rank: h.rank})
+			res.Hits = append(res.Hits, SearchHit{Brief: *b, Snippet: snippet, Rank: ranks[id]})
 		}
 		return nil
 	})
@@ -134,6 +142,181 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 		return SearchResult{}, fmt.Errorf("store: search %q: %w", q.Q, err)
 	}
 	return res, nil
+}
+
+// recent orders matches newest first.
+const recent = ` ORDER BY b.sort_at DESC, b.id DESC`
+
+// collectIDs appends the ids the query returns (one column) to ids.
+func collectIDs(ctx context.Context, tx runner, ids []int64, query string, args ...any) ([]int64, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func with(args []any, more ...any) []any { return append(append([]any{}, args...), more...) }
+
+// searchPage returns the ids of the page of hits, in order, out of
+// total matches selected by from (see SearchBriefs).
+func searchPage(ctx context.Context, tx runner, from string, fromArgs []any, listing bool, total, limit, offset int) ([]int64, error) {
+	if listing {
+		return collectIDs(ctx, tx, nil, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
+	}
+	if total <= rankWindow {
+		// Few enough to rank them all.
+		return collectIDs(ctx, tx, nil, `SELECT b.id`+from+
+			` ORDER BY bm25(briefs_fts, 10.0, 1.0), b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
+	}
+	// The rankWindow most recent matches, ranked, then the others by
+	// recency.
+	var (
+		ids []int64
+		err error
+		end = offset + limit
+	)
+	if offset < rankWindow {
+		// bm25 for the window only: the join scans the doclists of
+		// briefs_fts once (a lookup by rowid costs far more) and ranks the
+		// rows in the window.
+		ids, err = collectIDs(ctx, tx, ids, `WITH w AS MATERIALIZED (SELECT b.id, b.sort_at`+from+recent+` LIMIT ?)
+			SELECT w.id FROM w JOIN briefs_fts ON briefs_fts.rowid = w.id WHERE briefs_fts MATCH ?
+			ORDER BY bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`,
+			with(fromArgs, rankWindow, fromArgs[0], min(end, rankWindow)-offset, offset)...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if end > rankWindow {
+		start := max(offset, rankWindow)
+		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...)
+	}
+	return ids, err
+}
+
+// pgSearchPage returns the ids of the page of hits, in order, and the
+// number of matches selected by from (see SearchBriefs). Counting reads
+// every match's heap tuple (a GIN index knows nothing of visibility), so
+// one statement counts the matches and picks the rankWindow most recent;
+// only these are ranked, as ts_rank_cd decompresses each one's tsvector.
+func pgSearchPage(ctx context.Context, tx runner, text, from string, fromArgs []any, limit, offset int) ([]int64, int, error) {
+	rows, err := tx.query(ctx, `SELECT b.id, count(*) OVER ()`+from+recent+` LIMIT ?`, with(fromArgs, rankWindow)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		window []any
+		total  int
+	)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		window = append(window, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var (
+		ids []int64
+		end = offset + limit
+	)
+	if offset < len(window) {
+		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id FROM briefs b, websearch_to_tsquery('english', ?) query
+			WHERE b.id IN (`+placeholders(len(window))+`)
+			ORDER BY ts_rank_cd(b.search_tsv, query) DESC, b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`,
+			with(append([]any{text}, window...), min(end, len(window))-offset, offset)...)
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if end > rankWindow && total > rankWindow {
+		start := max(offset, rankWindow)
+		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...)
+	}
+	return ids, total, err
+}
+
+// searchDetails returns the rank and the snippet of the briefs ids match
+// text: snippet() and ts_headline read the text of a brief, so only for the
+// page.
+func (s *db) searchDetails(ctx context.Context, tx runner, text string, ids []int64, listing bool) (map[int64]float64, map[int64]string, error) {
+	ranks := make(map[int64]float64, len(ids))
+	snippets := make(map[int64]string, len(ids))
+	if listing {
+		return ranks, snippets, nil
+	}
+	args := make([]any, 0, len(ids)+3)
+	var query string
+	if s.d.name == dialectSQLite {
+		// +rowid: filter while scanning the doclists, not a lookup by
+		// rowid for each id, which costs FTS5 about a millisecond.
+		query = `SELECT rowid, -bm25(briefs_fts, 10.0, 1.0), snippet(briefs_fts, 1, ?, ?, '…', 24)
+			FROM briefs_fts WHERE briefs_fts MATCH ? AND +rowid IN (` + placeholders(len(ids)) + `)`
+		args = append(args, HighlightStart, HighlightEnd, fts5Query(text))
+	} else {
+		query = `SELECT b.id, ts_rank_cd(b.search_tsv, query), ts_headline('english', b.search_text, query, ?)
+			FROM briefs b, websearch_to_tsquery('english', ?) query WHERE b.id IN (` + placeholders(len(ids)) + `)`
+		args = append(args, pgHeadline, text)
+	}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id      int64
+			rank    float64
+			snippet string
+		)
+		if err := rows.Scan(&id, &rank, &snippet); err != nil {
+			return nil, nil, err
+		}
+		ranks[id], snippets[id] = rank, snippet
+	}
+	return ranks, snippets, rows.Err()
+}
+
+// searchFilters are the conditions of a search on briefs b. Unlike
+// briefFilters, a firm or topic is a list of ids (IN), which SQLite builds
+// once, rather than a lookup for each match (EXISTS); and the status, one of
+// three words, is written in the SQL so that PostgreSQL can use the index
+// of published briefs.
+func searchFilters(d *dialect, status brief.Status, firm, topic string, since, until time.Time) (*filters, error) {
+	if !status.Valid() {
+		return nil, fmt.Errorf("store: status %q is not draft, review or published: %w", status, ErrInvalid)
+	}
+	f := &filters{}
+	f.add("b.status = '" + string(status) + "'")
+	if firm != "" {
+		f.add("b.id IN (SELECT bf.brief_id FROM brief_firms bf WHERE bf.firm_slug = ?)", brief.Slugify(firm))
+	}
+	if topic != "" {
+		f.add("b.id IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug = ?)", brief.Slugify(topic))
+	}
+	if !since.IsZero() {
+		f.add("b.sort_at >= ?", d.timeArg(since))
+	}
+	if !until.IsZero() {
+		f.add("b.sort_at < ?", d.timeArg(until))
+	}
+	return f, nil
 }
 
 // cleanText makes user text safe to send as a parameter: valid UTF-8, no

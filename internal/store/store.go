@@ -173,4 +173,8 @@ type Store interface {
 	// ---- Editor's desk (issue 3; users.go, desk.go): users, sessions,
 	// API tokens, audit log, scheduled publishing ----
 	Desk
+
+	// ---- Newsletter and events (issue 6; newsletter.go, events.go):
+	// subscribers, the digest delivery ledger, events, settings ----
+	Newsletter
 }

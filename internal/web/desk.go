@@ -138,7 +138,7 @@ func (s *Server) deskMessage(w http.ResponseWriter, r *http.Request, dc *deskCtx
 
 func (s *Server) audit(ctx context.Context, actor, action, target, detail string) {
 	if err := s.st.AppendAudit(ctx, &store.AuditEntry{Actor: actor, Action: action, Target: target, Detail: detail}); err != nil {
-		s.log.Error("audit", "err", err)
+		s.log.ErrorContext(ctx, "audit", "err", err)
 	}
 }
 
@@ -717,23 +717,7 @@ func (s *Server) PublishDue(ctx context.Context, now time.Time) (int, error) {
 
 // RunScheduler publishes due briefs every interval until ctx ends.
 func (s *Server) RunScheduler(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.PublishDue(ctx, time.Now()); err != nil {
-			s.log.Error("scheduled publishing", "err", err)
-		} else if n > 0 {
-			s.log.Info("published scheduled briefs", "count", n)
-		}
-		if _, err := s.st.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			s.log.Error("expire sessions", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.RunSchedulerWith(ctx, interval, nil)
 }
 
 // ---- revisions ----

@@ -324,7 +324,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, h
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("serving request", "path", r.URL.Path, "err", err)
+	s.log.ErrorContext(r.Context(), "serving request", "path", r.URL.Path, "err", err)
 	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
 		"The page could not be shown. The error has been logged; please try again shortly.")
 }

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"legists/internal/api"
@@ -72,6 +73,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Metrics, when set, is served at /metrics (Prometheus).
 	Metrics http.Handler
+	// Observer, when set, records every request's route, status and
+	// duration (metrics.HTTP{} in legists serve); see observe.go.
+	Observer Observer
 	// Checker and Tagger, when set, show fidelity findings and tag
 	// suggestions inline on the desk's editor page.
 	Checker Checker
@@ -92,6 +96,9 @@ type Server struct {
 	api     *api.API
 	opts    Options
 	handler http.Handler
+
+	// shuttingDown makes /readyz answer 503 (BeginShutdown).
+	shuttingDown atomic.Bool
 
 	dirMu   sync.Mutex
 	dirAt   time.Time
@@ -208,8 +215,8 @@ func (s *Server) routes() http.Handler {
 	h = s.limitBody(h)
 	h = gzipMiddleware(h)
 	h = securityHeaders(h, s.base.Scheme == "https")
-	h = s.logRequests(h)
 	h = s.recoverPanics(h)
+	h = s.observe(h, mux) // request ID, request log line, metrics
 	return h
 }
 
@@ -241,10 +248,15 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if s.shuttingDown.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("shutting down\n"))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.st.Ping(ctx); err != nil {
-		s.log.Warn("readyz: database unreachable", "err", err)
+		s.log.WarnContext(r.Context(), "readyz: database unreachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database unreachable\n"))
 		return
@@ -266,12 +278,12 @@ func (s *Server) directory(ctx context.Context) ([]brief.Firm, []brief.Topic, ma
 	}
 	firms, err := s.st.ListFirms(ctx)
 	if err != nil {
-		s.log.Error("list firms", "err", err)
+		s.log.ErrorContext(ctx, "list firms", "err", err)
 		return s.firms, s.topics, s.firmIdx
 	}
 	topics, err := s.st.ListTopics(ctx)
 	if err != nil {
-		s.log.Error("list topics", "err", err)
+		s.log.ErrorContext(ctx, "list topics", "err", err)
 		return s.firms, s.topics, s.firmIdx
 	}
 	idx := make(map[string]brief.Firm, len(firms)*2)
