@@ -54,6 +54,9 @@ func Load(ctx context.Context, st store.Store) error {
 			return fmt.Errorf("demo: save %s: %w", b.Slug, err)
 		}
 	}
+	if _, err := LoadEvents(ctx, st); err != nil {
+		return err
+	}
 	return nil
 }
 

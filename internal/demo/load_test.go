@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"legists/internal/brief"
 	"legists/internal/store"
@@ -36,6 +37,11 @@ func TestLoad(t *testing.T) {
 	topics, _ := st.ListTopics(ctx)
 	if len(firms) == 0 || len(topics) == 0 {
 		t.Errorf("directory: %d firms, %d topics", len(firms), len(topics))
+	}
+	// The calendar has upcoming events whenever the demo runs.
+	evs, err := st.ListEvents(ctx, store.EventFilter{EndsAfter: time.Now()})
+	if err != nil || len(evs) < 3 {
+		t.Errorf("upcoming events after load: %d (%v)", len(evs), err)
 	}
 	// Only into an empty database.
 	if err := Load(ctx, st); !errors.Is(err, ErrNotEmpty) {
