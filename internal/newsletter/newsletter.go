@@ -27,6 +27,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -75,6 +76,11 @@ type Deps struct {
 	// SyncMail sends confirmation mail before answering (tests); by
 	// default it goes in the background.
 	SyncMail bool
+	// Wrap, when set, puts the pages in the site's layout: it gets the
+	// page's <main class="page"> element (trusted HTML) and writes the
+	// response with status. Without it, pages are whole documents that
+	// use /static/site.css.
+	Wrap func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
 }
 
 // Handler serves the newsletter routes.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -479,5 +480,22 @@ func TestClientAddresses(t *testing.T) {
 	}
 	if s := post("2001:db8:1:2::1, 198.51.100.7", "d@example.org"); s != http.StatusOK {
 		t.Errorf("IPv4 behind a forged entry: %d", s)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	e := setup(t, func(d *newsletter.Deps) {
+		d.Wrap = func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
+			w.WriteHeader(status)
+			io.WriteString(w, "<!-- site layout: "+title+" -->"+string(main))
+		}
+	})
+	r := e.do(t, "GET", "/events", nil, nil)
+	if r.status != http.StatusOK || !strings.HasPrefix(r.body, "<!-- site layout: Upcoming events -->") ||
+		!strings.Contains(r.body, `<main class="page"`) || strings.Contains(r.body, "<!doctype") {
+		t.Errorf("wrapped page: %d\n%s", r.status, r.body)
+	}
+	if r := e.do(t, "GET", "/subscribe/confirm?token=x", nil, nil); r.status != http.StatusBadRequest || !strings.Contains(r.body, "site layout") {
+		t.Errorf("wrapped error page: %d", r.status)
 	}
 }

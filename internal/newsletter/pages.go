@@ -92,10 +92,18 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, d pag
 	if d.Form == nil {
 		d.Form = &formView{}
 	}
+	name := "page"
+	if h.d.Wrap != nil {
+		name = "main"
+	}
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "page", d); err != nil {
+	if err := pages.ExecuteTemplate(&buf, name, d); err != nil {
 		h.log.Error("newsletter: render", "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if h.d.Wrap != nil {
+		h.d.Wrap(w, r, status, d.Title, template.HTML(buf.String()))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
