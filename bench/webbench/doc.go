@@ -12,10 +12,10 @@
 //   - BenchmarkSearchSQLite and BenchmarkSearchPostgres: p50 and p99
 //     latency of full-text searches over 100,000 generated briefs.
 //     LEGISTS_BENCH_SEARCH_BRIEFS changes the number; the SQLite database
-//     is kept in bench/out and the PostgreSQL schema legists_bench_search
+//     is kept in bench/out and the PostgreSQL schema legists_bench_search_v2_N
 //     is kept, so later runs skip the load. Each search is slow enough at
 //     that size that a fixed count suits better than a duration:
-//     go test ./bench/webbench -run '^$' -bench Search -benchtime 36x
+//     go test ./bench/webbench -run '^$' -bench Search -benchtime 32x
 //
 // bench/report pairs BriefPage with BriefPageStatic in req/s when its pair
 // list has {pkg: "legists/bench/webbench", a: "BriefPage", b:

@@ -38,11 +38,10 @@ var rankWindow = 1000
 // by relevance, then the rest by recency (see rankWindow). Nothing ranks
 // more than rankWindow matches, and only the page's briefs are read whole:
 //
-//  1. count the matches and pick the page: SQLite counts by joining the
-//     rowids briefs_fts matches with the covering index briefs_search_meta
-//     (never the wide rows of briefs), then ranks all the matches or the
-//     window (searchPage); PostgreSQL counts and picks the window in one
-//     statement, then ranks the window (pgSearchPage);
+//  1. one statement reads the matches once, counts them and ranks the
+//     rankWindow most recent (rankedPage); SQLite joins the rowids
+//     briefs_fts matches with the covering index briefs_search_meta,
+//     never the wide rows of briefs;
 //  2. rank and snippet (or ts_headline) of the page's briefs only;
 //  3. the page's briefs.
 func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, error) {
@@ -95,16 +94,10 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 			ids []int64
 			err error
 		)
-		if s.d.name == dialectPostgres && !listing {
-			ids, res.Total, err = pgSearchPage(ctx, tx, text, from, fromArgs, limit, offset)
+		if listing {
+			ids, res.Total, err = listPage(ctx, tx, from, fromArgs, limit, offset)
 		} else {
-			if err := tx.queryRow(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&res.Total); err != nil {
-				return err
-			}
-			if res.Total <= offset {
-				return nil
-			}
-			ids, err = searchPage(ctx, tx, from, fromArgs, listing, res.Total, limit, offset)
+			ids, res.Total, err = s.rankedPage(ctx, tx, text, from, fromArgs, limit, offset)
 		}
 		if err != nil || len(ids) == 0 {
 			return err
@@ -166,87 +159,82 @@ func collectIDs(ctx context.Context, tx runner, ids []int64, query string, args 
 
 func with(args []any, more ...any) []any { return append(append([]any{}, args...), more...) }
 
-// searchPage returns the ids of the page of hits, in order, out of
-// total matches selected by from (see SearchBriefs).
-func searchPage(ctx context.Context, tx runner, from string, fromArgs []any, listing bool, total, limit, offset int) ([]int64, error) {
-	if listing {
-		return collectIDs(ctx, tx, nil, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
+// listPage returns the ids of a page of the briefs from selects, newest
+// first, and their number.
+func listPage(ctx context.Context, tx runner, from string, fromArgs []any, limit, offset int) ([]int64, int, error) {
+	var total int
+	if err := tx.queryRow(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&total); err != nil || total <= offset {
+		return nil, total, err
 	}
-	if total <= rankWindow {
-		// Few enough to rank them all.
-		return collectIDs(ctx, tx, nil, `SELECT b.id`+from+
-			` ORDER BY bm25(briefs_fts, 10.0, 1.0), b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
-	}
-	// The rankWindow most recent matches, ranked, then the others by
-	// recency.
-	var (
-		ids []int64
-		err error
-		end = offset + limit
-	)
-	if offset < rankWindow {
-		// bm25 for the window only: the join scans the doclists of
-		// briefs_fts once (a lookup by rowid costs far more) and ranks the
-		// rows in the window.
-		ids, err = collectIDs(ctx, tx, ids, `WITH w AS MATERIALIZED (SELECT b.id, b.sort_at`+from+recent+` LIMIT ?)
-			SELECT w.id FROM w JOIN briefs_fts ON briefs_fts.rowid = w.id WHERE briefs_fts MATCH ?
-			ORDER BY bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`,
-			with(fromArgs, rankWindow, fromArgs[0], min(end, rankWindow)-offset, offset)...)
-		if err != nil {
-			return nil, err
-		}
-	}
-	if end > rankWindow {
-		start := max(offset, rankWindow)
-		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...)
-	}
-	return ids, err
+	ids, err := collectIDs(ctx, tx, nil, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
+	return ids, total, err
 }
 
-// pgSearchPage returns the ids of the page of hits, in order, and the
-// number of matches selected by from (see SearchBriefs). Counting reads
-// every match's heap tuple (a GIN index knows nothing of visibility), so
-// one statement counts the matches and picks the rankWindow most recent;
-// only these are ranked, as ts_rank_cd decompresses each one's tsvector.
-func pgSearchPage(ctx context.Context, tx runner, text, from string, fromArgs []any, limit, offset int) ([]int64, int, error) {
-	rows, err := tx.query(ctx, `SELECT b.id, count(*) OVER ()`+from+recent+` LIMIT ?`, with(fromArgs, rankWindow)...)
-	if err != nil {
-		return nil, 0, err
-	}
+// rankedPage returns the ids of the page of hits, in order, and the number
+// of matches from selects (see SearchBriefs). Reading the matches is the
+// cost (SQLite probes briefs_search_meta for each rowid briefs_fts
+// matches; PostgreSQL reads each match's heap tuple, as a GIN index knows
+// nothing of visibility), so one statement reads them once (m), counts
+// them, takes the rankWindow most recent (w) and ranks these: bm25 while
+// scanning the doclists of briefs_fts (a lookup by rowid would cost FTS5
+// about a millisecond), ts_rank_cd by decompressing their tsvectors.
+func (s *db) rankedPage(ctx context.Context, tx runner, text, from string, fromArgs []any, limit, offset int) ([]int64, int, error) {
 	var (
-		window []any
-		total  int
+		ids   []int64
+		total = -1
+		end   = offset + limit
 	)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &total); err != nil {
-			rows.Close()
-			return nil, 0, err
+	if offset < rankWindow {
+		matches := `WITH m AS MATERIALIZED (SELECT b.id, b.sort_at` + from + `),
+			w AS MATERIALIZED (SELECT m.id, m.sort_at FROM m ORDER BY m.sort_at DESC, m.id DESC LIMIT ?)
+			SELECT w.id, (SELECT count(*) FROM m) `
+		var (
+			query string
+			args  []any
+		)
+		if s.d.name == dialectSQLite {
+			query = matches + `FROM w JOIN briefs_fts ON briefs_fts.rowid = w.id WHERE briefs_fts MATCH ?
+				ORDER BY bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
+			args = with(fromArgs, rankWindow, fromArgs[0], min(end, rankWindow)-offset, offset)
+		} else {
+			// MATERIALIZED also keeps PostgreSQL from reading briefs
+			// newest first by briefs_status_sort, testing every tsvector.
+			query = matches + `FROM w JOIN briefs b ON b.id = w.id, websearch_to_tsquery('english', ?) query
+				ORDER BY ts_rank_cd(b.search_tsv, query) DESC, w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
+			args = with(fromArgs, rankWindow, text, min(end, rankWindow)-offset, offset)
 		}
-		window = append(window, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	var (
-		ids []int64
-		end = offset + limit
-	)
-	if offset < len(window) {
-		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id FROM briefs b, websearch_to_tsquery('english', ?) query
-			WHERE b.id IN (`+placeholders(len(window))+`)
-			ORDER BY ts_rank_cd(b.search_tsv, query) DESC, b.sort_at DESC, b.id DESC LIMIT ? OFFSET ?`,
-			with(append([]any{text}, window...), min(end, len(window))-offset, offset)...)
+		rows, err := tx.query(ctx, query, args...)
 		if err != nil {
 			return nil, 0, err
 		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id, &total); err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, err
+		}
 	}
-	if end > rankWindow && total > rankWindow {
+	if total < 0 {
+		// No row to tell: no match, or a page past the window.
+		if err := tx.queryRow(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	if end > rankWindow && total > max(offset, rankWindow) {
+		// Past the window: the older matches, newest first.
 		start := max(offset, rankWindow)
-		ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...)
+		var err error
+		if ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...); err != nil {
+			return nil, 0, err
+		}
 	}
-	return ids, total, err
+	return ids, total, nil
 }
 
 // searchDetails returns the rank and the snippet of the briefs ids match
