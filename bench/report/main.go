@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,12 @@ var pairs = []pair{
 	{label: "parse a brief vs bare line scan", pkg: "legists/internal/brief", a: "Parse", b: "LineScan", unit: "MB/s"},
 	{label: "tag a brief vs bare byte scan", pkg: "legists/internal/tag", a: "Tag", b: "BareScan", unit: "MB/s"},
 	{label: "import 10,000 briefs: SQLite vs PostgreSQL", pkg: "legists/internal/store", a: "ImportSQLite", b: "ImportPostgres", unit: "briefs/s"},
-	{label: "ingest feed items vs bare feed parse", pkg: "legists/internal/ingest", a: "Ingest", b: "ParseOnly", unit: "items/s"},
+	{label: "import 10,000 briefs, SQLite: batches of 500 vs one by one", pkg: "legists/internal/store", a: "ImportSQLiteBatch", b: "ImportSQLite", unit: "briefs/s"},
+	{label: "import 10,000 briefs, PostgreSQL: batches of 500 vs one by one", pkg: "legists/internal/store", a: "ImportPostgresBatch", b: "ImportPostgres", unit: "briefs/s"},
+	{label: "ingest items vs bare feed parse", pkg: "legists/internal/ingest", a: "Ingest", b: "ParseOnly", unit: "items/s"},
+	{label: "digests vs bare SMTP send, same connections", pkg: "legists/bench", a: "DigestSend", b: "BareSend", unit: "msgs/s"},
+	{label: "brief page vs the same bytes from a bare handler", pkg: "legists/bench/webbench", a: "BriefPage", b: "BriefPageStatic", unit: "req/s"},
+	{label: "fidelity check: warm vs cold", pkg: "legists/internal/fidelity", a: "Check", b: "CheckCold", unit: "briefs/s"},
 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
@@ -93,12 +99,17 @@ func describe(vals map[string]float64) string {
 			parts = append(parts, num(v)+" "+u)
 		}
 	}
-	for u, v := range vals {
+	var custom []string
+	for u := range vals {
 		switch u {
 		case "ns/op", "MB/s", "B/op", "allocs/op":
 			continue
 		}
-		parts = append(parts, num(v)+" "+u)
+		custom = append(custom, u)
+	}
+	sort.Strings(custom) // a stable order from run to run
+	for _, u := range custom {
+		parts = append(parts, num(vals[u])+" "+u)
 	}
 	return strings.Join(parts, ", ")
 }

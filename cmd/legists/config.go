@@ -64,6 +64,8 @@ var settings = []setting{
 	{Env: "LEGISTS_LLM_KEY", Secret: true},
 	{Env: "LEGISTS_LOG_LEVEL", Default: "info"},
 	{Env: "LEGISTS_LOG_FORMAT", Flag: "log-format", Note: "text on a terminal, json otherwise"},
+	{Env: "LEGISTS_WORKERS", Flag: "workers", Default: "8"},
+	{Env: "LEGISTS_NO_JOBS", Flag: "no-jobs", Default: "0", Bool: true},
 }
 
 // Where a value came from.

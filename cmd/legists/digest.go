@@ -19,6 +19,7 @@ import (
 
 	"legists/internal/digest"
 	"legists/internal/mail"
+	"legists/internal/metrics"
 	"legists/internal/newsletter"
 	"legists/internal/store"
 )
@@ -92,9 +93,25 @@ func (m mailFlags) sender() (mail.Sender, error) {
 	return newMailSender(*m.smtp, *m.outbox, *m.conns, *m.rate)
 }
 
+// mailMetrics counts every message's outcome in the Prometheus metrics
+// (legists_mail_messages_total{result}); internal/mail knows nothing of
+// Prometheus.
+var mailMetrics = mail.Observer{Sent: metrics.MailSent, Retried: metrics.MailRetried, Bounced: metrics.MailBounced, Failed: metrics.MailFailed}
+
+// digestRunMetrics times one digest run (legists_jobs_total and
+// legists_job_duration_seconds of kind digest-send).
+func digestRunMetrics() func(error) { return metrics.Job(metrics.KindDigestSend) }
+
+// newOutbox is an outbox whose messages are counted in the metrics.
+func newOutbox(dir string) *mail.Outbox {
+	o := mail.NewOutbox(dir)
+	o.Observer = mailMetrics
+	return o
+}
+
 func newMailSender(smtpURL, outbox string, conns int, ratePerSec float64) (mail.Sender, error) {
 	if strings.TrimSpace(smtpURL) == "" {
-		return mail.NewOutbox(outbox), nil
+		return newOutbox(outbox), nil
 	}
 	cfg, err := mail.ParseSMTPURL(smtpURL)
 	if err != nil {
@@ -106,6 +123,7 @@ func newMailSender(smtpURL, outbox string, conns int, ratePerSec float64) (mail.
 	if cfg.Rate == 0 {
 		cfg.Rate = ratePerSec
 	}
+	cfg.Observer = mailMetrics
 	return mail.NewSMTP(cfg)
 }
 
@@ -175,7 +193,7 @@ func runDigestSend(args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 	r := &digest.Runner{Store: st, Sender: sender, BaseURL: strings.TrimRight(*mf.baseURL, "/"), From: *mf.from,
-		Lease: *lease, Workers: *workers, Logger: logger}
+		Lease: *lease, Workers: *workers, Logger: logger, Track: digestRunMetrics}
 	res, err := r.Run(ctx)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -260,7 +278,7 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 	sender, err := serveMailer(env)
 	if err != nil {
 		env.Logger.Error("newsletter: bad SMTP settings; mail goes to the outbox", "err", err)
-		sender = mail.NewOutbox(envString("LEGISTS_OUTBOX", mail.DefaultOutbox))
+		sender = newOutbox(envString("LEGISTS_OUTBOX", mail.DefaultOutbox))
 	}
 	d := newsletter.Deps{Store: env.Store, Mailer: sender, BaseURL: env.BaseURL,
 		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger}
@@ -281,7 +299,8 @@ func runDigestWorker(ctx context.Context, env *serveEnv) error {
 	}
 	defer sender.Close()
 	r := &digest.Runner{Store: env.Store, Sender: sender, BaseURL: env.BaseURL, From: envString("LEGISTS_MAIL_FROM", ""),
-		Lease: mailEnvDuration("LEGISTS_DIGEST_LEASE", 10*time.Minute), Logger: env.Logger.With("worker", "digest")}
+		Lease: mailEnvDuration("LEGISTS_DIGEST_LEASE", 10*time.Minute), Logger: env.Logger.With("worker", "digest"),
+		Track: digestRunMetrics}
 	s := &digest.Scheduler{Runner: r, Every: mailEnvDuration("LEGISTS_DIGEST_EVERY", 5*time.Minute), Logger: env.Logger}
 	return s.Run(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"legists/internal/ingest"
+	"legists/internal/jobs"
 	"legists/internal/metrics"
 	"legists/internal/source"
 	"legists/internal/store"
@@ -17,8 +18,11 @@ import (
 
 func init() {
 	register(command{name: "ingest", summary: "poll due sources (--once for cron) and store their articles", run: runIngest})
-	// legists serve polls sources in the background.
-	serveWorkers = append(serveWorkers, serveWorker{name: "ingest", run: runIngestWorker})
+	// legists serve polls sources in the background, as a periodic job
+	// (jobs.go).
+	serveJobs = append(serveJobs, serveJob{kind: jobs.KindIngestPoll,
+		every:   func() time.Duration { return scaled(60*time.Second, jobs.MinPeriod) },
+		timeout: 15 * time.Minute, metric: metrics.KindIngestPoll, setup: ingestPollJob})
 }
 
 // ingestJSON is the contract's Ingest shape, extended.
@@ -106,18 +110,39 @@ func ingestSummary(c source.IngestCounts, took time.Duration) string {
 	return b.String()
 }
 
-// runIngestWorker polls sources inside legists serve until shutdown.
-// LEGISTS_ALLOW_PRIVATE=1 lets it reach local addresses.
-func runIngestWorker(ctx context.Context, env *serveEnv) error {
-	p := ingest.New(env.Store, ingest.Config{
-		Fetch:    ingest.FetchConfig{AllowPrivate: envBool("LEGISTS_ALLOW_PRIVATE")},
-		Logger:   env.Logger.With("worker", "ingest"),
-		Observer: metrics.Ingest{},
-	})
-	defer p.Close()
-	_, err := p.Run(ctx, false)
-	if env.Invalidate != nil {
-		env.Invalidate()
+// ingestPollJob is the ingest_poll job: one round over the due sources,
+// as `legists ingest --once` does, by a fresh poller (its own lease owner,
+// and the stories as stored now). LEGISTS_ALLOW_PRIVATE=1 lets it reach
+// local addresses.
+func ingestPollJob(env *serveEnv) (func(context.Context) error, func(), error) {
+	lease := time.Duration(0) // the poller's default
+	if jobScale() != 1 {
+		lease = scaled(30*time.Second, time.Second)
 	}
-	return err
+	run := func(ctx context.Context) error {
+		p := ingest.New(env.Store, ingest.Config{
+			Fetch:    ingest.FetchConfig{AllowPrivate: envBool("LEGISTS_ALLOW_PRIVATE")},
+			Lease:    lease,
+			Logger:   env.Logger.With("job", jobs.KindIngestPoll),
+			Observer: ingestObserver{},
+		})
+		defer p.Close()
+		c, err := p.Run(ctx, true)
+		if (c.New > 0 || c.Updated > 0) && env.Invalidate != nil {
+			env.Invalidate()
+		}
+		return err
+	}
+	return run, nil, nil
+}
+
+// ingestObserver is metrics.Ingest without the ingest-poll job, which the
+// queue reports.
+type ingestObserver struct{ metrics.Ingest }
+
+func (o ingestObserver) Job(kind string) func(error) {
+	if kind == ingest.JobPoll {
+		return func(error) {}
+	}
+	return o.Ingest.Job(kind)
 }

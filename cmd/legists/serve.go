@@ -18,6 +18,7 @@ import (
 	"legists/internal/brief"
 	"legists/internal/demo"
 	"legists/internal/fidelity"
+	"legists/internal/jobs"
 	"legists/internal/metrics"
 	"legists/internal/store"
 	"legists/internal/tag"
@@ -43,11 +44,15 @@ type serveEnv struct {
 // metrics endpoint touches no line of this file:
 //
 //	func init() { serveWorkers = append(serveWorkers, serveWorker{"digest", runDigests}) }
+//	func init() { serveJobs = append(serveJobs, serveJob{kind: "digest_send", every: ..., setup: ...}) }
 //	func init() { serveRoutes = append(serveRoutes, func(mux *http.ServeMux, env *serveEnv) { ... }) }
 //	func init() { serveMetrics = func(env *serveEnv) http.Handler { return promhttp.Handler() } }
 var (
 	// serveWorkers run in the background until shutdown; an error is logged.
 	serveWorkers []serveWorker
+	// serveJobs run on the durable job queue (jobs.go): periodic jobs,
+	// each period's run by one of the instances on the database.
+	serveJobs []serveJob
 	// serveRoutes add handlers (newsletter, events, ...) to the site's mux.
 	serveRoutes []func(mux *http.ServeMux, env *serveEnv)
 	// serveMetrics, when set, serves /metrics.
@@ -59,6 +64,23 @@ type serveWorker struct {
 	run  func(ctx context.Context, env *serveEnv) error
 }
 
+// serveJob is a periodic job of the durable job queue (internal/jobs).
+type serveJob struct {
+	kind string // jobs.Kind*
+	// replaces names a serveWorker that does the same work in a loop of
+	// its own: legists serve does not start it.
+	replaces string
+	// every is the period; timeout bounds one run (both scaled by
+	// LEGISTS_JOB_INTERVAL_SCALE).
+	every   func() time.Duration
+	timeout time.Duration
+	// metric is the metrics.Kind* the runs are counted as.
+	metric string
+	// setup makes the job's function for this process; done, when not
+	// nil, is called after the queue has stopped.
+	setup func(env *serveEnv) (run func(ctx context.Context) error, done func(), err error)
+}
+
 func runServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -67,7 +89,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // serve runs the server until ctx ends (SIGINT or SIGTERM in production).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL]", stderr)
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs]", stderr)
 	addr := fs.String("addr", envString("LEGISTS_ADDR", "127.0.0.1:8080"), "address to listen on (env LEGISTS_ADDR)")
 	dsn := dbFlag(fs)
 	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
@@ -75,11 +97,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	baseURL := fs.String("base-url", envString("LEGISTS_BASE_URL", ""), "public address of the site for links in feeds and mail, e.g. https://legists.example (env LEGISTS_BASE_URL; default http://ADDR)")
 	logFormat := fs.String("log-format", envString("LEGISTS_LOG_FORMAT", ""), "log format: text or json (env LEGISTS_LOG_FORMAT; default text on a terminal, json otherwise)")
 	logLevel := fs.String("log-level", envString("LEGISTS_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env LEGISTS_LOG_LEVEL)")
+	workers := fs.Int("workers", envInt("LEGISTS_WORKERS", jobs.DefaultWorkers), "background jobs (polling, publishing, digests) this instance runs at once (env LEGISTS_WORKERS)")
+	noJobs := fs.Bool("no-jobs", envBool("LEGISTS_NO_JOBS"), "run no background jobs: a web-only instance beside others that run them (env LEGISTS_NO_JOBS=1)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "legists serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *workers < 1 {
+		fmt.Fprintf(stderr, "legists serve: --workers %d: want at least 1\n", *workers)
 		return exitUsage
 	}
 	logger, err := newServeLogger(stderr, *logFormat, *logLevel)
@@ -165,12 +193,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 
-	// Background workers: scheduled publishing and session expiry, then
-	// whatever other files registered. Scheduled publishing and ingest
-	// report their runs to metrics (legists_jobs_total, ...).
+	// Background jobs on the durable queue (jobs.go): polling, scheduled
+	// publishing and session expiry, digests. Each run reports to metrics
+	// (legists_jobs_total, ...). With --no-jobs, none: other instances on
+	// the database run them.
+	stopJobs := func() {}
+	if !*noJobs {
+		stopJobs, err = startJobs(ctx, *dsn, *workers, env, srv, ws)
+		if err != nil {
+			logger.Error("cannot start the job queue", "err", err)
+			ln.Close()
+			return 1
+		}
+	}
+	// Then the workers other files registered, but those a job replaces.
+	replaced := map[string]bool{}
+	for _, j := range serveJobs {
+		if j.replaces != "" {
+			replaced[j.replaces] = true
+		}
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { srv.RunSchedulerWith(ctx, 5*time.Second, metrics.Job) })
 	for _, w := range serveWorkers {
+		if replaced[w.name] {
+			continue
+		}
 		wg.Go(func() {
 			if err := w.run(ctx, env); err != nil && ctx.Err() == nil {
 				logger.Error("background worker stopped", "worker", w.name, "err", err)
@@ -180,13 +227,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	logger.Info("Legists is serving", "url", base+"/", "addr", ln.Addr().String(), "db", st.Dialect())
+	logger.Info("Legists is serving", "url", base+"/", "addr", ln.Addr().String(), "db", st.Dialect(), "jobs", !*noJobs)
 	fmt.Fprintf(stdout, "Legists is running at %s/ (editor's desk: %s/admin/)\n", base, base)
 
 	select {
 	case err := <-errc:
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("server stopped", "err", err)
+			stopJobs()
 			stop()
 			wg.Wait()
 			return 1
@@ -200,6 +248,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := httpSrv.Shutdown(shutCtx); err != nil {
 		logger.Error("shutdown", "err", err)
 	}
+	// Running jobs get 10 seconds to finish, then are cancelled (and
+	// retried by another instance).
+	stopJobs()
 	stop()
 	wg.Wait()
 	logger.Info("stopped")

@@ -11,20 +11,20 @@ import (
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // time zones without relying on the host's zoneinfo
+	_ "time/tzdata"
+
+	"legists/internal/directory" // time zones without relying on the host's zoneinfo
 )
 
-// taxonomy is the one taxonomy of practice areas and jurisdictions.
-var taxonomy = []string{
-	"Public International Law", "International Arbitration", "Sanctions & Export Controls",
-	"Competition & Antitrust", "Data Protection & Privacy", "Employment", "Trade", "Litigation",
-	"M&A", "Banking & Finance", "Capital Markets", "Restructuring & Insolvency", "Energy", "Tax",
-	"Intellectual Property", "Regulatory", "White Collar & Investigations", "ESG", "Technology",
-	"Defence & National Security",
-	"European Union", "United Kingdom", "United States", "Germany", "France", "Russia", "Ukraine",
-	"China", "Singapore", "Hong Kong", "Japan", "India", "Australia", "Canada", "Brazil",
-	"United Arab Emirates", "Switzerland", "Netherlands", "Poland", "International",
-}
+// taxonomy is the one taxonomy of practice areas and jurisdictions: the
+// directory's, which the site and the newsletter offer.
+var taxonomy = func() []string {
+	var out []string
+	for _, t := range directory.Topics() {
+		out = append(out, t.Name)
+	}
+	return out
+}()
 
 // firms are the directory names the demo briefs may tag, spelled exactly.
 var firms = []string{
@@ -37,7 +37,7 @@ var firms = []string{
 	"Gibson, Dunn & Crutcher LLP", "Covington & Burling LLP", "Hengeler Mueller", "Gleiss Lutz",
 	"Bredin Prat", "Gide Loyrette Nouel", "King & Wood Mallesons", "Ashurst LLP",
 	"Simmons & Simmons LLP", "Bird & Bird LLP", "Mayer Brown", "Jones Day", "Sidley Austin LLP",
-	"Dentons", "CMS", "Eversheds Sutherland", "Pinsent Masons LLP", "Macfarlanes LLP",
+	"Dentons", "CMS Cameron McKenna Nabarro Olswang LLP", "Eversheds Sutherland", "Pinsent Masons LLP", "Macfarlanes LLP",
 	"Travers Smith LLP",
 }
 

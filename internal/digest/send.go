@@ -59,6 +59,11 @@ type Runner struct {
 	// Progress, when set, is called after every message with the counts
 	// so far.
 	Progress func(Result)
+	// Track, when set, is called as every Run starts, and the function
+	// it returns as the Run ends, with its error: legists digest send and
+	// the digest worker pass metrics.Job(metrics.KindDigestSend). Leave it
+	// nil where the caller already times the run (the job queue does).
+	Track func() (done func(error))
 
 	once sync.Once
 }
@@ -173,7 +178,15 @@ func (c *counters) result() Result {
 // Run sends every digest due now and returns the counts. It returns an
 // error only when it cannot go on (the database is unreachable); failures
 // of single messages are counted and recorded in the ledger.
-func (r *Runner) Run(ctx context.Context) (Result, error) {
+func (r *Runner) Run(ctx context.Context) (res Result, err error) {
+	if r.Track != nil {
+		done := r.Track()
+		defer func() { done(err) }()
+	}
+	return r.run(ctx)
+}
+
+func (r *Runner) run(ctx context.Context) (Result, error) {
 	r.once.Do(r.defaults)
 	start := time.Now()
 	if r.Tokens == nil {

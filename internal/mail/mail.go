@@ -44,6 +44,48 @@ type Sender interface {
 	Close() error
 }
 
+// Observer is told the outcome of each message a sender handles, for
+// metrics (legists serve counts them in Prometheus). Nil fields are
+// skipped; the functions must be safe for concurrent use. For one message
+// Retried may be called several times, then exactly one of Sent, Bounced
+// and Failed.
+type Observer struct {
+	// Sent: the server accepted the message (or the outbox stored it).
+	Sent func()
+	// Retried: a temporary failure (a 4xx reply, a lost connection); the
+	// message is tried again.
+	Retried func()
+	// Bounced: refused for good (a 5xx reply).
+	Bounced func()
+	// Failed: given up: temporary failures through every retry, a
+	// connection lost after the data (not retried: it may have arrived),
+	// cancelled, or not stored.
+	Failed func()
+}
+
+func (o Observer) sent()    { call(o.Sent) }
+func (o Observer) retried() { call(o.Retried) }
+func (o Observer) bounced() { call(o.Bounced) }
+func (o Observer) failed()  { call(o.Failed) }
+
+func call(f func()) {
+	if f != nil {
+		f()
+	}
+}
+
+// outcome tells o the outcome of one message whose send ended with err.
+func (o Observer) outcome(err error) {
+	switch {
+	case err == nil:
+		o.sent()
+	case IsPermanent(err):
+		o.bounced()
+	default:
+		o.failed()
+	}
+}
+
 // ErrNotSent marks a failure that happened before the message could have
 // been accepted (cancelled while waiting for a connection or the rate
 // limit, connection refused, a reply before the end of the data).

@@ -283,3 +283,56 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmp)
 	}
 }
+
+// counts is an Observer that counts.
+type counts struct {
+	mu                             sync.Mutex
+	sent, retried, bounced, failed int
+}
+
+func (c *counts) observer() mail.Observer {
+	inc := func(p *int) func() {
+		return func() { c.mu.Lock(); *p++; c.mu.Unlock() }
+	}
+	return mail.Observer{Sent: inc(&c.sent), Retried: inc(&c.retried), Bounced: inc(&c.bounced), Failed: inc(&c.failed)}
+}
+
+func (c *counts) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fmt.Sprintf("sent %d, retried %d, bounced %d, failed %d", c.sent, c.retried, c.bounced, c.failed)
+}
+
+func TestSMTPObserver(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{})
+	var c counts
+	s := newSMTP(t, srv, func(cfg *mail.SMTPConfig) {
+		cfg.Conns = 1
+		cfg.Retries = 2
+		cfg.Backoff = time.Millisecond
+		cfg.Observer = c.observer()
+	})
+	srv.Fail("slow@example.org", 451, 1)
+	srv.Fail("full@example.org", 452, -1)
+	srv.Fail("gone@example.org", 550, -1)
+	for _, to := range []string{"ok@example.org", "slow@example.org", "full@example.org", "gone@example.org"} {
+		_ = s.Send(ctx, build(t, to))
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = s.Send(cancelled, build(t, "late@example.org"))
+	// ok and slow sent; slow retried once, full twice then failed; gone
+	// bounced; the cancelled one failed.
+	if got := c.String(); got != "sent 2, retried 3, bounced 1, failed 2" {
+		t.Errorf("observed %s", got)
+	}
+
+	var o counts
+	box := mail.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	box.Observer = o.observer()
+	_ = box.Send(ctx, build(t, "ann@example.org"))
+	_ = box.Send(cancelled, build(t, "bob@example.org"))
+	if got := o.String(); got != "sent 1, retried 0, bounced 0, failed 1" {
+		t.Errorf("outbox observed %s", got)
+	}
+}

@@ -19,7 +19,10 @@ const DefaultOutbox = "outbox"
 // temporary name, then renamed).
 type Outbox struct {
 	Dir string
-	seq atomic.Uint64
+	// Observer, when set, is told whether each message was stored (Sent)
+	// or not (Failed).
+	Observer Observer
+	seq      atomic.Uint64
 }
 
 // NewOutbox returns an outbox writing to dir (DefaultOutbox when empty).
@@ -33,6 +36,12 @@ func NewOutbox(dir string) *Outbox {
 
 // Send implements Sender.
 func (o *Outbox) Send(ctx context.Context, m *Message) error {
+	err := o.store(ctx, m)
+	o.Observer.outcome(err)
+	return err
+}
+
+func (o *Outbox) store(ctx context.Context, m *Message) error {
 	if err := ctx.Err(); err != nil {
 		return errors.Join(ErrNotSent, err)
 	}

@@ -61,6 +61,8 @@ type SMTPConfig struct {
 	MaxBackoff time.Duration
 	// Timeout bounds connecting and each command (default 30s).
 	Timeout time.Duration
+	// Observer, when set, is told every message's outcome and retries.
+	Observer Observer
 }
 
 // ParseSMTPURL reads smtp://[user:pass@]host:port[?options] (smtps:// for
@@ -238,9 +240,16 @@ func (s *SMTP) Conns() int { return s.cfg.Conns }
 
 // Send implements Sender.
 func (s *SMTP) Send(ctx context.Context, m *Message) error {
+	err := s.send(ctx, m)
+	s.cfg.Observer.outcome(err)
+	return err
+}
+
+func (s *SMTP) send(ctx context.Context, m *Message) error {
 	var last error
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if attempt > 0 {
+			s.cfg.Observer.retried()
 			if err := sleep(ctx, s.backoff(attempt)); err != nil {
 				return errors.Join(ErrNotSent, err, last)
 			}

@@ -68,6 +68,15 @@ const (
 // gooseTable is goose's version table (goose's default name).
 const gooseTable = "goose_db_version"
 
+// notArchived reports the tables a backup leaves out: goose's version
+// table and the job queue's own tables (river_*), which are the queue's
+// state, not the site's, and which a fresh database creates when it first
+// runs the queue.
+func notArchived(name string) bool {
+	name = strings.ToLower(name)
+	return name == gooseTable || strings.HasPrefix(name, "river_")
+}
+
 // ErrNotEmpty is returned by Restore when the target database holds rows and
 // RestoreOptions.Force is false.
 var ErrNotEmpty = errors.New("the database is not empty")
@@ -272,7 +281,7 @@ func inspectSQLite(ctx context.Context, tx runner) (*schemaInfo, error) {
 		return nil, err
 	}
 	for _, m := range all {
-		if strings.HasPrefix(strings.ToLower(m.name), "sqlite_") || strings.EqualFold(m.name, gooseTable) ||
+		if strings.HasPrefix(strings.ToLower(m.name), "sqlite_") || notArchived(m.name) ||
 			slices.ContainsFunc(virtual, func(v string) bool {
 				return strings.EqualFold(m.name, v) || strings.HasPrefix(strings.ToLower(m.name), strings.ToLower(v)+"_")
 			}) {
@@ -373,7 +382,7 @@ func inspectPostgres(ctx context.Context, tx runner) (*schemaInfo, error) {
 			rows.Close()
 			return nil, err
 		}
-		if name == gooseTable {
+		if notArchived(name) {
 			continue
 		}
 		t := &tableInfo{name: name}

@@ -59,6 +59,8 @@ func (s *Server) deskRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/password", s.desk(auth.PermWrite, s.handlePassword))
 	s.storyRoutes(mux)  // desk_stories.go
 	s.sourceRoutes(mux) // desk_sources.go
+	s.eventRoutes(mux)  // desk_events.go
+	s.digestRoutes(mux) // desk_digest.go
 }
 
 // desk wraps a desk handler: it needs a session (else a redirect to the

@@ -120,9 +120,17 @@ func (s *Server) stayFor(ctx context.Context, b *brief.Brief) stayTuned {
 		return st
 	}
 	for _, name := range b.Topics {
-		st.Topics = append(st.Topics, choice{Slug: s.topicSlug(topics, name), Name: name, Checked: true})
+		// Only the taxonomy's topics: the newsletter drops other values,
+		// so a box for one would promise what the digest cannot keep.
+		slug := s.topicSlug(topics, name)
+		if slices.ContainsFunc(topics, func(t brief.Topic) bool { return t.Slug == slug }) {
+			st.Topics = append(st.Topics, choice{Slug: slug, Name: name, Checked: true})
+		}
 	}
 	for _, name := range b.Firms {
+		if _, ok := idx[strings.ToLower(strings.TrimSpace(name))]; !ok {
+			continue // not in the directory: the newsletter cannot follow it
+		}
 		slug, display := s.firmSlug(idx, name)
 		st.Firms = append(st.Firms, choice{Slug: slug, Name: display, Checked: true})
 	}
