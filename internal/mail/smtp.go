@@ -246,6 +246,11 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 }
 
 func (s *SMTP) send(ctx context.Context, m *Message) error {
+	// A cancelled caller sends nothing: select in sendOnce could otherwise
+	// pick a free connection over the closed Done channel.
+	if err := ctx.Err(); err != nil {
+		return errors.Join(ErrNotSent, err)
+	}
 	var last error
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if attempt > 0 {
