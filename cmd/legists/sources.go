@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -139,35 +138,9 @@ func runSourcesAdd(args []string, stdout, stderr io.Writer) int {
 	src := source.Source{URL: u.String(), Kind: k, Title: *title}
 	if k == "" {
 		// Fetch once to tell a feed from a page.
-		f := ingest.NewFetcher(ingest.FetchConfig{AllowPrivate: *allow})
-		defer f.Close()
-		resp, err := f.Fetch(ctx, ingest.Request{URL: src.URL})
-		if err != nil {
-			fmt.Fprintf(stderr, "legists sources add: cannot fetch %s to tell a feed from a page: %v (give --kind to add it anyway)\n", src.URL, err)
+		if err := ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: *allow}, &src); err != nil {
+			fmt.Fprintf(stderr, "legists sources add: %v (give --kind to add it anyway)\n", err)
 			return exitFindings
-		}
-		base, _ := url.Parse(resp.URL)
-		if resp.PermanentURL != "" {
-			src.URL = resp.PermanentURL
-		}
-		if ingest.LooksLikeFeed(resp.Body) {
-			src.Kind = source.KindFeed
-			feed, err := ingest.ParseFeed(resp.Body, resp.ContentType, base)
-			if err != nil {
-				fmt.Fprintf(stderr, "legists sources add: %s looks like a feed but does not parse: %v (give --kind to add it anyway)\n", src.URL, err)
-				return exitFindings
-			}
-			if src.Title == "" {
-				src.Title = feed.Title
-			}
-			src.SiteURL, src.FeedType = feed.SiteURL, feed.Type
-		} else {
-			src.Kind = source.KindPage
-			if src.Title == "" {
-				if ex, err := ingest.Extract(resp.Body, resp.ContentType, base); err == nil {
-					src.Title = ex.Title
-				}
-			}
 		}
 	}
 	st, ok := openSourcesStore(ctx, *dsn, stderr)

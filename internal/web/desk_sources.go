@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -177,7 +176,7 @@ func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *des
 	}
 	if kind == "" {
 		if err := detectSource(ctx, &src); err != nil {
-			data.Error = fmt.Sprintf("Could not read %s to tell a feed from a page: %v. Check the address, or choose “Feed” or “Single page” to subscribe anyway: the poller will keep trying.", src.URL, err)
+			data.Error = fmt.Sprintf("%v. Check the address, or choose “Feed” or “Single page” to subscribe anyway: the poller will keep trying.", err)
 			s.renderSources(w, r, dc, http.StatusUnprocessableEntity, data)
 			return
 		}
@@ -214,37 +213,9 @@ func allowPrivateFetch() bool {
 // kind (feed or page), title, site and feed type, as `legists sources
 // add` does.
 func detectSource(ctx context.Context, src *source.Source) error {
-	f := ingest.NewFetcher(ingest.FetchConfig{AllowPrivate: allowPrivateFetch(), Timeout: detectTimeout, MaxBodyBytes: 4 << 20})
-	defer f.Close()
 	ctx, cancel := context.WithTimeout(ctx, detectTimeout)
 	defer cancel()
-	resp, err := f.Fetch(ctx, ingest.Request{URL: src.URL})
-	if err != nil {
-		return err
-	}
-	base, _ := url.Parse(resp.URL)
-	if resp.PermanentURL != "" {
-		src.URL = resp.PermanentURL
-	}
-	if ingest.LooksLikeFeed(resp.Body) {
-		feed, err := ingest.ParseFeed(resp.Body, resp.ContentType, base)
-		if err != nil {
-			return fmt.Errorf("it looks like a feed but does not parse (%w)", err)
-		}
-		src.Kind = source.KindFeed
-		if src.Title == "" {
-			src.Title = feed.Title
-		}
-		src.SiteURL, src.FeedType = feed.SiteURL, feed.Type
-		return nil
-	}
-	src.Kind = source.KindPage
-	if src.Title == "" {
-		if ex, err := ingest.Extract(resp.Body, resp.ContentType, base); err == nil {
-			src.Title = ex.Title
-		}
-	}
-	return nil
+	return ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: allowPrivateFetch(), Timeout: detectTimeout, MaxBodyBytes: 4 << 20}, src)
 }
 
 func (s *Server) handleRemoveSource(w http.ResponseWriter, r *http.Request, dc *deskCtx) {

@@ -372,7 +372,7 @@ func TestDeskSources(t *testing.T) {
 	if resp, page := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {"news.example/feed"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "starting with http") {
 		t.Errorf("bad URL: %d", resp.StatusCode)
 	}
-	if resp, page := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/not-found.xml")}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Could not read") {
+	if resp, page := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/not-found.xml")}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "to tell a feed from a page") {
 		t.Errorf("unreachable: %d", resp.StatusCode)
 	}
 	if resp, _ := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/not-found.xml")}, "kind": {"feed"}, "title": {"Later"}}); resp.StatusCode != http.StatusSeeOther {
