@@ -371,7 +371,7 @@ func (a *API) listBriefs(w http.ResponseWriter, r *http.Request) {
 func (a *API) getBrief(w http.ResponseWriter, r *http.Request) {
 	b, err := a.o.Store.GetBrief(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, store.ErrNotFound) {
-		a.problem(w, r, http.StatusNotFound, "No brief "+strconv.Quote(r.PathValue("slug"))+".")
+		a.notFound(w, r, "brief", "slug")
 		return
 	}
 	if err != nil {
@@ -380,7 +380,7 @@ func (a *API) getBrief(w http.ResponseWriter, r *http.Request) {
 	}
 	if b.Status != brief.StatusPublished {
 		if u := a.reader(r); u == nil {
-			a.problem(w, r, http.StatusNotFound, "No brief "+strconv.Quote(r.PathValue("slug"))+".")
+			a.notFound(w, r, "brief", "slug")
 			return
 		}
 	}
@@ -584,7 +584,7 @@ func (a *API) revisions(w http.ResponseWriter, r *http.Request) {
 	}
 	revs, err := a.o.Store.Revisions(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && len(revs) == 0) {
-		a.problem(w, r, http.StatusNotFound, "No brief "+strconv.Quote(r.PathValue("slug"))+".")
+		a.notFound(w, r, "brief", "slug")
 		return
 	}
 	if err != nil {
@@ -716,15 +716,7 @@ func (a *API) listFirms(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) getFirm(w http.ResponseWriter, r *http.Request) {
 	f, err := a.o.Store.GetFirm(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		a.problem(w, r, http.StatusNotFound, "No firm "+strconv.Quote(r.PathValue("slug"))+".")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, f)
+	a.writeLookup(w, r, f, err, "firm", "slug")
 }
 
 func (a *API) listTopics(w http.ResponseWriter, r *http.Request) {
@@ -741,15 +733,7 @@ func (a *API) listTopics(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) getTopic(w http.ResponseWriter, r *http.Request) {
 	t, err := a.o.Store.GetTopic(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		a.problem(w, r, http.StatusNotFound, "No topic "+strconv.Quote(r.PathValue("slug"))+".")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	a.writeLookup(w, r, t, err, "topic", "slug")
 }
 
 // Me is the token's user.
@@ -819,19 +803,11 @@ func pathID(r *http.Request) (int64, bool) {
 func (a *API) getArticle(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
-		a.problem(w, r, http.StatusNotFound, "No article "+strconv.Quote(r.PathValue("id"))+".")
+		a.notFound(w, r, "article", "id")
 		return
 	}
 	art, err := a.o.Store.GetArticle(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		a.problem(w, r, http.StatusNotFound, "No article "+strconv.Quote(r.PathValue("id"))+".")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, art)
+	a.writeLookup(w, r, art, err, "article", "id")
 }
 
 func (a *API) listStories(w http.ResponseWriter, r *http.Request) {
@@ -870,17 +846,28 @@ func (a *API) listStories(w http.ResponseWriter, r *http.Request) {
 func (a *API) getStory(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
-		a.problem(w, r, http.StatusNotFound, "No story "+strconv.Quote(r.PathValue("id"))+".")
+		a.notFound(w, r, "story", "id")
 		return
 	}
 	st, err := a.o.Store.GetStory(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		a.problem(w, r, http.StatusNotFound, "No story "+strconv.Quote(r.PathValue("id"))+".")
-		return
-	}
-	if err != nil {
+	a.writeLookup(w, r, st, err, "story", "id")
+}
+
+// notFound answers 404 naming what was looked up by the path value key:
+// No firm "x".
+func (a *API) notFound(w http.ResponseWriter, r *http.Request, what, key string) {
+	a.problem(w, r, http.StatusNotFound, "No "+what+" "+strconv.Quote(r.PathValue(key))+".")
+}
+
+// writeLookup writes the result v of a store lookup: 404 when it was not
+// found, 500 for any other error.
+func (a *API) writeLookup(w http.ResponseWriter, r *http.Request, v any, err error, what, key string) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.notFound(w, r, what, key)
+	case err != nil:
 		a.serverError(w, r, err)
-		return
+	default:
+		writeJSON(w, http.StatusOK, v)
 	}
-	writeJSON(w, http.StatusOK, st)
 }
