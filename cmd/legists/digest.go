@@ -48,21 +48,10 @@ Every command takes --db DSN (env LEGISTS_DB).
 `
 
 func runDigest(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, digestUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(stdout, digestUsage)
-		return exitOK
-	case "send":
-		return runDigestSend(args[1:], stdout, stderr)
-	case "preview":
-		return runDigestPreview(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "legists digest: unknown command %q\n\n%s", args[0], digestUsage)
-	return exitUsage
+	return runSubcommand("digest", digestUsage, map[string]runFunc{
+		"send":    runDigestSend,
+		"preview": runDigestPreview,
+	}, args, stdout, stderr)
 }
 
 // mailFlags are the flags of every command that sends mail.

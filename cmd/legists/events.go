@@ -35,23 +35,13 @@ Every command takes --db DSN (env LEGISTS_DB).
 `
 
 func runEvents(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, eventsUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(stdout, eventsUsage)
-		return exitOK
-	case "add":
-		return runEventsAdd(args[1:], stdout, stderr)
-	case "list", "ls":
-		return runEventsList(args[1:], stdout, stderr)
-	case "remove", "rm":
-		return runEventsRemove(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "legists events: unknown command %q\n\n%s", args[0], eventsUsage)
-	return exitUsage
+	return runSubcommand("events", eventsUsage, map[string]runFunc{
+		"add":    runEventsAdd,
+		"list":   runEventsList,
+		"ls":     runEventsList,
+		"remove": runEventsRemove,
+		"rm":     runEventsRemove,
+	}, args, stdout, stderr)
 }
 
 type listFlag []string

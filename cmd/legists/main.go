@@ -23,7 +23,7 @@ const (
 type command struct {
 	name    string
 	summary string
-	run     func(args []string, stdout, stderr io.Writer) int
+	run     runFunc
 }
 
 var commands = map[string]command{}
@@ -81,4 +81,26 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'legists COMMAND --help' for a command's flags.")
+}
+
+// runFunc is the signature of every command and subcommand.
+type runFunc func(args []string, stdout, stderr io.Writer) int
+
+// runSubcommand dispatches "legists NAME SUB ..." to subs[SUB], printing
+// usage for help and for a missing or unknown SUB.
+func runSubcommand(name, usage string, subs map[string]runFunc, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if sub, ok := subs[args[0]]; ok {
+		return sub(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "legists %s: unknown command %q\n\n%s", name, args[0], usage)
+	return exitUsage
 }

@@ -39,27 +39,15 @@ Every command takes --db DSN (env LEGISTS_DB); add takes --allow-private
 `
 
 func runSources(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, sourcesUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(stdout, sourcesUsage)
-		return exitOK
-	case "add":
-		return runSourcesAdd(args[1:], stdout, stderr)
-	case "list", "ls":
-		return runSourcesList(args[1:], stdout, stderr)
-	case "remove", "rm":
-		return runSourcesRemove(args[1:], stdout, stderr)
-	case "import-opml":
-		return runSourcesImport(args[1:], stdout, stderr)
-	case "export-opml":
-		return runSourcesExport(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "legists sources: unknown command %q\n\n%s", args[0], sourcesUsage)
-	return exitUsage
+	return runSubcommand("sources", sourcesUsage, map[string]runFunc{
+		"add":         runSourcesAdd,
+		"list":        runSourcesList,
+		"ls":          runSourcesList,
+		"remove":      runSourcesRemove,
+		"rm":          runSourcesRemove,
+		"import-opml": runSourcesImport,
+		"export-opml": runSourcesExport,
+	}, args, stdout, stderr)
 }
 
 // sourcesPositional parses flags that may come after positional arguments
