@@ -102,7 +102,6 @@ func (a *API) Register(mux *http.ServeMux) {
 	handle("GET "+Prefix+"/stories/{id}", a.getStory)
 }
 
-
 // Problem is an RFC 9457 problem detail.
 type Problem struct {
 	Type     string   `json:"type"`

@@ -8,7 +8,6 @@ import (
 	"strconv"
 )
 
-
 func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, err := parseLimit(q.Get("limit"), 50, 500)

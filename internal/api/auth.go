@@ -8,7 +8,6 @@ import (
 	"net/http"
 )
 
-
 // writer returns the user behind the request's API token, answering 401
 // or 403 itself when there is none or it lacks perm.
 func (a *API) writer(w http.ResponseWriter, r *http.Request, perm auth.Permission) (*store.User, bool) {

@@ -13,7 +13,6 @@ import (
 	"time"
 )
 
-
 func parseLimit(v string, def, maxN int) (int, error) {
 	if v == "" {
 		return def, nil

@@ -6,7 +6,6 @@ import (
 	"net/http"
 )
 
-
 // FirmList is the firm directory.
 type FirmList struct {
 	Firms []brief.Firm `json:"firms"`

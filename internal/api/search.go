@@ -10,7 +10,6 @@ import (
 	"strings"
 )
 
-
 // Hit is one search result. Snippet is plain text; SnippetHTML is the
 // same, HTML-escaped, with the matched terms in <mark>.
 type Hit struct {

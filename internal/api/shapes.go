@@ -6,7 +6,6 @@ import (
 	"time"
 )
 
-
 // Paragraph is the contract's paragraph: text and the sources it cites;
 // spans give the exact cited runs.
 type Paragraph struct {
