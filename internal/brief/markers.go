@@ -1,7 +1,7 @@
 package brief
 
 import (
-	"strconv"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -54,17 +54,27 @@ type badMarker struct {
 }
 
 // findMarkers returns the citation markers of a paragraph in order, and the
-// first marker-shaped group that is not a number, if any.
+// first marker-shaped group that is not a number, if any. The markers'
+// numbers share one backing array.
 func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
 	var out []marker
 	var bad *badMarker
+	var nums []int
+	if n := strings.Count(p, string(m.open)); n > 0 {
+		out = make([]marker, 0, n)
+		nums = make([]int, 0, 2*n)
+	}
 	for i := 0; i < len(p); i++ {
-		if p[i] != m.open {
-			continue
+		j := strings.IndexByte(p[i:], m.open)
+		if j < 0 {
+			break
 		}
-		end, nums, ok := m.parseChain(p, i)
+		i += j
+		before := len(nums)
+		end, more, ok := m.parseChain(p, i, nums)
 		if ok && m.validContext(p, i, end) {
-			out = append(out, marker{start: i, end: end, nums: nums})
+			nums = more
+			out = append(out, marker{start: i, end: end, nums: nums[before:len(nums):len(nums)]})
 			i = end - 1
 			continue
 		}
@@ -77,40 +87,42 @@ func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
 	return out, bad
 }
 
-// parseChain reads "(n)", "(n, m)" and chains "(n)(m)" starting at i.
-func (m markerSyntax) parseChain(p string, i int) (end int, nums []int, ok bool) {
+// parseChain reads "(n)", "(n, m)" and chains "(n)(m)" starting at i,
+// appending the numbers to nums.
+func (m markerSyntax) parseChain(p string, i int, nums []int) (end int, out []int, ok bool) {
 	j := i
+	n0 := len(nums)
 	for j < len(p) && p[j] == m.open {
-		k, group, gok := m.parseGroup(p, j)
+		k, more, gok := m.parseGroup(p, j, nums)
 		if !gok {
 			break
 		}
-		nums = append(nums, group...)
+		nums = more
 		j = k
 	}
-	if len(nums) == 0 {
-		return 0, nil, false
+	if len(nums) == n0 {
+		return 0, nums, false
 	}
 	return j, nums, true
 }
 
-// parseGroup reads one "(n, m, ...)" group at i.
-func (m markerSyntax) parseGroup(p string, i int) (end int, nums []int, ok bool) {
+// parseGroup reads one "(n, m, ...)" group at i, appending its numbers to
+// nums; on failure nums is returned as it came.
+func (m markerSyntax) parseGroup(p string, i int, nums []int) (end int, out []int, ok bool) {
 	j := i + 1
+	n0 := len(nums)
 	for {
 		for j < len(p) && p[j] == ' ' {
 			j++
 		}
 		k := j
-		for k < len(p) && p[k] >= '0' && p[k] <= '9' {
+		n := 0
+		for k < len(p) && p[k] >= '0' && p[k] <= '9' && k-j < 4 {
+			n = n*10 + int(p[k]-'0')
 			k++
 		}
-		if k == j || k-j > 3 {
-			return 0, nil, false
-		}
-		n, _ := strconv.Atoi(p[j:k])
-		if n < 1 || n > maxCitation {
-			return 0, nil, false
+		if k == j || k-j > 3 || n < 1 || n > maxCitation {
+			return 0, nums[:n0], false
 		}
 		nums = append(nums, n)
 		j = k
@@ -124,7 +136,7 @@ func (m markerSyntax) parseGroup(p string, i int) (end int, nums []int, ok bool)
 		if j < len(p) && p[j] == m.close {
 			return j + 1, nums, true
 		}
-		return 0, nil, false
+		return 0, nums[:n0], false
 	}
 }
 
@@ -145,10 +157,11 @@ func (m markerSyntax) validContext(p string, i, end int) bool {
 		return false
 	}
 	if unicode.IsSpace(prev) {
-		w, stop := previousWord(p[:i])
+		var buf [24]byte
+		w, stop := previousWord(p[:i], buf[:0])
 		// "Art. (1)" is a reference; "under the Article. (1)" ends a
 		// sentence and cites it
-		if legalWords[w] && (!stop || legalAbbrevs[w]) {
+		if legalWords[string(w)] && (!stop || legalAbbrevs[string(w)]) {
 			return false
 		}
 	}
@@ -167,14 +180,30 @@ var legalAbbrevs = map[string]bool{
 	"cl": true, "r": true, "reg": true, "pt": true, "ch": true, "sch": true, "no": true, "nos": true,
 }
 
-// previousWord returns the last word of s, lower-cased and without a
-// trailing full stop ("Art. " gives "art"), and whether it had one.
-func previousWord(s string) (word string, stop bool) {
+// previousWord returns the last word of s, lower-cased into buf and
+// without a trailing full stop ("Art. " gives "art"), and whether it had
+// one. A word longer than buf's capacity is returned as it is (no legal word
+// is that long).
+func previousWord(s string, buf []byte) (word []byte, stop bool) {
 	s = strings.TrimRightFunc(s, unicode.IsSpace)
 	k := strings.LastIndexFunc(s, unicode.IsSpace)
 	w := s[k+1:]
 	stop = strings.HasSuffix(w, ".")
-	return strings.ToLower(strings.TrimRight(w, ".")), stop
+	w = strings.TrimRight(w, ".")
+	if len(w) > cap(buf) {
+		return []byte(w), stop
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 0x80 {
+			return []byte(strings.ToLower(w)), stop
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf, stop
 }
 
 // badCandidate reports a group such as "(1a)", "(0)" or "(2-4)" standing
@@ -235,7 +264,11 @@ func isYear(s string) bool {
 // after a marker, as in "text (1).", belongs to the cited text.
 func splitCited(raw string, markers []marker) Paragraph {
 	var b strings.Builder
+	b.Grow(len(raw))
 	var spans []Span
+	if len(markers) > 0 {
+		spans = make([]Span, 0, len(markers))
+	}
 	pos := 0
 	for _, mk := range markers {
 		seg := strings.TrimSpace(raw[pos:mk.start])
@@ -281,12 +314,12 @@ func isClosingPunct(s string) bool {
 	return strings.ContainsRune(".,;:!?)]", r)
 }
 
+// dedupe returns nums without repeats, in order, in a new slice (markers
+// cite a handful of sources, so a scan beats a set).
 func dedupe(nums []int) []int {
 	out := make([]int, 0, len(nums))
-	seen := map[int]bool{}
 	for _, n := range nums {
-		if !seen[n] {
-			seen[n] = true
+		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}

@@ -96,10 +96,17 @@ func textLines(data []byte) ([]line, error) {
 			i += size
 		}
 	}
-	raw := strings.Split(string(data), "\n")
-	out := make([]line, len(raw))
-	for i, s := range raw {
-		out[i] = line{n: i + 1, text: strings.TrimSuffix(s, "\r")}
+	// One copy of the input; every line is a substring of it.
+	text := string(data)
+	out := make([]line, 0, strings.Count(text, "\n")+1)
+	for n := 1; ; n++ {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			out = append(out, line{n: n, text: strings.TrimSuffix(text, "\r")})
+			break
+		}
+		out = append(out, line{n: n, text: strings.TrimSuffix(text[:i], "\r")})
+		text = text[i+1:]
 	}
 	return out, nil
 }
@@ -142,6 +149,9 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Sections: paragraphs are runs of non-empty lines between headings.
 	section := -1
 	var paras [3][]rawParagraph
+	for s := range paras {
+		paras[s] = make([]rawParagraph, 0, 8)
+	}
 	var sectionLine [3]int
 	tailStart := -1
 	for p.i < len(p.lines) {
@@ -186,7 +196,10 @@ func (p *houseParser) parse() (*Brief, error) {
 		if len(paras[s]) == 0 {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
-		sec := Section{Heading: Headings[s]}
+		if b.Sections == nil {
+			b.Sections = make([]Section, 0, 3)
+		}
+		sec := Section{Heading: Headings[s], Paragraphs: make([]Paragraph, 0, len(paras[s]))}
 		for _, rp := range paras[s] {
 			para, err := houseParagraph(rp)
 			if err != nil {
@@ -433,30 +446,53 @@ func atoiCitation(s string) (int, error) {
 	return n, nil
 }
 
+// spaceStart marks the bytes at which white space may start: ASCII space
+// and control spaces, and the lead bytes of the multi-byte spaces (U+0085,
+// U+00A0, U+1680, U+2000–U+205F, U+3000).
+var spaceStart = func() (t [256]bool) {
+	for _, c := range []byte{' ', '\t', '\n', '\v', '\f', '\r', 0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = true
+	}
+	return t
+}()
+
 // collapseSpace trims s and folds runs of white space into one space. Most
-// lines need no change, so it looks before it allocates.
+// text needs no change, so it looks before it allocates.
 func collapseSpace(s string) string {
 	s = strings.TrimSpace(s)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			if s[i+1] == ' ' { // s is trimmed, so i+1 is in range
-				return strings.Join(strings.Fields(s), " ")
-			}
-		case c < utf8.RuneSelf:
-			if c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' {
-				return strings.Join(strings.Fields(s), " ")
-			}
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return strings.Join(strings.Fields(s), " ")
-			}
-			i += size - 1
-		}
+	if needsFold(s) {
+		return strings.Join(strings.Fields(s), " ")
 	}
 	return s
+}
+
+// needsFold reports whether trimmed s has a run of spaces or a space other
+// than ' '. Each test is one vectorised scan of s: for ASCII, a double
+// space or a control space; beyond ASCII, the lead bytes of the Unicode
+// spaces (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), decoded only
+// where they occur.
+func needsFold(s string) bool {
+	if strings.Contains(s, "  ") {
+		return true
+	}
+	for _, c := range [...]byte{'\t', '\n', '\v', '\f', '\r'} {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	for _, lead := range [...]byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		for i := strings.IndexByte(s, lead); i >= 0; {
+			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				return true
+			}
+			j := strings.IndexByte(s[i+1:], lead)
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
+	return false
 }
 
 // clip shortens s for an error message.
