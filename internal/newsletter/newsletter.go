@@ -29,7 +29,6 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	netmail "net/mail"
 	"strconv"
@@ -40,6 +39,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/digest"
 	"legists/internal/mail"
 	"legists/internal/store"
@@ -130,7 +130,7 @@ func New(d Deps) *Handler {
 		d.AddressLimit = Limit{Every: 8 * time.Hour, Burst: 3}
 	}
 	if d.ClientIP == nil {
-		d.ClientIP = remoteIP
+		d.ClientIP = clientaddr.Peer
 	}
 	return &Handler{
 		d:         d,
@@ -160,27 +160,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // Wait waits for the confirmation mails sent in the background.
 func (h *Handler) Wait() { h.mailWG.Wait() }
 
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // ForwardedClientIP is a Deps.ClientIP for a site behind one reverse
-// proxy: the address the proxy appended to X-Forwarded-For (its last
-// entry), else the peer address. Do not use it without such a proxy: the
-// header is the client's to forge.
-func ForwardedClientIP(r *http.Request) string {
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		parts := strings.Split(xff[len(xff)-1], ",")
-		if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-			return ip.String()
-		}
-	}
-	return remoteIP(r)
-}
+// proxy; it is clientaddr.Forwarded, shared with the desk and the audit log.
+func ForwardedClientIP(r *http.Request) string { return clientaddr.Forwarded(r) }
 
 // addressKey is the rate-limit key of an e-mail address: a hash, so that
 // the limiter keeps no address in memory.
@@ -189,15 +171,8 @@ func addressKey(email string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// limitKey is the rate-limit key of a client address: IPv6 addresses by
-// their /64 (one subscriber line usually has a whole /64).
-func limitKey(ip string) string {
-	p := net.ParseIP(ip)
-	if p == nil || p.To4() != nil {
-		return ip
-	}
-	return p.Mask(net.CIDRMask(64, 128)).String() + "/64"
-}
+// limitKey is the rate-limit key of a client address (IPv6 by its /64).
+func limitKey(ip string) string { return clientaddr.Key(ip) }
 
 // ---- rate limits ----
 

@@ -295,11 +295,7 @@ func (g *gzipWriter) close() {
 	}
 }
 
-// clientIP is the peer address (no proxy headers are trusted).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the one function (clientaddr, with
+// the trusted-proxy setting of Options.ClientIP) the desk's throttle, the
+// audit log, the request log and the newsletter share.
+func (s *Server) clientIP(r *http.Request) string { return s.opts.ClientIP(r) }

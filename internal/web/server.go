@@ -22,6 +22,7 @@ import (
 	"legists/internal/api"
 	"legists/internal/auth"
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/store"
 )
 
@@ -80,6 +81,13 @@ type Options struct {
 	// suggestions inline on the desk's editor page.
 	Checker Checker
 	Tagger  Tagger
+	// ClientIP returns a request's client address (clientaddr.Func of the
+	// trusted-proxy setting); default the peer address. The desk's login
+	// throttle, the audit log and the request log use it; pass the same
+	// function to the newsletter.
+	ClientIP func(*http.Request) string
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 	// Extra registers more routes on the same mux (the newsletter, events
 	// and other issues' handlers), before the 404 fallback is applied.
 	Extra func(mux *http.ServeMux)
@@ -122,6 +130,9 @@ func New(opts Options) (*Server, error) {
 	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, errors.New("web: base URL must be http(s)://HOST[:PORT][/PATH]")
+	}
+	if opts.ClientIP == nil {
+		opts.ClientIP = clientaddr.Peer
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 2 << 20
