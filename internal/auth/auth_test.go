@@ -69,4 +69,3 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
-

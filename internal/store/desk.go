@@ -241,7 +241,7 @@ const tokenCols = `id, user_id, name, prefix, hash, created_at, last_used_at, ex
 
 func scanToken(sc interface{ Scan(...any) error }) (*APIToken, error) {
 	var (
-		t        APIToken
+		t             APIToken
 		cat, lat, exp dbTime
 	)
 	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.Hash, &cat, &lat, &exp); err != nil {
