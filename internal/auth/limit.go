@@ -38,7 +38,8 @@ func (l *HashLimit) InUse() int { return len(l.slots) }
 // Capacity is how many hashes may run at once.
 func (l *HashLimit) Capacity() int { return cap(l.slots) }
 
-func (l *HashLimit) acquire() (release func(), err error) {
+// Acquire waits at most l.Wait for a slot; call release when done.
+func (l *HashLimit) Acquire() (release func(), err error) {
 	select {
 	case l.slots <- struct{}{}:
 		return l.release, nil

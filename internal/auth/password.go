@@ -41,7 +41,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	release, err := Hashing.acquire()
+	release, err := Hashing.Acquire()
 	if err != nil {
 		return "", err
 	}
@@ -82,7 +82,7 @@ func VerifyPassword(hash, pw string) (bool, error) {
 	if m > maxMemory || t > maxTime || len(want) > 128 {
 		return false, ErrBadHash
 	}
-	release, err := Hashing.acquire()
+	release, err := Hashing.Acquire()
 	if err != nil {
 		return false, err
 	}

@@ -112,16 +112,16 @@ func TestThrottleRefund(t *testing.T) {
 
 func TestHashLimitQueueTimeout(t *testing.T) {
 	l := NewHashLimit(2, 50*time.Millisecond)
-	r1, err1 := l.acquire()
-	r2, err2 := l.acquire()
+	r1, err1 := l.Acquire()
+	r2, err2 := l.Acquire()
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	if _, err := l.acquire(); !errors.Is(err, ErrBusy) {
+	if _, err := l.Acquire(); !errors.Is(err, ErrBusy) {
 		t.Fatalf("third hash with two slots taken: %v, want ErrBusy", err)
 	}
 	r1()
-	r3, err := l.acquire()
+	r3, err := l.Acquire()
 	if err != nil {
 		t.Fatalf("a freed slot is not reused: %v", err)
 	}
