@@ -461,4 +461,3 @@ func TestDeskSaveAuditSameTransaction(t *testing.T) {
 		t.Errorf("save: %d, %d audit entries", resp.StatusCode, len(s.audits("brief.create")))
 	}
 }
-
