@@ -222,6 +222,7 @@ func (s *Server) routes() http.Handler {
 	}
 
 	var h http.Handler = s.notFoundFallback(mux)
+	h = s.rejectMalformed(h)
 	h = s.crossOrigin(h)
 	h = s.limitBody(h)
 	h = gzipMiddleware(h)
