@@ -12,8 +12,12 @@ import (
 
 // ---- Reading an archive ----
 
-// maxArchiveLine bounds one line (one row) of an archive.
-const maxArchiveLine = 512 << 20
+// maxArchiveLine bounds one line (one row) of an archive, and so the
+// memory a restore takes: a row holds a brief or an archived article
+// (fetches keep at most 8 MiB of a page), so 64 MiB leaves room for
+// JSON's escapes while a hostile archive (a 400 MiB line in a 2 MB gzip)
+// fails after reading 64 MiB, not all of it.
+const maxArchiveLine = 64 << 20
 
 type archiveReader struct {
 	r     *bufio.Reader
@@ -66,17 +70,31 @@ func (ar *archiveReader) errorf(table, format string, args ...any) error {
 }
 
 // next returns the next line without its newline; io.EOF at a clean end.
+//
+// A long line is read in the reader's 1 MiB chunks, copied aside and
+// joined once at its end, so memory stays near the line's size, and a line
+// over maxArchiveLine fails as soon as it is known to be.
 func (ar *archiveReader) next() ([]byte, error) {
-	var buf []byte
+	var (
+		parts [][]byte
+		n     int
+	)
 	for {
 		chunk, err := ar.r.ReadSlice('\n')
-		buf = append(buf, chunk...)
 		if err == bufio.ErrBufferFull {
-			if len(buf) > maxArchiveLine {
+			n += len(chunk)
+			if n > maxArchiveLine {
 				ar.line++
 				return nil, ar.errorf(ar.table, "a line longer than %d MiB", maxArchiveLine>>20)
 			}
+			parts = append(parts, bytes.Clone(chunk))
 			continue
+		}
+		var buf []byte
+		if len(parts) > 0 {
+			buf = bytes.Join(append(parts, chunk), nil)
+		} else {
+			buf = bytes.Clone(chunk)
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) && len(buf) == 0 {

@@ -24,6 +24,11 @@ type columnInfo struct {
 	// identityAlways: GENERATED ALWAYS AS IDENTITY (the insert needs
 	// OVERRIDING SYSTEM VALUE).
 	identityAlways bool
+	// strict, set on SQLite for a restore, is the kind PostgreSQL gives
+	// the column (time for a TEXT column that holds times, bool for an
+	// INTEGER flag): restored values are checked against it, so that
+	// SQLite refuses what PostgreSQL refuses (validate.go).
+	strict string
 }
 
 type tableInfo struct {

@@ -94,6 +94,11 @@ func (s *db) restore(ctx context.Context, tx runner, ar *archiveReader, h *Archi
 	if err != nil {
 		return nil, err
 	}
+	if s.d.name == dialectSQLite {
+		if err := setStrictKinds(si); err != nil {
+			return nil, err
+		}
+	}
 	// Every table of the archive must exist here, with every column.
 	for _, at := range h.Tables {
 		if si.table(at.Name) == nil {
@@ -372,10 +377,21 @@ func (ins *inserter) flush(ctx context.Context, tx runner) error {
 		if ins.lastLine != ins.firstLine {
 			where = fmt.Sprintf("archive lines %d-%d", ins.firstLine, ins.lastLine)
 		}
+		if isConstraintViolation(err) {
+			return fmt.Errorf("%s (table %s): %w: a value breaks a rule of the table: %w", where, ins.table, ErrArchive, err)
+		}
 		return fmt.Errorf("%s (table %s): %w", where, ins.table, err)
 	}
 	clear(ins.args)
 	ins.args = ins.args[:0]
 	ins.rows, ins.bytes = 0, 0
 	return nil
+}
+
+// isConstraintViolation reports whether err is the database refusing a row
+// (CHECK, NOT NULL, UNIQUE, foreign key): the archive's fault, not the
+// database's.
+func isConstraintViolation(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "constraint failed") || strings.Contains(m, "SQLSTATE 23")
 }

@@ -6,11 +6,168 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
+
+// checkText refuses what PostgreSQL's text refuses: bytes that are not
+// UTF-8 and the NUL character.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("not valid UTF-8 text: %q", clip(strings.ToValidUTF8(s, "\uFFFD")))
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return fmt.Errorf("text with a NUL character: %q", clip(s))
+	}
+	return nil
+}
+
+// convertStrict converts v for a SQLite column whose PostgreSQL kind
+// (c.strict) is stricter than its SQLite affinity: the value must be what
+// PostgreSQL would take, written as the store writes it on SQLite.
+func (d *dialect) convertStrict(v any, c *columnInfo) (any, error) {
+	switch c.strict {
+	case kindTime:
+		t, err := toTime(v)
+		if err != nil {
+			return nil, err
+		}
+		return d.timeArg(t), nil
+	case kindBool:
+		b, err := toBool(v)
+		if err != nil {
+			return nil, err
+		}
+		return boolInt(b), nil
+	case kindInt:
+		return toInt(v)
+	case kindFloat:
+		return toFloat(v)
+	case kindJSON:
+		s, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		if err := checkText(s); err != nil {
+			return nil, err
+		}
+		if !json.Valid([]byte(s)) {
+			return nil, fmt.Errorf("not valid JSON: %s", clip(s))
+		}
+		return s, nil
+	case kindText:
+		switch v := v.(type) {
+		case string:
+			if err := checkText(v); err != nil {
+				return nil, err
+			}
+			return v, nil
+		case json.Number:
+			return v.String(), nil
+		case bool:
+			return strconv.FormatBool(v), nil
+		}
+	}
+	cc := *c
+	cc.strict = ""
+	return d.convertValue(v, kindText, &cc)
+}
+
+// postgresColumnKinds are the kinds of every column of the PostgreSQL
+// schema, read from its migrations: table -> column -> kind.
+var postgresColumnKinds = sync.OnceValues(func() (map[string]map[string]string, error) {
+	d := newPostgresDialect()
+	entries, err := fs.ReadDir(d.migrations, ".")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]string{}
+	for _, e := range entries {
+		b, err := fs.ReadFile(d.migrations, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		parsePostgresColumns(string(b), out)
+	}
+	return out, nil
+})
+
+var (
+	createTableRE = regexp.MustCompile(`(?is)CREATE TABLE(?: IF NOT EXISTS)?\s+(\w+)\s*\((.*?)\n\);`)
+	columnLineRE  = regexp.MustCompile(`^\s*(\w+)\s+(\w+(?:\s+precision|\s+with(?:out)? time zone)?)`)
+	addColumnRE   = regexp.MustCompile(`(?i)ALTER TABLE\s+(\w+)\s+ADD COLUMN(?: IF NOT EXISTS)?\s+(\w+)\s+(\w+(?:\s+precision)?)`)
+)
+
+// parsePostgresColumns adds the columns that the Up part of a migration
+// creates to out.
+func parsePostgresColumns(sql string, out map[string]map[string]string) {
+	if i := strings.Index(sql, "-- +goose Down"); i >= 0 {
+		sql = sql[:i]
+	}
+	add := func(table, col, typ string) {
+		if out[table] == nil {
+			out[table] = map[string]string{}
+		}
+		out[table][strings.ToLower(col)] = postgresDeclKind(typ)
+	}
+	for _, m := range createTableRE.FindAllStringSubmatch(sql, -1) {
+		for _, line := range strings.Split(m[2], "\n") {
+			c := columnLineRE.FindStringSubmatch(line)
+			if c == nil {
+				continue
+			}
+			switch strings.ToUpper(c[1]) {
+			case "CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE":
+				continue
+			}
+			add(strings.ToLower(m[1]), c[1], c[2])
+		}
+	}
+	for _, m := range addColumnRE.FindAllStringSubmatch(sql, -1) {
+		add(strings.ToLower(m[1]), m[2], m[3])
+	}
+}
+
+// postgresDeclKind is postgresKind for a type as declared in DDL.
+func postgresDeclKind(typ string) string {
+	switch t := strings.ToLower(strings.Join(strings.Fields(typ), " ")); t {
+	case "int", "int2", "int4", "int8", "serial", "bigserial", "smallserial":
+		return kindInt
+	case "float4", "float8":
+		return kindFloat
+	case "bool":
+		return kindBool
+	case "timestamptz", "timestamp":
+		return kindTime
+	default:
+		return postgresKind(t)
+	}
+}
+
+// setStrictKinds gives the columns of a SQLite schema their PostgreSQL
+// kinds, for a restore to check values as PostgreSQL would.
+func setStrictKinds(si *schemaInfo) error {
+	kinds, err := postgresColumnKinds()
+	if err != nil {
+		return err
+	}
+	for _, t := range si.tables {
+		cols := kinds[strings.ToLower(t.name)]
+		for i := range t.columns {
+			if k, ok := cols[strings.ToLower(t.columns[i].name)]; ok && k != kindSkip {
+				t.columns[i].strict = k
+			}
+		}
+	}
+	return nil
+}
 
 // convertValue converts an archive value (as decoded from JSON with
 // UseNumber: nil, bool, json.Number, string) written as kind into the
@@ -36,6 +193,14 @@ func (d *dialect) convertValue(v any, kind string, c *columnInfo) (any, error) {
 		v = string(b)
 	}
 	sqlite := d.name == dialectSQLite
+	if sqlite && c.strict != "" && c.strict != c.kind {
+		return d.convertStrict(v, c)
+	}
+	if str, ok := v.(string); ok && (c.kind == kindText || c.kind == kindJSON) {
+		if err := checkText(str); err != nil {
+			return nil, err
+		}
+	}
 	switch c.kind {
 	case kindInt:
 		n, err := toInt(v)
