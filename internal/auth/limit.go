@@ -56,3 +56,13 @@ func (l *HashLimit) Acquire() (release func(), err error) {
 }
 
 func (l *HashLimit) release() { <-l.slots }
+
+// returnHashMemory collects the garbage of a hash that took memory KiB
+// when that is large (the default 64 MiB): without it, the blocks of
+// successive hashes pile up until the next GC cycle, and a stream of
+// logins holds several times the memory of the hashes running.
+func returnHashMemory(memory uint32) {
+	if memory >= 8*1024 {
+		runtime.GC()
+	}
+}

@@ -46,6 +46,7 @@ func HashPassword(pw string) (string, error) {
 		return "", err
 	}
 	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	returnHashMemory(p.Memory) // before the next hash takes the slot
 	release()
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
@@ -87,6 +88,7 @@ func VerifyPassword(hash, pw string) (bool, error) {
 		return false, err
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	returnHashMemory(m)
 	release()
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
