@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // /metrics can be restricted: with --metrics-addr it leaves the site's
@@ -30,21 +28,7 @@ func TestServeMetricsRestricted(t *testing.T) {
 	go func() {
 		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", dsn, "--no-jobs", "--metrics-addr", maddr}, &stdout, &stderr)
 	}()
-	re := regexp.MustCompile(`running at (http://\S+)/ `)
-	var base string
-	for deadline := time.Now().Add(60 * time.Second); base == "" && time.Now().Before(deadline); {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d: %s", code, stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	if base == "" {
-		t.Fatalf("no URL logged: %s", stderr.String())
-	}
+	base := waitForURL(t, &stdout, &stderr, done)
 	get := func(u, token string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, u, nil)
 		if token != "" {

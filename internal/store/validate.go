@@ -28,58 +28,6 @@ func checkText(s string) error {
 	return nil
 }
 
-// convertStrict converts v for a SQLite column whose PostgreSQL kind
-// (c.strict) is stricter than its SQLite affinity: the value must be what
-// PostgreSQL would take, written as the store writes it on SQLite.
-func (d *dialect) convertStrict(v any, c *columnInfo) (any, error) {
-	switch c.strict {
-	case kindTime:
-		t, err := toTime(v)
-		if err != nil {
-			return nil, err
-		}
-		return d.timeArg(t), nil
-	case kindBool:
-		b, err := toBool(v)
-		if err != nil {
-			return nil, err
-		}
-		return boolInt(b), nil
-	case kindInt:
-		return toInt(v)
-	case kindFloat:
-		return toFloat(v)
-	case kindJSON:
-		s, ok := v.(string)
-		if !ok {
-			b, _ := json.Marshal(v)
-			s = string(b)
-		}
-		if err := checkText(s); err != nil {
-			return nil, err
-		}
-		if !json.Valid([]byte(s)) {
-			return nil, fmt.Errorf("not valid JSON: %s", clip(s))
-		}
-		return s, nil
-	case kindText:
-		switch v := v.(type) {
-		case string:
-			if err := checkText(v); err != nil {
-				return nil, err
-			}
-			return v, nil
-		case json.Number:
-			return v.String(), nil
-		case bool:
-			return strconv.FormatBool(v), nil
-		}
-	}
-	cc := *c
-	cc.strict = ""
-	return d.convertValue(v, kindText, &cc)
-}
-
 // postgresColumnKinds are the kinds of every column of the PostgreSQL
 // schema, read from its migrations: table -> column -> kind.
 var postgresColumnKinds = sync.OnceValues(func() (map[string]map[string]string, error) {
@@ -193,15 +141,18 @@ func (d *dialect) convertValue(v any, kind string, c *columnInfo) (any, error) {
 		v = string(b)
 	}
 	sqlite := d.name == dialectSQLite
-	if sqlite && c.strict != "" && c.strict != c.kind {
-		return d.convertStrict(v, c)
+	target := c.kind
+	if sqlite && c.strict != "" {
+		// The value must be what PostgreSQL would take, written as the
+		// store writes it on SQLite (times as text, booleans as 0/1).
+		target = c.strict
 	}
-	if str, ok := v.(string); ok && (c.kind == kindText || c.kind == kindJSON) {
+	if str, ok := v.(string); ok && (target == kindText || target == kindJSON) {
 		if err := checkText(str); err != nil {
 			return nil, err
 		}
 	}
-	switch c.kind {
+	switch target {
 	case kindInt:
 		n, err := toInt(v)
 		if err != nil {

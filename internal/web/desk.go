@@ -135,6 +135,11 @@ func (s *Server) deskMessage(w http.ResponseWriter, r *http.Request, dc *deskCtx
 	s.deskRender(w, r, status, "message", messagePage{Desk: d, Heading: heading, Message: msg})
 }
 
+// badListPosition answers a malformed cursor in a desk list.
+func (s *Server) badListPosition(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
+	s.deskMessage(w, r, dc, http.StatusBadRequest, "Bad page", "This list position is not valid. Start again from the first page.")
+}
+
 // audited returns ctx carrying an audit entry: the store appends it in the
 // transaction of the next write under ctx, so the change and its entry are
 // committed together (and a write that changed nothing records nothing).

@@ -79,7 +79,7 @@ func (s *Server) handleDeskList(w http.ResponseWriter, r *http.Request, dc *desk
 	}
 	pg, err := s.st.ListBriefs(ctx, store.BriefFilter{Status: st, Limit: 50, Cursor: r.URL.Query().Get("cursor")})
 	if errors.Is(err, store.ErrInvalid) {
-		s.deskMessage(w, r, dc, http.StatusBadRequest, "Bad page", "This list position is not valid. Start again from the first page.")
+		s.badListPosition(w, r, dc)
 		return
 	}
 	if err != nil {

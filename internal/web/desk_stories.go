@@ -68,7 +68,7 @@ func (s *Server) handleStories(w http.ResponseWriter, r *http.Request, dc *deskC
 	f := store.StoryFilter{MinArticles: minArticles, WithArticles: true, Limit: storiesPerPage, Cursor: q.Get("cursor")}
 	pg, err := s.st.ListStories(r.Context(), f)
 	if errors.Is(err, store.ErrInvalid) {
-		s.deskMessage(w, r, dc, http.StatusBadRequest, "Bad page", "This list position is not valid. Start again from the first page.")
+		s.badListPosition(w, r, dc)
 		return
 	}
 	if err != nil {
