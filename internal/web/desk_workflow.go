@@ -119,13 +119,22 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, dc *deskCt
 // PublishDue publishes the briefs whose scheduled time has come; the
 // background worker calls it every few seconds. It returns how many it
 // published.
+//
+// It publishes first and removes the schedules after, so that a crash in
+// between loses nothing (the next run finds the brief published and only
+// removes its schedule). Several instances may publish the same brief at
+// once: the saves are identical, so the second changes nothing and
+// records nothing (its audit entry goes with the save that changed).
 func (s *Server) PublishDue(ctx context.Context, now time.Time) (int, error) {
-	due, err := s.st.ClaimDueSchedules(ctx, now)
+	scheds, err := s.st.ListSchedules(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, sc := range due {
+	for _, sc := range scheds {
+		if sc.At.After(now) {
+			break // soonest first
+		}
 		b, err := s.st.GetBrief(ctx, sc.Slug)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -141,13 +150,21 @@ func (s *Server) PublishDue(ctx context.Context, now time.Time) (int, error) {
 		at := sc.At.UTC().Truncate(time.Second)
 		b.PublishedAt = &at
 		actx := audited(ctx, "system", "brief.status", sc.Slug, fmt.Sprintf("%s → published (scheduled by %s)", from, sc.By))
-		if _, err := s.st.SaveBrief(actx, b, store.SaveOptions{Author: sc.By, Note: "scheduled publication"}); err != nil {
+		res, err := s.st.SaveBrief(actx, b, store.SaveOptions{Author: sc.By, Note: "scheduled publication"})
+		if err != nil {
 			return n, err
 		}
-		n++
+		if res.Action != store.SaveUnchanged {
+			n++
+		}
 	}
 	if n > 0 {
 		s.Invalidate()
+	}
+	// The due schedules are done (published now, earlier, or by another
+	// instance); a schedule moved to a later time since stays.
+	if _, err := s.st.ClaimDueSchedules(ctx, now); err != nil {
+		return n, err
 	}
 	return n, nil
 }
