@@ -36,18 +36,23 @@ var ErrBadHash = errors.New("auth: malformed password hash")
 // $argon2id$v=19$m=65536,t=3,p=2$<salt>$<key>. It waits for a hashing slot
 // (see Hashing) and returns ErrBusy when none frees up in time.
 func HashPassword(pw string) (string, error) {
+	release, err := Hashing.Acquire()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return hashPassword(pw)
+}
+
+// hashPassword is HashPassword without waiting for a slot.
+func hashPassword(pw string) (string, error) {
 	p := DefaultParams
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	release, err := Hashing.Acquire()
-	if err != nil {
-		return "", err
-	}
 	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	returnHashMemory(p.Memory) // before the next hash takes the slot
-	release()
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -101,9 +106,11 @@ const (
 )
 
 // dummyHash is verified against when a login names an unknown user, so
-// that unknown and known emails take the same time.
+// that unknown and known emails take the same time. It is made once per
+// Manager, outside the hashing slots, so that a busy server cannot leave
+// it empty (and unknown emails fast).
 var dummyHash = func() string {
-	h, _ := HashPassword("legists-dummy-password")
+	h, _ := hashPassword("legists-dummy-password")
 	return h
 }
 
