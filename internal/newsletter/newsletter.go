@@ -70,8 +70,8 @@ type Deps struct {
 	// address (default 3, then one every 8 hours).
 	IPLimit, AddressLimit Limit
 	// ClientIP returns the client address of a request (default: the
-	// connection's remote address; behind a proxy, pass one that reads
-	// the proxy's header).
+	// connection's remote address). legists serve passes the function the
+	// site and the desk use (clientaddr.Func of --trust-proxy).
 	ClientIP func(*http.Request) string
 	// SyncMail sends confirmation mail before answering (tests); by
 	// default it goes in the background.
@@ -160,19 +160,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // Wait waits for the confirmation mails sent in the background.
 func (h *Handler) Wait() { h.mailWG.Wait() }
 
-// ForwardedClientIP is a Deps.ClientIP for a site behind one reverse
-// proxy; it is clientaddr.Forwarded, shared with the desk and the audit log.
-func ForwardedClientIP(r *http.Request) string { return clientaddr.Forwarded(r) }
-
 // addressKey is the rate-limit key of an e-mail address: a hash, so that
 // the limiter keeps no address in memory.
 func addressKey(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
 	return hex.EncodeToString(sum[:16])
 }
-
-// limitKey is the rate-limit key of a client address (IPv6 by its /64).
-func limitKey(ip string) string { return clientaddr.Key(ip) }
 
 // ---- rate limits ----
 
@@ -421,7 +414,7 @@ func (h *Handler) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := h.d.ClientIP(r)
-	if !h.ipLimit.allow(limitKey(ip)) {
+	if !h.ipLimit.allow(clientaddr.Key(ip)) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(h.d.IPLimit.Every.Seconds())))
 		if wantsJSON(r) {
 			writeJSON(w, http.StatusTooManyRequests, map[string]string{"status": "rate_limited", "message": "Too many sign-ups from your network; try again later."})
