@@ -66,6 +66,9 @@ var settings = []setting{
 	{Env: "LEGISTS_LOG_FORMAT", Flag: "log-format", Note: "text on a terminal, json otherwise"},
 	{Env: "LEGISTS_WORKERS", Flag: "workers", Default: "8"},
 	{Env: "LEGISTS_NO_JOBS", Flag: "no-jobs", Default: "0", Bool: true},
+	{Env: "LEGISTS_TRUST_PROXY", Flag: "trust-proxy", Default: "0", Bool: true},
+	{Env: "LEGISTS_METRICS_TOKEN", Flag: "metrics-token", Note: "/metrics needs no token", Secret: true},
+	{Env: "LEGISTS_METRICS_ADDR", Flag: "metrics-addr", Note: "/metrics on the site's address"},
 }
 
 // Where a value came from.

@@ -271,11 +271,10 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 	}
 	d := newsletter.Deps{Store: env.Store, Mailer: sender, BaseURL: env.BaseURL,
 		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger}
-	if envBool("LEGISTS_TRUST_PROXY") {
-		// Behind one reverse proxy: rate-limit sign-ups by the address it
-		// reports, not by the proxy's own.
-		d.ClientIP = newsletter.ForwardedClientIP
-	}
+	// The same client-address function as the site and the desk
+	// (--trust-proxy): behind one reverse proxy, sign-ups are limited by
+	// the address it reports, not by the proxy's own.
+	d.ClientIP = env.ClientIP
 	newsletter.Routes(mux, d)
 }
 

@@ -80,3 +80,26 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
 	}
 	return exitOK, false
 }
+
+// tokenFlag is a string flag whose value --help never shows: its default
+// may come from the environment.
+func tokenFlag(fs *flag.FlagSet, name, value, usage string) *string {
+	p := new(string)
+	*p = value
+	fs.Var(hiddenString{p}, name, usage)
+	return p
+}
+
+type hiddenString struct{ p *string }
+
+func (s hiddenString) String() string {
+	if s.p == nil || *s.p == "" {
+		return ""
+	}
+	return "xxxxx"
+}
+
+func (s hiddenString) Set(v string) error {
+	*s.p = v
+	return nil
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/demo"
 	"legists/internal/fidelity"
 	"legists/internal/jobs"
@@ -36,6 +37,10 @@ type serveEnv struct {
 	Logger  *slog.Logger
 	BaseURL string
 	SMTP    string
+	// ClientIP is the client address of a request, honouring
+	// --trust-proxy: the site, the desk's throttle, the audit log and the
+	// newsletter all use it.
+	ClientIP func(*http.Request) string
 	// Invalidate drops the site's page cache after a write from a worker.
 	Invalidate func()
 }
@@ -89,7 +94,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // serve runs the server until ctx ends (SIGINT or SIGTERM in production).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs]", stderr)
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs] [--trust-proxy] [--metrics-token TOKEN] [--metrics-addr HOST:PORT]", stderr)
 	addr := fs.String("addr", envString("LEGISTS_ADDR", "127.0.0.1:8080"), "address to listen on (env LEGISTS_ADDR)")
 	dsn := dbFlag(fs)
 	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
@@ -99,6 +104,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", envString("LEGISTS_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env LEGISTS_LOG_LEVEL)")
 	workers := fs.Int("workers", envInt("LEGISTS_WORKERS", jobs.DefaultWorkers), "background jobs (polling, publishing, digests) this instance runs at once (env LEGISTS_WORKERS)")
 	noJobs := fs.Bool("no-jobs", envBool("LEGISTS_NO_JOBS"), "run no background jobs: a web-only instance beside others that run them (env LEGISTS_NO_JOBS=1)")
+	trustProxy := fs.Bool("trust-proxy", envBool("LEGISTS_TRUST_PROXY"), "the site is behind one reverse proxy: take the client's address from the last X-Forwarded-For entry (login throttle, audit log, newsletter limits) (env LEGISTS_TRUST_PROXY=1)")
+	metricsToken := tokenFlag(fs, "metrics-token", envString("LEGISTS_METRICS_TOKEN", ""), "require Authorization: Bearer TOKEN on /metrics (env LEGISTS_METRICS_TOKEN)")
+	metricsAddr := fs.String("metrics-addr", envString("LEGISTS_METRICS_ADDR", ""), "serve /metrics on this address only (e.g. 127.0.0.1:9090), not on the site's (env LEGISTS_METRICS_ADDR)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -156,16 +164,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		base = "http://" + displayAddr(ln.Addr().String())
 	}
 
-	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL}
+	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL, ClientIP: clientaddr.Func(*trustProxy)}
 	opts := web.Options{
-		Store:   ws,
-		BaseURL: base,
-		Logger:  logger,
-		Checker: fidelityChecker,
-		Tagger:  tagSuggester,
-		// Observability: request metrics and GET /metrics.
-		Observer: metrics.HTTP{},
-		Metrics:  metrics.Handler(),
+		Store:    ws,
+		BaseURL:  base,
+		Logger:   logger,
+		Checker:  fidelityChecker,
+		Tagger:   tagSuggester,
+		ClientIP: env.ClientIP,
+		// Observability: request metrics and GET /metrics (restricted by
+		// --metrics-token, or moved to --metrics-addr).
+		Observer:     metrics.HTTP{},
+		Metrics:      metrics.Handler(),
+		MetricsToken: *metricsToken,
 		Extra: func(mux *http.ServeMux) {
 			for _, add := range serveRoutes {
 				add(mux, env)
@@ -174,6 +185,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if serveMetrics != nil {
 		opts.Metrics = serveMetrics(env)
+	}
+	var metricsSrv *http.Server
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			logger.Error("cannot listen for /metrics", "addr", *metricsAddr, "err", err)
+			ln.Close()
+			return 1
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", web.RequireBearer(opts.Metrics, *metricsToken))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics server stopped", "err", err)
+			}
+		}()
+		logger.Info("metrics served apart", "addr", mln.Addr().String())
+		opts.Metrics = nil // not on the site's address
 	}
 	srv, err := web.New(opts)
 	if err != nil {
@@ -247,6 +277,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cancelShut()
 	if err := httpSrv.Shutdown(shutCtx); err != nil {
 		logger.Error("shutdown", "err", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutCtx)
 	}
 	// Running jobs get 10 seconds to finish, then are cancelled (and
 	// retried by another instance).

@@ -34,18 +34,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func TestServeDemo(t *testing.T) {
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "serve.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", dsn, "--demo"}, &stdout, &stderr) }()
+// waitForURL waits for serve to say where it runs and returns the URL.
+func waitForURL(t *testing.T, stdout, stderr *syncBuffer, done <-chan int) string {
+	t.Helper()
 	re := regexp.MustCompile(`running at (http://\S+)/ `)
-	var base string
-	deadline := time.Now().Add(60 * time.Second)
-	for base == "" && time.Now().Before(deadline) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
+			return m[1]
 		}
 		select {
 		case code := <-done:
@@ -53,9 +48,18 @@ func TestServeDemo(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	if base == "" {
-		t.Fatalf("no URL logged: %s %s", stdout.String(), stderr.String())
-	}
+	t.Fatalf("no URL logged: %s %s", stdout.String(), stderr.String())
+	return ""
+}
+
+func TestServeDemo(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "serve.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", dsn, "--demo"}, &stdout, &stderr) }()
+	base := waitForURL(t, &stdout, &stderr, done)
+	deadline := time.Now().Add(60 * time.Second)
 	for _, p := range []string{"/", "/healthz", "/readyz", "/feed.xml", "/feed.json", "/sitemap.xml", "/robots.txt", "/api/v1/briefs", "/admin/login"} {
 		resp, err := http.Get(base + p)
 		if err != nil {

@@ -185,14 +185,14 @@ func newEnv(t *testing.T, st store.Store) *env {
 	ts.Config.Handler = srv
 	e := &env{t: t, ts: ts, st: ws, srv: srv, oa: loadOpenAPI(t), token: map[brief.Role]string{}, seen: map[string]bool{}}
 	for _, r := range []brief.Role{brief.RoleAuthor, brief.RoleEditor} {
-		u, err := web.NewUser(string(r)+"@example.org", "", r, "long enough password")
+		u, err := web.NewUser(string(r)+"@example.org", "", r, "long enough passphrase")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := ws.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := srv.Auth().NewAPIToken(ctx, u, "test")
+		secret, _, err := srv.Auth().NewAPIToken(ctx, u, "test", 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

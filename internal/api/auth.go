@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"legists/internal/auth"
+	"legists/internal/brief"
 	"legists/internal/store"
 	"net/http"
 )
@@ -40,9 +42,13 @@ func (a *API) reader(r *http.Request) *store.User {
 	return u
 }
 
-func (a *API) audit(r *http.Request, u *store.User, action, target, detail string) {
-	e := &store.AuditEntry{Actor: u.Email, Action: action, Target: target, Detail: detail}
-	if err := a.o.Store.AppendAudit(r.Context(), e); err != nil {
-		a.o.Logger.Error("audit", "err", err)
-	}
+// savingAudited returns the request's context carrying the audit entry of
+// a brief save through the API: the store appends it in the save's
+// transaction ("brief.created" or "brief.updated"; nothing for an
+// unchanged save).
+func savingAudited(r *http.Request, u *store.User, b *brief.Brief) context.Context {
+	return store.WithSaveAudit(r.Context(), store.AuditEntry{Actor: u.Email, Target: b.Slug}, func(e *store.AuditEntry, res store.SaveResult) {
+		e.Action = "brief." + string(res.Action)
+		e.Detail = fmt.Sprintf("via API, status %s, revision %d", b.Status, res.Revision)
+	})
 }

@@ -174,7 +174,7 @@ func (a *API) createBrief(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	res, err := a.o.Store.SaveBrief(r.Context(), b, store.SaveOptions{Author: u.Email, Note: "created through the API"})
+	_, err := a.o.Store.SaveBrief(savingAudited(r, u, b), b, store.SaveOptions{Author: u.Email, Note: "created through the API"})
 	if errors.Is(err, store.ErrInvalid) {
 		a.problem(w, r, http.StatusUnprocessableEntity, err.Error())
 		return
@@ -183,7 +183,6 @@ func (a *API) createBrief(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, u, "brief.create", b.Slug, fmt.Sprintf("via API, status %s, revision %d", b.Status, res.Revision))
 	a.o.OnChange()
 	saved, err := a.o.Store.GetBrief(r.Context(), b.Slug)
 	if err != nil {
@@ -235,7 +234,7 @@ func (a *API) putBrief(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	res, err := a.o.Store.SaveBrief(r.Context(), b, store.SaveOptions{Author: u.Email, Note: "saved through the API"})
+	res, err := a.o.Store.SaveBrief(savingAudited(r, u, b), b, store.SaveOptions{Author: u.Email, Note: "saved through the API"})
 	if errors.Is(err, store.ErrInvalid) {
 		a.problem(w, r, http.StatusUnprocessableEntity, err.Error())
 		return
@@ -245,7 +244,6 @@ func (a *API) putBrief(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Action != store.SaveUnchanged {
-		a.audit(r, u, "brief."+string(res.Action), slug, fmt.Sprintf("via API, status %s, revision %d", b.Status, res.Revision))
 		a.o.OnChange()
 	}
 	saved, err := a.o.Store.GetBrief(r.Context(), slug)
@@ -274,7 +272,7 @@ func (a *API) deleteBrief(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slug := r.PathValue("slug")
-	err := a.o.Store.DeleteBrief(r.Context(), slug)
+	err := a.o.Store.DeleteBrief(store.WithAudit(r.Context(), store.AuditEntry{Actor: u.Email, Action: "brief.delete", Target: slug, Detail: "via API"}), slug)
 	if errors.Is(err, store.ErrNotFound) {
 		a.problem(w, r, http.StatusNotFound, "No brief "+strconv.Quote(slug)+".")
 		return
@@ -283,7 +281,6 @@ func (a *API) deleteBrief(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, u, "brief.delete", slug, "via API")
 	a.o.OnChange()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"legists/internal/brief"
 )
@@ -68,25 +67,5 @@ func TestRoles(t *testing.T) {
 		if got := Can(c.r, c.p); got != c.want {
 			t.Errorf("Can(%s, %d) = %v", c.r, c.p, got)
 		}
-	}
-}
-
-func TestThrottle(t *testing.T) {
-	th := NewThrottle(3, time.Minute)
-	for range 3 {
-		if !th.Allow("k") {
-			t.Fatal("throttled early")
-		}
-		th.Fail("k")
-	}
-	if th.Allow("k") {
-		t.Error("not throttled")
-	}
-	if !th.Allow("other") {
-		t.Error("other key throttled")
-	}
-	th.Reset("k")
-	if !th.Allow("k") {
-		t.Error("reset")
 	}
 }

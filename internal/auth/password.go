@@ -32,25 +32,35 @@ var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 2, SaltLen: 16, 
 // ErrBadHash is returned for a stored hash that is not argon2id PHC.
 var ErrBadHash = errors.New("auth: malformed password hash")
 
-// MinPasswordLen is the shortest password accepted.
-const MinPasswordLen = 10
-
 // HashPassword returns an argon2id hash of pw in PHC string format:
-// $argon2id$v=19$m=65536,t=3,p=2$<salt>$<key>.
+// $argon2id$v=19$m=65536,t=3,p=2$<salt>$<key>. It waits for a hashing slot
+// (see Hashing) and returns ErrBusy when none frees up in time.
 func HashPassword(pw string) (string, error) {
+	release, err := Hashing.Acquire()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return hashPassword(pw)
+}
+
+// hashPassword is HashPassword without waiting for a slot.
+func hashPassword(pw string) (string, error) {
 	p := DefaultParams
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
 	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	returnHashMemory(p.Memory) // before the next hash takes the slot
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
 // VerifyPassword reports whether pw matches the PHC-encoded hash, in time
-// independent of where the two differ.
+// independent of where the two differ. Like HashPassword it runs in a
+// hashing slot, and returns ErrBusy when none frees up in time.
 func VerifyPassword(hash, pw string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, key
@@ -75,14 +85,32 @@ func VerifyPassword(hash, pw string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, ErrBadHash
 	}
+	if m > maxMemory || t > maxTime || len(want) > 128 {
+		return false, ErrBadHash
+	}
+	release, err := Hashing.Acquire()
+	if err != nil {
+		return false, err
+	}
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	returnHashMemory(m)
+	release()
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// Bounds on the parameters of a stored hash, so that a tampered row cannot
+// make one login allocate gigabytes.
+const (
+	maxMemory = 1 << 20 // KiB: 1 GiB
+	maxTime   = 20
+)
+
 // dummyHash is verified against when a login names an unknown user, so
-// that unknown and known emails take the same time.
+// that unknown and known emails take the same time. It is made once per
+// Manager, outside the hashing slots, so that a busy server cannot leave
+// it empty (and unknown emails fast).
 var dummyHash = func() string {
-	h, _ := HashPassword("legists-dummy-password")
+	h, _ := hashPassword("legists-dummy-password")
 	return h
 }
 

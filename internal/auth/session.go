@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/store"
 )
 
@@ -37,6 +38,9 @@ type Manager struct {
 	TTL time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Throttle limits password guesses per client address and per
+	// account; default 10 in 15 minutes, then growing locks.
+	Throttle *Throttle
 
 	throttle *Throttle
 	once     sync.Once
@@ -61,45 +65,96 @@ func (m *Manager) init() {
 	m.once.Do(func() {
 		m.dummy = dummyHash()
 		if m.throttle == nil {
+			m.throttle = m.Throttle
+		}
+		if m.throttle == nil {
 			m.throttle = NewThrottle(10, 15*time.Minute)
 		}
 	})
 }
 
-// Login checks an email and password and, if they match an enabled user,
-// starts a session and sets its cookie. clientKey (the client's address)
-// feeds the failed-login throttle.
-func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, email, password, clientKey string) (*store.User, *store.Session, error) {
+// ThrottledError is ErrThrottled with how long to wait.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string { return ErrThrottled.Error() }
+
+// Is makes errors.Is(err, ErrThrottled) hold.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+
+// RetryAfterSeconds is the Retry-After header's value for err (ErrBusy or
+// a ThrottledError), at least 1.
+func RetryAfterSeconds(err error) int {
+	var te *ThrottledError
+	if errors.As(err, &te) {
+		return max(1, int((te.RetryAfter+time.Second-1)/time.Second))
+	}
+	return Hashing.RetryAfter()
+}
+
+// throttleKeys are the keys a guess at account email from client address
+// addr counts against: the address (IPv6 by its /64) and the account.
+func throttleKeys(addr, email string) []string {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	return []string{"addr " + clientaddr.Key(addr), "account " + email}
+}
+
+// checkPassword counts a guess at the password of account email from
+// clientAddr against the throttle, then looks the user up and checks it:
+// ErrThrottled (a *ThrottledError) when the address or the account is
+// locked, ErrBusy when no hashing slot frees up (the guess is then not
+// counted). An unknown account is checked against a dummy hash, so that it
+// takes as long as a known one.
+func (m *Manager) checkPassword(email, password, clientAddr string, lookup func() (*store.User, error)) (*store.User, error) {
 	m.init()
+	keys := throttleKeys(clientAddr, email)
+	at, wait, ok := m.throttle.Attempt(keys...)
+	if !ok {
+		return nil, &ThrottledError{RetryAfter: wait}
+	}
+	u, err := lookup()
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		m.throttle.Refund(at, keys...)
+		return nil, err
+	}
+	hash := m.dummy
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	good, err := VerifyPassword(hash, password)
+	if errors.Is(err, ErrBusy) {
+		m.throttle.Refund(at, keys...)
+		return nil, err
+	}
+	if err != nil && !errors.Is(err, ErrBadHash) {
+		return nil, err
+	}
+	if good && u != nil && !u.Disabled {
+		m.throttle.Refund(at, keys...)
+		return u, nil
+	}
+	return nil, ErrInvalidLogin
+}
+
+// Login checks an email and password and, if they match an enabled user,
+// starts a session and sets its cookie. clientAddr (the client's address)
+// and the email feed the login throttle. The session is stored with its
+// audit entry ("login", from clientAddr) in one transaction.
+func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, email, password, clientAddr string) (*store.User, *store.Session, error) {
 	email = strings.TrimSpace(email)
-	key := clientKey + "|" + strings.ToLower(email)
-	if !m.throttle.Allow(key) || !m.throttle.Allow(clientKey) {
-		return nil, nil, ErrThrottled
-	}
-	u, err := m.Store.GetUserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		_, _ = VerifyPassword(m.dummy, password)
-		m.throttle.Fail(key)
-		m.throttle.Fail(clientKey)
-		return nil, nil, ErrInvalidLogin
-	}
+	u, err := m.checkPassword(email, password, clientAddr, func() (*store.User, error) {
+		return m.Store.GetUserByEmail(ctx, email)
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := VerifyPassword(u.PasswordHash, password)
-	if err != nil && !errors.Is(err, ErrBadHash) {
-		return nil, nil, err
-	}
-	if !ok || u.Disabled {
-		m.throttle.Fail(key)
-		m.throttle.Fail(clientKey)
-		return nil, nil, ErrInvalidLogin
-	}
-	m.throttle.Reset(key)
 	tok := NewToken()
 	now := m.now()
 	s := &store.Session{ID: HashToken(tok), UserID: u.ID, CSRF: NewToken(), CreatedAt: now, ExpiresAt: now.Add(m.ttl())}
-	if err := m.Store.CreateSession(ctx, s); err != nil {
+	actx := store.WithAudit(ctx, store.AuditEntry{Actor: u.Email, Action: "login", Detail: "from " + clientAddr})
+	if err := m.Store.CreateSession(actx, s); err != nil {
 		return nil, nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -107,6 +162,14 @@ func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, email, passw
 		SameSite: http.SameSiteLaxMode, MaxAge: int(m.ttl().Seconds()),
 	})
 	return u, s, nil
+}
+
+// CheckCurrentPassword checks the password of a logged-in user (before a
+// password change) under the same throttle as logins.
+// It returns ErrInvalidLogin for a wrong password, ErrThrottled or ErrBusy.
+func (m *Manager) CheckCurrentPassword(u *store.User, password, clientAddr string) error {
+	_, err := m.checkPassword(u.Email, password, clientAddr, func() (*store.User, error) { return u, nil })
+	return err
 }
 
 // Logout ends the request's session and clears its cookie.
@@ -152,7 +215,7 @@ func (m *Manager) Authenticate(ctx context.Context, r *http.Request) (*store.Use
 
 // BearerUser returns the user behind an "Authorization: Bearer TOKEN"
 // header; ErrNoSession when the header is absent, ErrBadToken when the
-// token is unknown or its user disabled.
+// token is unknown, expired or its user disabled.
 func (m *Manager) BearerUser(ctx context.Context, r *http.Request) (*store.User, *store.APIToken, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -169,6 +232,9 @@ func (m *Manager) BearerUser(ctx context.Context, r *http.Request) (*store.User,
 	if err != nil {
 		return nil, nil, err
 	}
+	if t.Expired(m.now()) {
+		return nil, nil, ErrBadToken
+	}
 	u, err := m.Store.GetUser(ctx, t.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
 		return nil, nil, ErrBadToken
@@ -180,11 +246,23 @@ func (m *Manager) BearerUser(ctx context.Context, r *http.Request) (*store.User,
 	return u, t, nil
 }
 
-// NewAPIToken creates a token for user u; the returned secret is shown
-// once and never kept.
-func (m *Manager) NewAPIToken(ctx context.Context, u *store.User, name string) (string, *store.APIToken, error) {
+// NewAPIToken creates a token for user u that expires after ttl (0:
+// never); the returned secret is shown once and never kept. audit, when
+// not nil, is recorded with the token (its target set to the token's
+// prefix) in the same transaction.
+func (m *Manager) NewAPIToken(ctx context.Context, u *store.User, name string, ttl time.Duration, audit *store.AuditEntry) (string, *store.APIToken, error) {
 	secret := "lgt_" + NewToken()
-	t := &store.APIToken{UserID: u.ID, Name: name, Prefix: secret[:10], Hash: HashToken(secret), CreatedAt: m.now()}
+	now := m.now()
+	t := &store.APIToken{UserID: u.ID, Name: name, Prefix: secret[:10], Hash: HashToken(secret), CreatedAt: now}
+	if ttl > 0 {
+		exp := now.Add(ttl).UTC().Truncate(time.Second)
+		t.ExpiresAt = &exp
+	}
+	if audit != nil {
+		e := *audit
+		e.Target = t.Prefix
+		ctx = store.WithAudit(ctx, e)
+	}
 	if err := m.Store.CreateAPIToken(ctx, t); err != nil {
 		return "", nil, err
 	}
@@ -244,57 +322,4 @@ func Can(r brief.Role, p Permission) bool {
 // ValidRole reports whether r is one of the three roles.
 func ValidRole(r brief.Role) bool {
 	return r == brief.RoleAdmin || r == brief.RoleEditor || r == brief.RoleAuthor
-}
-
-// Throttle counts failures per key in a sliding window.
-type Throttle struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-// NewThrottle allows max failures per key within window.
-func NewThrottle(max int, window time.Duration) *Throttle {
-	return &Throttle{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// Allow reports whether key may try again.
-func (t *Throttle) Allow(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.prune(key, time.Now())) < t.max
-}
-
-// Fail records a failure for key.
-func (t *Throttle) Fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	t.fails[key] = append(t.prune(key, now), now)
-	if len(t.fails) > 100000 { // bound memory under a spray of keys
-		t.fails = map[string][]time.Time{}
-	}
-}
-
-// Reset forgets key's failures.
-func (t *Throttle) Reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
-}
-
-func (t *Throttle) prune(key string, now time.Time) []time.Time {
-	f := t.fails[key]
-	i := 0
-	for i < len(f) && now.Sub(f[i]) > t.window {
-		i++
-	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(t.fails, key)
-		return nil
-	}
-	t.fails[key] = f
-	return f
 }

@@ -3,7 +3,9 @@ package brief
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"unicode"
 )
 
 // Validate checks the invariants every stored brief keeps: a slug and a
@@ -67,7 +69,25 @@ func (b *Brief) Validate() error {
 		if seen[s.N] {
 			add("source %d: listed twice", s.N)
 		}
+		if s.URL != "" && !IsWebURL(s.URL) {
+			add("source %d: the link %q is not a web address: only http:// and https:// links are allowed", s.N, clip(s.URL))
+		}
 		seen[s.N] = true
 	}
 	return errors.Join(errs...)
+}
+
+// IsWebURL reports whether raw is an absolute http:// or https:// URL with
+// a host: the only links a brief may cite (not javascript:, data: or
+// file:).
+func IsWebURL(raw string) bool {
+	if raw != strings.TrimSpace(raw) || strings.ContainsFunc(raw, unicode.IsControl) {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return (scheme == "http" || scheme == "https") && u.Host != "" && u.Opaque == ""
 }

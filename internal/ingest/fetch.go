@@ -24,8 +24,9 @@ import (
 
 // FetchConfig tunes the fetcher. Zero fields take the defaults.
 type FetchConfig struct {
-	// AllowPrivate lets fetches reach loopback, private, link-local and
-	// metadata addresses (for local use and tests).
+	// AllowPrivate lets fetches reach loopback and private addresses (for
+	// local use and tests). Link-local and cloud metadata addresses stay
+	// refused (safety.go).
 	AllowPrivate bool
 	// UserAgent is sent with every request.
 	UserAgent string
@@ -156,19 +157,19 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 	cfg = cfg.withDefaults()
 	f := &Fetcher{cfg: cfg}
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !cfg.AllowPrivate {
-		// Control runs after DNS resolution, for every address tried and
-		// on every connection (so on every redirect too).
-		dialer.Control = func(network, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if blockedIP(host) {
-				return fmt.Errorf("%s: %w", host, ErrBlockedAddress)
-			}
-			return nil
+	// Control runs after DNS resolution and before connecting, for every
+	// address tried and on every connection (so on every redirect too):
+	// link-local and metadata addresses always refused, loopback and
+	// private ones unless allowed (safety.go).
+	dialer.Control = func(network, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
 		}
+		if err := hostAllowed(host, cfg.AllowPrivate); err != nil {
+			return fmt.Errorf("%s: %w", host, err)
+		}
+		return nil
 	}
 	tr := &http.Transport{
 		Proxy:                 nil, // a proxy would hide the address we must check
@@ -221,8 +222,8 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= f.cfg.MaxRedirects {
 		return fmt.Errorf("stopped after %d redirects: %w", len(via), ErrTooManyRedirects)
 	}
-	if !f.cfg.AllowPrivate && blockedIP(req.URL.Hostname()) {
-		return fmt.Errorf("redirect to %s: %w", req.URL.Hostname(), ErrBlockedAddress)
+	if err := hostAllowed(req.URL.Hostname(), f.cfg.AllowPrivate); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Hostname(), err)
 	}
 	if t, ok := req.Context().Value(traceKey{}).(*trace); ok {
 		t.hops++

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	netmail "net/mail"
 	"strconv"
@@ -40,6 +39,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/digest"
 	"legists/internal/mail"
 	"legists/internal/store"
@@ -70,8 +70,8 @@ type Deps struct {
 	// address (default 3, then one every 8 hours).
 	IPLimit, AddressLimit Limit
 	// ClientIP returns the client address of a request (default: the
-	// connection's remote address; behind a proxy, pass one that reads
-	// the proxy's header).
+	// connection's remote address). legists serve passes the function the
+	// site and the desk use (clientaddr.Func of --trust-proxy).
 	ClientIP func(*http.Request) string
 	// SyncMail sends confirmation mail before answering (tests); by
 	// default it goes in the background.
@@ -130,7 +130,7 @@ func New(d Deps) *Handler {
 		d.AddressLimit = Limit{Every: 8 * time.Hour, Burst: 3}
 	}
 	if d.ClientIP == nil {
-		d.ClientIP = remoteIP
+		d.ClientIP = clientaddr.Peer
 	}
 	return &Handler{
 		d:         d,
@@ -160,43 +160,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // Wait waits for the confirmation mails sent in the background.
 func (h *Handler) Wait() { h.mailWG.Wait() }
 
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// ForwardedClientIP is a Deps.ClientIP for a site behind one reverse
-// proxy: the address the proxy appended to X-Forwarded-For (its last
-// entry), else the peer address. Do not use it without such a proxy: the
-// header is the client's to forge.
-func ForwardedClientIP(r *http.Request) string {
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		parts := strings.Split(xff[len(xff)-1], ",")
-		if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-			return ip.String()
-		}
-	}
-	return remoteIP(r)
-}
-
 // addressKey is the rate-limit key of an e-mail address: a hash, so that
 // the limiter keeps no address in memory.
 func addressKey(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
 	return hex.EncodeToString(sum[:16])
-}
-
-// limitKey is the rate-limit key of a client address: IPv6 addresses by
-// their /64 (one subscriber line usually has a whole /64).
-func limitKey(ip string) string {
-	p := net.ParseIP(ip)
-	if p == nil || p.To4() != nil {
-		return ip
-	}
-	return p.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // ---- rate limits ----
@@ -446,7 +414,7 @@ func (h *Handler) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := h.d.ClientIP(r)
-	if !h.ipLimit.allow(limitKey(ip)) {
+	if !h.ipLimit.allow(clientaddr.Key(ip)) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(h.d.IPLimit.Every.Seconds())))
 		if wantsJSON(r) {
 			writeJSON(w, http.StatusTooManyRequests, map[string]string{"status": "rate_limited", "message": "Too many sign-ups from your network; try again later."})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"legists/internal/clientaddr"
 	"legists/internal/digest"
 	"legists/internal/mail"
 	"legists/internal/mail/mailtest"
@@ -461,7 +462,7 @@ func TestEvents(t *testing.T) {
 func TestClientAddresses(t *testing.T) {
 	e := setup(t, func(d *newsletter.Deps) {
 		d.IPLimit = newsletter.Limit{Every: time.Hour, Burst: 1}
-		d.ClientIP = newsletter.ForwardedClientIP
+		d.ClientIP = clientaddr.Forwarded
 	})
 	post := func(xff, email string) int {
 		return e.do(t, "POST", "/subscribe", url.Values{"email": {email}}, map[string]string{"X-Forwarded-For": xff}).status

@@ -244,6 +244,7 @@ func (s *db) SaveBrief(ctx context.Context, b *brief.Brief, opts SaveOptions) (S
 	var res SaveResult
 	err = s.write(ctx, func(tx runner) error {
 		res, err = s.saveBrief(ctx, tx, p, normTime(s.now()), opts)
+		noteOutcome(ctx, res)
 		return err
 	})
 	if err != nil {
@@ -561,6 +562,7 @@ func (s *db) DeleteBrief(ctx context.Context, slug string) error {
 			return err
 		}
 		n, err = r.RowsAffected()
+		noteOutcome(ctx, RowsChanged(n))
 		return err
 	})
 	if err != nil {

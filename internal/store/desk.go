@@ -192,6 +192,7 @@ func (s *db) execWrite(ctx context.Context, what, q string, args ...any) (int64,
 			return err
 		}
 		n, err = res.RowsAffected()
+		noteOutcome(ctx, RowsChanged(n))
 		return err
 	})
 	if err != nil {
@@ -224,8 +225,8 @@ func (s *db) CreateAPIToken(ctx context.Context, t *APIToken) error {
 		t.CreatedAt = s.now()
 	}
 	err := s.write(ctx, func(tx runner) error {
-		return tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			t.UserID, t.Name, t.Prefix, t.Hash, s.d.timeArg(t.CreatedAt)).Scan(&t.ID)
+		return tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			t.UserID, t.Name, t.Prefix, t.Hash, s.d.timeArg(t.CreatedAt), s.d.timePtrArg(t.ExpiresAt)).Scan(&t.ID)
 	})
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: api token: %w", ErrConflict)
@@ -236,18 +237,19 @@ func (s *db) CreateAPIToken(ctx context.Context, t *APIToken) error {
 	return nil
 }
 
-const tokenCols = `id, user_id, name, prefix, hash, created_at, last_used_at`
+const tokenCols = `id, user_id, name, prefix, hash, created_at, last_used_at, expires_at`
 
 func scanToken(sc interface{ Scan(...any) error }) (*APIToken, error) {
 	var (
-		t        APIToken
-		cat, lat dbTime
+		t             APIToken
+		cat, lat, exp dbTime
 	)
-	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.Hash, &cat, &lat); err != nil {
+	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.Hash, &cat, &lat, &exp); err != nil {
 		return nil, err
 	}
 	t.CreatedAt = cat.Time
 	t.LastUsedAt = lat.Ptr()
+	t.ExpiresAt = exp.Ptr()
 	return &t, nil
 }
 
@@ -297,22 +299,6 @@ func (s *db) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
 		`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
 		s.d.timeArg(at), id, s.d.timeArg(at.Add(-time.Minute)))
 	return err
-}
-
-// AppendAudit implements Desk.
-func (s *db) AppendAudit(ctx context.Context, e *AuditEntry) error {
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	e.At = normTime(e.At)
-	err := s.write(ctx, func(tx runner) error {
-		return tx.queryRow(ctx, `INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			s.d.timeArg(e.At), e.Actor, e.Action, e.Target, e.Detail).Scan(&e.ID)
-	})
-	if err != nil {
-		return fmt.Errorf("store: append audit: %w", err)
-	}
-	return nil
 }
 
 // ListAudit implements Desk.

@@ -269,8 +269,17 @@ func (s *db) reader() runner { return runner{s.d, s.r} }
 
 // write runs fn in a write transaction, committed if fn returns nil and
 // rolled back otherwise.
+// The pending audit entry of ctx (WithAudit) is appended in the same
+// transaction.
 func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
-	return s.inTx(ctx, s.w, nil, fn)
+	err := s.inTx(ctx, s.w, nil, func(tx runner) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.appendPendingAudit(ctx, tx)
+	})
+	auditCommitted(ctx, err == nil)
+	return err
 }
 
 // read runs fn in a read-only transaction, so that its statements see one

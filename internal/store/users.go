@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"legists/internal/brief"
@@ -15,6 +16,10 @@ import (
 // ErrConflict is returned when a record would duplicate a unique one (a
 // second user with the same email).
 var ErrConflict = errors.New("conflict")
+
+// ErrLastAdmin is returned when a change would leave the desk without an
+// enabled admin.
+var ErrLastAdmin = fmt.Errorf("the last admin cannot be removed, demoted or disabled: %w", ErrConflict)
 
 // User is a person who may log in to the editor's desk.
 type User struct {
@@ -48,6 +53,13 @@ type APIToken struct {
 	Hash       string     `json:"-"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// ExpiresAt, when set, is when the token stops working.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// Expired reports whether the token no longer works at now.
+func (t *APIToken) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
 }
 
 // AuditEntry records who did what at the desk or through the API.
@@ -88,6 +100,17 @@ type Desk interface {
 	// UpdateUser saves name, role, password hash and disabled.
 	UpdateUser(ctx context.Context, u *User) error
 	CountUsers(ctx context.Context) (int, error)
+	// SetPassword saves a new password hash and ends every session of the
+	// user but keepSession (a session ID, or "" for none); with
+	// revokeTokens it also deletes the user's API tokens.
+	SetPassword(ctx context.Context, userID int64, hash, keepSession string, revokeTokens bool) error
+	// SetUserAccess changes a user's role and whether the account is
+	// disabled; disabling ends the user's sessions. ErrLastAdmin if no
+	// enabled admin would be left.
+	SetUserAccess(ctx context.Context, userID int64, role brief.Role, disabled bool) error
+	// DeleteUser removes a user with their sessions and tokens;
+	// ErrLastAdmin if no enabled admin would be left.
+	DeleteUser(ctx context.Context, userID int64) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	// GetSession returns ErrNotFound for unknown and expired sessions.

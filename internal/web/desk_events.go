@@ -422,7 +422,12 @@ func (s *Server) handleSaveEvent(w http.ResponseWriter, r *http.Request, dc *des
 		}
 		ev.Slug = slug
 	}
-	saved, err := s.st.SaveEvent(ctx, ev)
+	action := "event.save"
+	if old == nil {
+		action = "event.create"
+	}
+	detail := fmt.Sprintf("%s (%s), %s", digest.EventWhen(ev), ev.TimeZone, ev.StartsAt.UTC().Format(time.RFC3339))
+	saved, err := s.st.SaveEvent(audited(ctx, dc.User.Email, action, ev.Slug, detail), ev)
 	if errors.Is(err, store.ErrInvalid) {
 		fp := &fieldProblem{Field: "title", Anchor: "f-title", Label: "Event", Message: strings.TrimPrefix(err.Error(), "store: ")}
 		f.Errors = map[string]*fieldProblem{"title": fp}
@@ -434,13 +439,9 @@ func (s *Server) handleSaveEvent(w http.ResponseWriter, r *http.Request, dc *des
 		s.serverError(w, r, err)
 		return
 	}
-	detail := fmt.Sprintf("%s (%s), %s", digest.EventWhen(saved), saved.TimeZone, saved.StartsAt.UTC().Format(time.RFC3339))
 	done := "saved"
 	if old == nil {
 		done = "created"
-		s.audit(ctx, dc.User.Email, "event.create", saved.Slug, detail)
-	} else {
-		s.audit(ctx, dc.User.Email, "event.save", saved.Slug, detail)
 	}
 	http.Redirect(w, r, "/admin/events/"+url.PathEscape(saved.Slug)+"?done="+done, http.StatusSeeOther)
 }
@@ -475,10 +476,9 @@ func (s *Server) handleDeleteEvent(w http.ResponseWriter, r *http.Request, dc *d
 	if !ok {
 		return
 	}
-	if err := s.st.DeleteEvent(r.Context(), e.Slug); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.st.DeleteEvent(audited(r.Context(), dc.User.Email, "event.delete", e.Slug, e.Title), e.Slug); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), dc.User.Email, "event.delete", e.Slug, e.Title)
 	http.Redirect(w, r, "/admin/events?done=deleted", http.StatusSeeOther)
 }

@@ -181,7 +181,7 @@ func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *des
 			return
 		}
 	}
-	added, err := s.st.AddSource(ctx, src)
+	added, err := s.st.AddSource(audited(ctx, dc.User.Email, "source.add", src.URL, string(src.Kind)), src)
 	switch {
 	case errors.Is(err, store.ErrConflict) && added != nil:
 		data = sourcesPage{Desk: Desk{Notice: fmt.Sprintf("Already subscribed: %s (source %d).", added.URL, added.ID)}}
@@ -195,7 +195,6 @@ func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *des
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(ctx, dc.User.Email, "source.add", added.URL, fmt.Sprintf("source %d, %s", added.ID, added.Kind))
 	http.Redirect(w, r, "/admin/sources?done=added#source-"+strconv.FormatInt(added.ID, 10), http.StatusSeeOther)
 }
 
@@ -234,10 +233,10 @@ func (s *Server) handleRemoveSource(w http.ResponseWriter, r *http.Request, dc *
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.st.RemoveSource(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+	actx := audited(ctx, dc.User.Email, "source.remove", src.URL, fmt.Sprintf("source %d, %d article%s kept", id, src.ArticleCount, plural(src.ArticleCount)))
+	if err := s.st.RemoveSource(actx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(ctx, dc.User.Email, "source.remove", src.URL, fmt.Sprintf("source %d, %d article%s kept", id, src.ArticleCount, plural(src.ArticleCount)))
 	http.Redirect(w, r, "/admin/sources?done=removed", http.StatusSeeOther)
 }

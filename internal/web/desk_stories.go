@@ -68,7 +68,7 @@ func (s *Server) handleStories(w http.ResponseWriter, r *http.Request, dc *deskC
 	f := store.StoryFilter{MinArticles: minArticles, WithArticles: true, Limit: storiesPerPage, Cursor: q.Get("cursor")}
 	pg, err := s.st.ListStories(r.Context(), f)
 	if errors.Is(err, store.ErrInvalid) {
-		s.deskMessage(w, r, dc, http.StatusBadRequest, "Bad page", "This list position is not valid. Start again from the first page.")
+		s.badListPosition(w, r, dc)
 		return
 	}
 	if err != nil {
@@ -318,12 +318,13 @@ func (s *Server) handleStoryBrief(w http.ResponseWriter, r *http.Request, dc *de
 		return
 	}
 	note := fmt.Sprintf("drafted from story %d (%d source%s)", st.ID, len(b.Sources), plural(len(b.Sources)))
-	res, err := s.st.SaveBrief(ctx, b, store.SaveOptions{Author: dc.User.Email, Note: note})
-	if err != nil {
+	actx := store.WithSaveAudit(ctx, store.AuditEntry{Actor: dc.User.Email, Action: "brief.create", Target: b.Slug}, func(e *store.AuditEntry, res store.SaveResult) {
+		e.Detail = fmt.Sprintf("revision %d, %s", res.Revision, note)
+	})
+	if _, err := s.st.SaveBrief(actx, b, store.SaveOptions{Author: dc.User.Email, Note: note}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(ctx, dc.User.Email, "brief.create", b.Slug, fmt.Sprintf("revision %d, %s", res.Revision, note))
 	s.Invalidate()
 	http.Redirect(w, r, "/admin/briefs/"+url.PathEscape(b.Slug)+"?done=drafted", http.StatusSeeOther)
 }

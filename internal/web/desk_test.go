@@ -178,7 +178,7 @@ func TestDeskWorkflow(t *testing.T) {
 	}
 	admin := s.browser()
 	acsrf := admin.login("admin@example.org", pw)
-	resp, page = admin.post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "name": {"New"}, "role": {"editor"}, "password": {"long enough password"}})
+	resp, page = admin.post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "name": {"New"}, "role": {"editor"}, "password": {"long enough passphrase"}})
 	if resp.StatusCode != 200 || !strings.Contains(page, "Added new@example.org") {
 		t.Fatalf("add user: %d", resp.StatusCode)
 	}

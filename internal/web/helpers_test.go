@@ -28,19 +28,19 @@ func TestMain(m *testing.M) {
 }
 
 type testSite struct {
-	t   *testing.T
+	t   testing.TB
 	srv *Server
 	st  Store
 	ts  *httptest.Server
 }
 
 // newSite starts a server on a fresh SQLite database with the demo content.
-func newSite(t *testing.T) *testSite {
+func newSite(t testing.TB) *testSite {
 	t.Helper()
 	return newSiteOn(t, storetest.OpenSQLite(t))
 }
 
-func newSiteOn(t *testing.T, st store.Store) *testSite {
+func newSiteOn(t testing.TB, st store.Store) *testSite {
 	t.Helper()
 	ws, ok := st.(Store)
 	if !ok {
@@ -138,7 +138,7 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func csrfOf(t *testing.T, page string) string {
+func csrfOf(t testing.TB, page string) string {
 	t.Helper()
 	m := csrfRE.FindStringSubmatch(page)
 	if m == nil {

@@ -3,14 +3,19 @@ package web
 import (
 	"bufio"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ContentSecurityPolicy allows nothing inline and nothing from elsewhere:
@@ -76,9 +81,67 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeProblemPlain(w http.ResponseWriter, status int, title, detail string) {
+	body, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}{"about:blank", title, status, strings.ToValidUTF8(detail, "\uFFFD")})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"type":"about:blank","title":%q,"status":%d,"detail":%q}`+"\n", title, status, detail)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// malformed says what is wrong with a request's path or query, or "":
+// the path must be valid UTF-8 without control characters, the query's
+// values valid UTF-8 without control characters but tab and newline (NUL
+// included), which no slug, cursor or search may hold. PostgreSQL refuses
+// such text outright, so the check answers 400 here, alike on both
+// databases, before any handler reads them.
+func malformed(r *http.Request) string {
+	bad := func(v string) bool {
+		return !utf8.ValidString(v) || strings.ContainsFunc(v, func(c rune) bool {
+			return unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r'
+		})
+	}
+	if !utf8.ValidString(r.URL.Path) || strings.ContainsFunc(r.URL.Path, unicode.IsControl) {
+		return "The address holds a control character or bytes that are not UTF-8 text."
+	}
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "The query string is malformed: " + err.Error() + "."
+	}
+	for k, vs := range q {
+		if bad(k) {
+			return "A query parameter's name holds a control character or bytes that are not UTF-8 text."
+		}
+		for _, v := range vs {
+			if bad(v) {
+				return "The query parameter " + strconv.Quote(k) + " holds a control character or bytes that are not UTF-8 text."
+			}
+		}
+	}
+	return ""
+}
+
+// rejectMalformed answers 400, with a problem body on the API and an error
+// page elsewhere, to requests whose path or query is not clean text.
+func (s *Server) rejectMalformed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if msg := malformed(r); msg != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				writeProblemPlain(w, http.StatusBadRequest, "Bad Request", msg)
+				return
+			}
+			s.errorPage(w, r, http.StatusBadRequest, "Bad request", msg)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // isTooLarge reports whether err came from the body limit.
@@ -96,7 +159,7 @@ func (s *Server) notFoundFallback(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(nw, r)
 			if nw.intercepted {
 				if strings.HasPrefix(r.URL.Path, "/api/") {
-					writeProblemPlain(w, http.StatusNotFound, "Not Found", "No API resource at "+r.URL.Path+".")
+					writeProblemPlain(w, http.StatusNotFound, "Not Found", "No API resource at "+strconv.QuoteToASCII(r.URL.Path)+".")
 					return
 				}
 				s.notFound(w, r)
@@ -295,11 +358,7 @@ func (g *gzipWriter) close() {
 	}
 }
 
-// clientIP is the peer address (no proxy headers are trusted).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the one function (clientaddr, with
+// the trusted-proxy setting of Options.ClientIP) the desk's throttle, the
+// audit log, the request log and the newsletter share.
+func (s *Server) clientIP(r *http.Request) string { return s.opts.ClientIP(r) }

@@ -165,7 +165,7 @@ func (s *Server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
 				slog.Int64("bytes", ow.bytes),
 				slog.Duration("duration", d),
 				slog.String("request_id", id),
-				slog.String("remote", clientIP(r)))
+				slog.String("remote", s.clientIP(r)))
 		}()
 		next.ServeHTTP(ow, r)
 	})

@@ -57,6 +57,15 @@ type homePage struct {
 	Stay   stayTuned
 }
 
+// badSearch is the search page with data.Error, answered 400.
+func (s *Server) badSearch(data searchPage) (*page, error) {
+	body, err := s.tmpl.render("search", data)
+	if err != nil {
+		return nil, err
+	}
+	return newPage(http.StatusBadRequest, "text/html; charset=utf-8", "no-store", body, time.Time{}), nil
+}
+
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.serveCached(w, r, func() (*page, error) {
 		ctx := r.Context()
@@ -749,6 +758,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			// Filters alone: the newest matching briefs.
 			pg, err := s.st.ListBriefs(ctx, store.BriefFilter{Status: brief.StatusPublished, Topic: data.Topic, Firm: data.Firm,
 				Since: since, Until: until, Limit: searchSize, Cursor: q.Get("cursor")})
+			if errors.Is(err, store.ErrInvalid) {
+				data.Error = "That page of results does not exist (its position in the list is malformed); start the search again."
+				return s.badSearch(data)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -766,11 +779,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			if errors.Is(err, store.ErrInvalid) {
 				data.Error = "That search could not be understood; try plain words."
-				body, rerr := s.tmpl.render("search", data)
-				if rerr != nil {
-					return nil, rerr
-				}
-				return newPage(http.StatusBadRequest, "text/html; charset=utf-8", "no-store", body, time.Time{}), nil
+				return s.badSearch(data)
 			}
 			return nil, err
 		}

@@ -22,6 +22,7 @@ import (
 	"legists/internal/api"
 	"legists/internal/auth"
 	"legists/internal/brief"
+	"legists/internal/clientaddr"
 	"legists/internal/store"
 )
 
@@ -80,6 +81,16 @@ type Options struct {
 	// suggestions inline on the desk's editor page.
 	Checker Checker
 	Tagger  Tagger
+	// ClientIP returns a request's client address (clientaddr.Func of the
+	// trusted-proxy setting); default the peer address. The desk's login
+	// throttle, the audit log and the request log use it; pass the same
+	// function to the newsletter.
+	ClientIP func(*http.Request) string
+	// MetricsToken, when set, is the bearer token GET /metrics requires
+	// (Authorization: Bearer TOKEN); without it /metrics answers anyone
+	// (serve it on a separate address instead: legists serve
+	// --metrics-addr).
+	MetricsToken string
 	// Extra registers more routes on the same mux (the newsletter, events
 	// and other issues' handlers), before the 404 fallback is applied.
 	Extra func(mux *http.ServeMux)
@@ -122,6 +133,9 @@ func New(opts Options) (*Server, error) {
 	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, errors.New("web: base URL must be http(s)://HOST[:PORT][/PATH]")
+	}
+	if opts.ClientIP == nil {
+		opts.ClientIP = clientaddr.Peer
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 2 << 20
@@ -197,7 +211,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	if s.opts.Metrics != nil {
-		mux.Handle("GET /metrics", s.opts.Metrics)
+		mux.Handle("GET /metrics", RequireBearer(s.opts.Metrics, s.opts.MetricsToken))
 	}
 
 	// Editor's desk.
@@ -211,6 +225,7 @@ func (s *Server) routes() http.Handler {
 	}
 
 	var h http.Handler = s.notFoundFallback(mux)
+	h = s.rejectMalformed(h)
 	h = s.crossOrigin(h)
 	h = s.limitBody(h)
 	h = gzipMiddleware(h)
@@ -218,6 +233,25 @@ func (s *Server) routes() http.Handler {
 	h = s.recoverPanics(h)
 	h = s.observe(h, mux) // request ID, request log line, metrics
 	return h
+}
+
+// RequireBearer serves h only to requests with "Authorization: Bearer
+// token" (compared in constant time), others get 401; an empty token lets
+// every request through.
+func RequireBearer(h http.Handler, token string) http.Handler {
+	if token == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || !auth.Equal(strings.TrimSpace(got), token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "401 unauthorized: /metrics needs Authorization: Bearer TOKEN (the server's --metrics-token)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // crossOrigin refuses cross-site form posts to the desk (by Sec-Fetch-Site
