@@ -155,6 +155,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if base == "" {
 		base = "http://" + displayAddr(ln.Addr().String())
 	}
+	// Record the address so that `digest send`, run apart from serve,
+	// writes links to this site.
+	if err := st.SetSetting(ctx, store.SettingBaseURL, base); err != nil {
+		logger.Warn("cannot record the base URL for digest send", "err", err)
+	}
 
 	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL}
 	opts := web.Options{
