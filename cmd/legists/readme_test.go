@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"legists/internal/brief"
+	"legists/internal/demo"
+	"legists/internal/directory"
 	"legists/internal/seedtest"
 )
 
@@ -240,4 +243,41 @@ func tail(s string, n int) string {
 		return s
 	}
 	return fmt.Sprintf("…%s", s[len(s)-n:])
+}
+
+// TestReadmeCounts keeps the README's figures of the demo true.
+func TestReadmeCounts(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(seedtest.Root(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(data)), " ")
+	entries, err := demo.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStatus := map[string]int{}
+	for _, e := range entries {
+		byStatus[e.Status]++
+	}
+	events, err := demo.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[brief.TopicKind]int{}
+	for _, tp := range directory.Topics() {
+		kinds[tp.Kind]++
+	}
+	for _, want := range []string{
+		fmt.Sprintf("The demo holds %d briefs", len(entries)),
+		fmt.Sprintf("%d are published and visible on the site; %d are still at the desk (%d drafts, %d in review)",
+			byStatus["published"], byStatus["draft"]+byStatus["review"], byStatus["draft"], byStatus["review"]),
+		fmt.Sprintf("a directory of %d law firms", len(directory.Firms())),
+		fmt.Sprintf("(%d practice areas, %d jurisdictions)", kinds[brief.TopicPracticeArea], kinds[brief.TopicJurisdiction]),
+		fmt.Sprintf("%d upcoming events", len(events)),
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README does not say %q", want)
+		}
+	}
 }
