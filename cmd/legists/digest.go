@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -296,7 +297,10 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 		sender = newOutbox(envString("LEGISTS_OUTBOX", mail.DefaultOutbox))
 	}
 	d := newsletter.Deps{Store: env.Store, Mailer: sender, BaseURL: env.BaseURL,
-		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger}
+		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger,
+		Wrap: func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
+			env.Frame(w, r, status, title, main)
+		}}
 	if envBool("LEGISTS_TRUST_PROXY") {
 		// Behind one reverse proxy: rate-limit sign-ups by the address it
 		// reports, not by the proxy's own.

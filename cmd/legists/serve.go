@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -38,6 +39,9 @@ type serveEnv struct {
 	SMTP    string
 	// Invalidate drops the site's page cache after a write from a worker.
 	Invalidate func()
+	// Frame puts a page rendered elsewhere (the newsletter's) in the
+	// site's layout; set once the site is built, before it serves.
+	Frame func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
 }
 
 // Hooks for other issues' files, so that adding a worker, routes or the
@@ -186,6 +190,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	env.Invalidate = srv.Invalidate
+	env.Frame = srv.Frame
 
 	httpSrv := &http.Server{
 		Handler:           srv,
