@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"html"
 	"html/template"
-	"legists/internal/brief"
-	"legists/internal/store"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"legists/internal/brief"
+	"legists/internal/store"
 )
 
 // ---- brief ----

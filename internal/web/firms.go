@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"legists/internal/brief"
-	"legists/internal/store"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"legists/internal/brief"
+	"legists/internal/store"
 )
 
 // ---- firm and topic indexes ----

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"legists/internal/brief"
-	"legists/internal/store"
 	"net/http"
 	"net/url"
 	"time"
+
+	"legists/internal/brief"
+	"legists/internal/store"
 )
 
 // ---- home ----

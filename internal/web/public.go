@@ -2,10 +2,11 @@ package web
 
 import (
 	"context"
-	"legists/internal/brief"
 	"slices"
 	"strings"
 	"time"
+
+	"legists/internal/brief"
 )
 
 const (

@@ -2,13 +2,14 @@ package web
 
 import (
 	"errors"
-	"legists/internal/brief"
-	"legists/internal/store"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"legists/internal/brief"
+	"legists/internal/store"
 )
 
 // ---- search ----

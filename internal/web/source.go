@@ -3,11 +3,12 @@ package web
 import (
 	"errors"
 	"fmt"
-	"legists/internal/brief"
-	"legists/internal/store"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"legists/internal/brief"
+	"legists/internal/store"
 )
 
 // ---- archived source ----
