@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"legists/internal/api"
@@ -42,6 +43,7 @@ type openAPI struct {
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	raw      map[string]any
+	kin      *openapi3.T
 	compiler *jsonschema.Compiler
 	schemas  map[string]*jsonschema.Schema
 }
@@ -50,7 +52,7 @@ const docURL = "https://legists.test/openapi.json"
 
 func loadOpenAPI(t *testing.T) *openAPI {
 	t.Helper()
-	o := &openAPI{schemas: map[string]*jsonschema.Schema{}}
+	o := &openAPI{schemas: map[string]*jsonschema.Schema{}, kin: kinDoc(t)}
 	if err := json.Unmarshal(api.OpenAPI(), &o.doc); err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
@@ -223,6 +225,7 @@ func (e *env) call(method, docPath, path string, body string, ctype string, role
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	e.oa.check(e.t, method, docPath, resp, b)
+	validateResponse(e.t, e.oa.kin, method, docPath, req, resp, b)
 	e.seen[method+" "+docPath] = true
 	return resp.StatusCode, b, resp
 }
