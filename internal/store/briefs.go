@@ -243,7 +243,7 @@ func (s *db) SaveBrief(ctx context.Context, b *brief.Brief, opts SaveOptions) (S
 	}
 	var res SaveResult
 	err = s.write(ctx, func(tx runner) error {
-		res, err = s.saveBrief(ctx, tx, p, normTime(s.now()), opts)
+		res, err = s.saveBrief(ctx, tx, p, s.saveTime(opts), opts)
 		return err
 	})
 	if err != nil {
@@ -264,7 +264,7 @@ func (s *db) SaveBriefs(ctx context.Context, bs []*brief.Brief, opts SaveOptions
 	}
 	out := make([]SaveResult, len(bs))
 	err := s.write(ctx, func(tx runner) error {
-		now := normTime(s.now())
+		now := s.saveTime(opts)
 		for i, p := range ps {
 			res, err := s.saveBrief(ctx, tx, p, now, opts)
 			if err != nil {
@@ -278,6 +278,14 @@ func (s *db) SaveBriefs(ctx context.Context, bs []*brief.Brief, opts SaveOptions
 		return nil, err
 	}
 	return out, nil
+}
+
+// saveTime is when a save is recorded: opts.At, or now.
+func (s *db) saveTime(opts SaveOptions) time.Time {
+	if !opts.At.IsZero() {
+		return normTime(opts.At)
+	}
+	return normTime(s.now())
 }
 
 // saveBrief saves p in the write transaction tx.

@@ -37,6 +37,10 @@ type SaveOptions struct {
 	Author string
 	// Note is a free-text revision message.
 	Note string
+	// At, when set, is the time the save is recorded at (the brief's
+	// creation or update time and its revision's), for content that comes
+	// with a history of its own, such as the demo's briefs; default now.
+	At time.Time
 }
 
 // SaveResult reports what a save did.
