@@ -45,7 +45,7 @@ type briefPage struct {
 	Brief    *brief.Brief
 	Sections []sectionView
 	Sources  []sourceView
-	Firms    []linkView
+	Firms    []firmView
 	Topics   []linkView
 	Stay     stayTuned
 	Draft    bool
@@ -80,7 +80,7 @@ func (s *Server) notFoundPage() (*page, error) {
 // briefView lays a brief out as the seed reads; findings (from the desk's
 // fidelity check) are attached to their paragraphs.
 func (s *Server) briefView(ctx context.Context, b *brief.Brief, findings []Finding) briefPage {
-	_, topics, idx := s.directory(ctx)
+	_, topics, _ := s.directory(ctx)
 	data := briefPage{Common: s.common(b.Title, ""), Brief: b, Draft: b.Status != brief.StatusPublished}
 	u := s.abs(briefURL(b.Slug))
 	data.Canonical = u
@@ -116,10 +116,11 @@ func (s *Server) briefView(ctx context.Context, b *brief.Brief, findings []Findi
 		}
 		data.Sources = append(data.Sources, sv)
 	}
-	for _, name := range b.Firms {
-		slug, display := s.firmSlug(idx, name)
-		data.Firms = append(data.Firms, linkView{Name: display, URL: "/firms/" + url.PathEscape(slug)})
+	archived := map[int]string{}
+	for _, sv := range data.Sources {
+		archived[sv.N] = cmpOr(sv.Archived, "#source-"+fmt.Sprint(sv.N))
 	}
+	data.Firms = s.firmViews(ctx, b, archived)
 	for _, name := range b.Topics {
 		data.Topics = append(data.Topics, linkView{Name: name, URL: "/topics/" + url.PathEscape(s.topicSlug(topics, name))})
 	}

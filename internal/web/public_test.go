@@ -83,7 +83,7 @@ func TestPublicPages(t *testing.T) {
 		t.Fatalf("brief page: %d", resp.StatusCode)
 	}
 	mustContain(t, page, "<h1 id=\"brief-title\">", ">"+brief.HeadingHappened+"</h2>", ">"+brief.HeadingMeaning+"</h2>", ">"+brief.HeadingLegal+"</h2>",
-		`href="#source-1"`, `id="source-1"`, "Archived copy", "Assessing Firms", `class="hashtag"`, "Stay Tuned",
+		`href="#source-1"`, `id="source-1"`, "Archived copy", "Assessing Firms", `class="firmname"`, "Stay Tuned",
 		`property="og:title"`, `property="og:type" content="article"`, `rel="canonical" href="`+s.ts.URL+`/briefs/`+e.Slug+`"`)
 	mustNotContain(t, page, "style=")
 	// Every source of the brief is listed with its publisher.
