@@ -22,8 +22,8 @@ import (
 	"legists/internal/api"
 	"legists/internal/auth"
 	"legists/internal/brief"
-	"legists/internal/tag"
 	"legists/internal/store"
+	"legists/internal/tag"
 )
 
 // Store is what the web layer needs: the briefs store and the desk.
