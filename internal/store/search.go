@@ -49,7 +49,14 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 	if status == "" {
 		status = brief.StatusPublished
 	}
-	w, err := searchFilters(s.d, status, q.Firm, q.Topic, q.Since, q.Until)
+	var firms []string
+	if q.Firm != "" {
+		var err error
+		if firms, err = s.firmSlugs(ctx, q.Firm); err != nil {
+			return SearchResult{}, fmt.Errorf("store: search: %w", err)
+		}
+	}
+	w, err := searchFilters(s.d, status, firms, q.Topic, q.Since, q.Until)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -286,14 +293,14 @@ func (s *db) searchDetails(ctx context.Context, tx runner, text string, ids []in
 // once, rather than a lookup for each match (EXISTS); and the status, one of
 // three words, is written in the SQL so that PostgreSQL can use the index
 // of published briefs.
-func searchFilters(d *dialect, status brief.Status, firm, topic string, since, until time.Time) (*filters, error) {
+func searchFilters(d *dialect, status brief.Status, firmSlugs []string, topic string, since, until time.Time) (*filters, error) {
 	if !status.Valid() {
 		return nil, fmt.Errorf("store: status %q is not draft, review or published: %w", status, ErrInvalid)
 	}
 	f := &filters{}
 	f.add("b.status = '" + string(status) + "'")
-	if firm != "" {
-		f.add("b.id IN (SELECT bf.brief_id FROM brief_firms bf WHERE bf.firm_slug = ?)", brief.Slugify(firm))
+	if len(firmSlugs) > 0 {
+		f.add("b.id IN (SELECT bf.brief_id FROM brief_firms bf WHERE bf.firm_slug IN "+inList(len(firmSlugs))+")", anys(firmSlugs)...)
 	}
 	if topic != "" {
 		f.add("b.id IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug = ?)", brief.Slugify(topic))

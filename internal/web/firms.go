@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"legists/internal/brief"
+	"legists/internal/directory"
 	"legists/internal/store"
 )
 
@@ -34,7 +35,8 @@ func (s *Server) handleFirms(w http.ResponseWriter, r *http.Request) {
 	s.serveCached(w, r, func() (*page, error) {
 		firms, _, _ := s.directory(r.Context())
 		data := indexPage{Common: s.common("Law firms", "firms"), Heading: "Law firms",
-			Intro: "The firms Legists assesses against each story: follow one for its briefs, its activity over time and its feed."}
+			Intro: fmt.Sprintf("The %d firms Legists assesses against each story: follow one for its briefs, its activity over time and its feed. "+
+				"Names as of %s; a firm that changed its name is listed under its current one.", len(firms), directory.AsOf().Format("2 January 2006"))}
 		data.Canonical = s.abs("/firms/")
 		groups := map[string]*indexGroup{}
 		var order []string
@@ -111,6 +113,10 @@ type listingPage struct {
 
 func (s *Server) handleFirm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
+	if to := s.firmRedirect(r.Context(), slug); to != "" {
+		http.Redirect(w, r, "/firms/"+url.PathEscape(to), http.StatusMovedPermanently)
+		return
+	}
 	s.serveCached(w, r, func() (*page, error) {
 		ctx := r.Context()
 		f, err := s.lookupFirm(ctx, slug)
@@ -127,6 +133,9 @@ func (s *Server) handleFirm(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(f.Jurisdictions) > 0 {
 			data.Facts = append(data.Facts, fact{Label: "Jurisdictions", Value: strings.Join(f.Jurisdictions, ", ")})
+		}
+		if c, ok := directory.ChangeOf(f.Slug); ok && c.Name == f.Name {
+			data.Facts = append(data.Facts, fact{Label: "Formerly", Value: strings.Join(c.Formerly, "; ") + ". " + c.Note})
 		}
 		if len(f.Aliases) > 0 {
 			data.Facts = append(data.Facts, fact{Label: "Also known as", Value: strings.Join(f.Aliases, "; ")})
@@ -161,6 +170,26 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 		st := stayTuned{Topics: []choice{{Slug: t.Slug, Name: t.Name, Checked: true}}}
 		return s.listing(r, data, store.BriefFilter{Topic: t.Slug}, base, st)
 	})
+}
+
+// firmRedirect returns the slug of the firm whose page /firms/{slug}
+// belongs to when slug is the slug of another of its names (a former name:
+// /firms/a-o-shearman and /firms/allen-overy-llp are one firm), or "".
+func (s *Server) firmRedirect(ctx context.Context, slug string) string {
+	firms, _, _ := s.directory(ctx)
+	for _, f := range firms {
+		if f.Slug == slug {
+			return ""
+		}
+	}
+	for _, f := range firms {
+		for _, name := range append([]string{f.Name}, f.Aliases...) {
+			if brief.Slugify(name) == slug {
+				return f.Slug
+			}
+		}
+	}
+	return ""
 }
 
 // lookupFirm finds a firm in the directory, or (for a firm tagged on
