@@ -136,6 +136,10 @@ const (
 type SearchResult struct {
 	Hits  []SearchHit `json:"hits"`
 	Total int         `json:"total"`
+	// Suggestion, for a query that found nothing, is the query with its
+	// words unknown to the index replaced by the nearest known ones
+	// ("santcions" → "sanctions"); empty when there is none.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // Store is everything Legists keeps. Both implementations pass the same
