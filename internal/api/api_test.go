@@ -450,6 +450,18 @@ func runAPI(t *testing.T, e *env) {
 			t.Errorf("search page 2: %d %s", code, body)
 		}
 	}
+	// Did you mean: a misspelt word is corrected from the index's words;
+	// the sanctions briefs come before a court sanctioning a plan.
+	code, body, _ = e.call("GET", "/search", "/search?q=santcions", "", "", "")
+	var dym api.SearchResult
+	if err := json.Unmarshal(body, &dym); err != nil || code != 200 || dym.Total != 0 || dym.Suggestion != "sanctions" {
+		t.Errorf("search santcions: %d %s", code, body)
+	}
+	code, body, _ = e.call("GET", "/search", "/search?q=sanctions", "", "", "")
+	var sanc api.SearchResult
+	if err := json.Unmarshal(body, &sanc); err != nil || code != 200 || len(sanc.Hits) < 2 || !slices.Contains(sanc.Hits[0].Brief.Topics, "Sanctions & Export Controls") {
+		t.Errorf("search sanctions: the first hit is not sanctions news: %s", body)
+	}
 	if code, _, _ := e.call("GET", "/search", "/search", "", "", ""); code != 400 {
 		t.Errorf("search without q: %d", code)
 	}

@@ -24,7 +24,11 @@ type searchPage struct {
 	Hits                     []store.SearchHit
 	Total, Page, Pages       int
 	Pager                    pager
+	// Suggestion is "did you mean" for a query that found nothing.
+	Suggestion *suggestionView
 }
+
+type suggestionView struct{ Q, URL string }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.serveCached(w, r, func() (*page, error) {
@@ -119,6 +123,15 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		data.Hits, data.Total = res.Hits, res.Total
+		if res.Suggestion != "" {
+			v := url.Values{"q": {res.Suggestion}}
+			for _, kv := range [][2]string{{"topic", data.Topic}, {"firm", data.Firm}, {"from", data.From}, {"to", data.To}} {
+				if kv[1] != "" {
+					v.Set(kv[0], kv[1])
+				}
+			}
+			data.Suggestion = &suggestionView{Q: res.Suggestion, URL: "/search?" + v.Encode()}
+		}
 		data.Pages = (res.Total + searchSize - 1) / searchSize
 		if data.Page > 1 {
 			data.Pager.Prev = link(data.Page - 1)
