@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +102,13 @@ func TestBrowserEveryPublicPage(t *testing.T) {
 				}
 			}
 			c.shot(fmt.Sprintf("page-%s-%d", p.name, width))
+			if width < 1000 {
+				// What a phone shows first, at its own size.
+				top := run(c, "first screen", chromedp.CaptureScreenshot())
+				if err := os.WriteFile(filepath.Join(c.out, fmt.Sprintf("page-%s-%d-top.png", p.name, width)), top, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			c.checkConsole()
 		}
 	}
