@@ -7,37 +7,28 @@ import (
 
 	"legists/internal/brief"
 	"legists/internal/store"
-	"legists/internal/store/storetest"
 )
 
 // TestDirectorySync updates a database whose directory predates the
 // renaming of Allen & Overy: sync gives the firm its new name, on both
 // databases, and says so.
 func TestDirectorySync(t *testing.T) {
-	for name, dsn := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteDSN, "postgres": storetest.PostgresDSN} {
-		t.Run(name, func(t *testing.T) {
-			db := dsn(t)
-			ctx := context.Background()
-			st, err := store.Open(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if err := st.UpsertFirms(ctx, []brief.Firm{{Name: "Allen & Overy LLP", Aliases: []string{"Allen & Overy"}}}); err != nil {
-				t.Fatal(err)
-			}
-			code, out, errOut := runCLI(t, "directory", "sync", "--db", db)
-			if code != exitOK || !strings.Contains(out, "renamed: Allen & Overy LLP is now A&O Shearman") || !strings.Contains(out, "as of 2026-") {
-				t.Fatalf("sync: exit %d\n%s%s", code, out, errOut)
-			}
-			f, err := st.GetFirm(ctx, "allen-overy-llp")
-			if err != nil || f.Name != "A&O Shearman" {
-				t.Fatalf("after sync: %+v %v", f, err)
-			}
-			code, out, _ = runCLI(t, "directory", "info")
-			if code != exitOK || !strings.Contains(out, "HSF Kramer (since 2025-06-01)") {
-				t.Errorf("info: %s", out)
-			}
-		})
-	}
+	onBothDatabases(t, func(t *testing.T, db string, st store.Store) {
+		ctx := context.Background()
+		if err := st.UpsertFirms(ctx, []brief.Firm{{Name: "Allen & Overy LLP", Aliases: []string{"Allen & Overy"}}}); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runCLI(t, "directory", "sync", "--db", db)
+		if code != exitOK || !strings.Contains(out, "renamed: Allen & Overy LLP is now A&O Shearman") || !strings.Contains(out, "as of 2026-") {
+			t.Fatalf("sync: exit %d\n%s%s", code, out, errOut)
+		}
+		f, err := st.GetFirm(ctx, "allen-overy-llp")
+		if err != nil || f.Name != "A&O Shearman" {
+			t.Fatalf("after sync: %+v %v", f, err)
+		}
+		code, out, _ = runCLI(t, "directory", "info")
+		if code != exitOK || !strings.Contains(out, "HSF Kramer (since 2025-06-01)") {
+			t.Errorf("info: %s", out)
+		}
+	})
 }

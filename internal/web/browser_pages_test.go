@@ -32,18 +32,6 @@ func publicPages(t *testing.T, s *testSite) []publicPage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A reader's preferences page is reached through a signed link.
-	if _, err := s.st.ImportSubscribers(ctx, []store.Subscriber{{Email: "reader@example.org", Firms: []string{"linklaters-llp"}}}); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := s.st.GetSubscriberByEmail(ctx, "reader@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := digest.LoadTokens(ctx, s.st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, page := s.get("/briefs/" + e.Slug)
 	firm := hrefRE.FindStringSubmatch(page)
 	if firm == nil {
@@ -61,9 +49,28 @@ func publicPages(t *testing.T, s *testSite) []publicPage {
 		{"search-words", "/search?q=" + url.QueryEscape(b.Title[:strings.Index(b.Title, " ")]), "main h1"},
 		{"events", "/events", "main h1"},
 		{"subscribe", "/subscribe", "#sub-email"},
-		{"preferences", digest.Links{Tokens: tok}.Preferences(sub), "main h1"},
+		{"preferences", s.preferencesLink("reader@example.org"), "main h1"},
 		{"not-found", "/no/such/page", ".errorpage"},
 	}
+}
+
+// preferencesLink subscribes email (following a firm) and returns the
+// signed link to its preferences page that its mail would carry.
+func (s *testSite) preferencesLink(email string) string {
+	s.t.Helper()
+	ctx := context.Background()
+	if _, err := s.st.ImportSubscribers(ctx, []store.Subscriber{{Email: email, Firms: []string{"linklaters-llp"}}}); err != nil {
+		s.t.Fatal(err)
+	}
+	sub, err := s.st.GetSubscriberByEmail(ctx, email)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	tok, err := digest.LoadTokens(ctx, s.st)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return digest.Links{Tokens: tok}.Preferences(sub)
 }
 
 // TestBrowserEveryPublicPage opens every public page at desktop and phone

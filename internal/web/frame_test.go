@@ -1,12 +1,9 @@
 package web
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"legists/internal/digest"
-	"legists/internal/store"
 	"legists/internal/store/storetest"
 )
 
@@ -16,19 +13,7 @@ import (
 // of checkboxes.
 func TestNewsletterPagesInSiteFrame(t *testing.T) {
 	s := newNewsletterSite(t, storetest.OpenSQLite(t), t.TempDir())
-	ctx := context.Background()
-	if _, err := s.st.ImportSubscribers(ctx, []store.Subscriber{{Email: "reader@example.org"}}); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := s.st.GetSubscriberByEmail(ctx, "reader@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := digest.LoadTokens(ctx, s.st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, path := range []string{"/events", "/subscribe", digest.Links{Tokens: tok}.Preferences(sub), "/preferences?token=nonsense"} {
+	for _, path := range []string{"/events", "/subscribe", s.preferencesLink("reader@example.org"), "/preferences?token=nonsense"} {
 		_, page := s.get(path)
 		mustContain(t, page, `<nav class="sitenav"`, `class="navsearch"`, `<footer class="sitefooter">`, `<a class="skip" href="#content">`)
 		if n := strings.Count(page, "<main"); n != 1 {
