@@ -54,4 +54,6 @@ func FuzzQueryWords(f *testing.F) {
 	})
 }
 
-func briefTopic(name string) brief.Topic { return brief.Topic{Name: name, Keywords: []string{name + "*"}} }
+func briefTopic(name string) brief.Topic {
+	return brief.Topic{Name: name, Keywords: []string{name + "*"}}
+}
