@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -298,9 +297,9 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 	}
 	d := newsletter.Deps{Store: env.Store, Mailer: sender, BaseURL: env.BaseURL,
 		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger,
-		Wrap: func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
-			env.Frame(w, r, status, title, main)
-		}}
+		// In the site's frame (navigation, search, footer) when serve
+		// has one; standalone pages otherwise.
+		Wrap: env.Frame}
 	if envBool("LEGISTS_TRUST_PROXY") {
 		// Behind one reverse proxy: rate-limit sign-ups by the address it
 		// reports, not by the proxy's own.

@@ -40,7 +40,7 @@ type serveEnv struct {
 	// Invalidate drops the site's page cache after a write from a worker.
 	Invalidate func()
 	// Frame puts a page rendered elsewhere (the newsletter's) in the
-	// site's layout; set once the site is built, before it serves.
+	// site's layout; nil without a site (pages are then standalone).
 	Frame func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
 }
 
@@ -166,6 +166,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL}
+	// The site is built below, after the routes that use its frame are
+	// registered; they only call it once it serves.
+	var srv *web.Server
+	env.Frame = func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
+		srv.Frame(w, r, status, title, main)
+	}
 	opts := web.Options{
 		Store:   ws,
 		BaseURL: base,
@@ -184,13 +190,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if serveMetrics != nil {
 		opts.Metrics = serveMetrics(env)
 	}
-	srv, err := web.New(opts)
+	srv, err = web.New(opts)
 	if err != nil {
 		logger.Error("cannot build the site", "err", err)
 		return 1
 	}
 	env.Invalidate = srv.Invalidate
-	env.Frame = srv.Frame
 
 	httpSrv := &http.Server{
 		Handler:           srv,
