@@ -80,6 +80,7 @@ func TestBrowserEveryPublicPage(t *testing.T) {
 	c := newChrome(t)
 	s := newNewsletterSite(t, storetest.OpenSQLite(t), t.TempDir())
 	pages := publicPages(t, s)
+	axe := axeSource(t)
 	for _, width := range []int64{1280, 390, 360} {
 		for _, p := range pages {
 			c.do(fmt.Sprintf("%s at %d px", p.name, width), chromedp.EmulateViewport(width, 844),
@@ -108,6 +109,9 @@ func TestBrowserEveryPublicPage(t *testing.T) {
 					t.Errorf("%s at %d px: chart labels are %.1f px on screen, want at least 10", p.path, width, px)
 				}
 			}
+			if axe != "" {
+				c.axe(axe, p.path, width)
+			}
 			c.shot(fmt.Sprintf("page-%s-%d", p.name, width))
 			if width < 1000 {
 				// What a phone shows first, at its own size.
@@ -118,6 +122,34 @@ func TestBrowserEveryPublicPage(t *testing.T) {
 			}
 			c.checkConsole()
 		}
+	}
+}
+
+// axeSource returns axe-core's script when LEGISTS_AXE_JS names it (CI
+// installs axe-core from npm and sets it), or "" to skip the audit.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("LEGISTS_AXE_JS")
+	if path == "" {
+		t.Log("LEGISTS_AXE_JS is not set: no axe-core audit")
+		return ""
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("LEGISTS_AXE_JS: %v", err)
+	}
+	return string(src)
+}
+
+// axe runs axe-core on the open page and fails the test on any violation.
+func (c *chrome) axe(src, path string, width int64) {
+	c.t.Helper()
+	c.do("load axe-core", chromedp.Evaluate[chromedp.Void](src))
+	found := run(c, "axe "+path, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")))`,
+		chromedp.EvalAwaitPromise))
+	for _, v := range found {
+		c.t.Errorf("axe-core, %s at %d px: %s", path, width, v)
 	}
 }
 
