@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const seedFile = "../../../shared/seeds/the-nato-stalemate.txt"
+	"legists/internal/seedtest"
+)
 
 const cleanBrief = `Court Fines Halcyon
 
@@ -115,20 +115,23 @@ func TestCheckFindings(t *testing.T) {
 	}
 }
 
+// TestCheckSeed runs `check` on the team's fixture and, where ../shared is
+// present, the seed: exit 1, the self-reference and the repeated word.
 func TestCheckSeed(t *testing.T) {
-	if _, err := os.Stat(seedFile); err != nil {
-		t.Skip("no seed")
-	}
-	code, r, _ := runJSON(t, "check", "--json", seedFile)
-	if code != exitFindings {
-		t.Fatalf("exit %d", code)
-	}
-	found := map[string]bool{}
-	for _, f := range r.Findings {
-		found[f.Kind] = true
-	}
-	if !found["self-reference"] || !found["repeated-word"] {
-		t.Errorf("seed findings %+v", r.Findings)
+	for _, sd := range seedtest.All(t) {
+		t.Run(sd.Name, func(t *testing.T) {
+			code, r, _ := runJSON(t, "check", "--json", sd.Path)
+			if code != exitFindings {
+				t.Fatalf("exit %d", code)
+			}
+			found := map[string]string{}
+			for _, f := range r.Findings {
+				found[f.Kind] += f.Message
+			}
+			if !strings.Contains(found["self-reference"], sd.SelfReference) || !strings.Contains(found["repeated-word"], sd.Repeated) {
+				t.Errorf("findings %+v", r.Findings)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,7 +70,7 @@ func addMailFlags(fs interface {
 	return mailFlags{
 		smtp:    fs.String("smtp", envString("LEGISTS_SMTP", ""), "SMTP server: smtp://[user:pass@]host:port; none: mail goes to the outbox folder (env LEGISTS_SMTP)"),
 		outbox:  fs.String("outbox", envString("LEGISTS_OUTBOX", mail.DefaultOutbox), "folder for .eml files when no SMTP server is set (env LEGISTS_OUTBOX)"),
-		baseURL: fs.String("base-url", envString("LEGISTS_BASE_URL", "http://127.0.0.1:8080"), "public address of the site, for links in mail (env LEGISTS_BASE_URL)"),
+		baseURL: fs.String("base-url", envString("LEGISTS_BASE_URL", ""), "public address of the site, for links in mail (env LEGISTS_BASE_URL; default: the address `legists serve` last ran with on this database)"),
 		from:    fs.String("from", envString("LEGISTS_MAIL_FROM", ""), `author of the mail, e.g. "Legists <newsletter@legists.example>" (env LEGISTS_MAIL_FROM; default newsletter@ the base URL's host)`),
 		conns:   fs.Int("conns", mailEnvInt("LEGISTS_SMTP_CONNS", 4), "SMTP connections kept open and used at once (env LEGISTS_SMTP_CONNS)"),
 		rate:    fs.Float64("rate", mailEnvFloat("LEGISTS_SMTP_RATE", 0), "at most this many messages a second over all connections; 0: no limit (env LEGISTS_SMTP_RATE)"),
@@ -137,6 +138,33 @@ func mailEnvDuration(key string, def time.Duration) time.Duration {
 	return def
 }
 
+// digestBaseURL is the site's address for links in mail: --base-url
+// (LEGISTS_BASE_URL), or else the one `serve` recorded in the database. With
+// neither, nothing is sent: links to a guessed address would not work.
+func digestBaseURL(ctx context.Context, st store.Store, flag string, smtp bool, logger *slog.Logger, stderr io.Writer) (string, int) {
+	base := flag
+	if base == "" {
+		v, err := st.Setting(ctx, store.SettingBaseURL)
+		if errors.Is(err, store.ErrNotFound) {
+			fmt.Fprintln(stderr, "legists digest send: no base URL for the links in the mail: pass --base-url https://your.site "+
+				"(env LEGISTS_BASE_URL), or start `legists serve` once on this database, which records the address it serves; nothing was sent")
+			return "", exitUsage
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "legists digest send: %v\n", err)
+			return "", exitFindings
+		}
+		base = v
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "legists digest send: base URL %q: want http(s)://HOST[:PORT]\n", base)
+		return "", exitUsage
+	} else if smtp && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback()) {
+		logger.Warn("links in the digests point to a loopback address; set --base-url (env LEGISTS_BASE_URL) to the site's public address", "base_url", base)
+	}
+	return strings.TrimRight(base, "/"), exitOK
+}
+
 func runDigestSend(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("digest send", "digest send [--json] [--db DSN] [--smtp URL] [--outbox DIR] [--base-url URL] [--from ADDR] [--lease D] [--conns N] [--rate R]", stderr)
 	dsn := dbFlag(fs)
@@ -158,12 +186,6 @@ func runDigestSend(args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if u, err := url.Parse(*mf.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fmt.Fprintf(stderr, "legists digest send: --base-url %q: want http(s)://HOST[:PORT]\n", *mf.baseURL)
-		return exitUsage
-	} else if *mf.smtp != "" && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback()) {
-		logger.Warn("links in the digests point to a loopback address; set --base-url (env LEGISTS_BASE_URL) to the site's public address", "base_url", *mf.baseURL)
-	}
 	sender, err := mf.sender()
 	if err != nil {
 		fmt.Fprintf(stderr, "legists digest send: %v\n", err)
@@ -181,7 +203,11 @@ func runDigestSend(args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	defer st.Close()
-	r := &digest.Runner{Store: st, Sender: sender, BaseURL: strings.TrimRight(*mf.baseURL, "/"), From: *mf.from,
+	base, code := digestBaseURL(ctx, st, *mf.baseURL, *mf.smtp != "", logger, stderr)
+	if code != exitOK {
+		return code
+	}
+	r := &digest.Runner{Store: st, Sender: sender, BaseURL: base, From: *mf.from,
 		Lease: *lease, Workers: *workers, Logger: logger, Track: digestRunMetrics}
 	res, err := r.Run(ctx)
 	if *asJSON {
@@ -270,7 +296,10 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 		sender = newOutbox(envString("LEGISTS_OUTBOX", mail.DefaultOutbox))
 	}
 	d := newsletter.Deps{Store: env.Store, Mailer: sender, BaseURL: env.BaseURL,
-		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger}
+		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger,
+		// In the site's frame (navigation, search, footer) when serve
+		// has one; standalone pages otherwise.
+		Wrap: env.Frame}
 	// The same client-address function as the site and the desk
 	// (--trust-proxy): behind one reverse proxy, sign-ups are limited by
 	// the address it reports, not by the proxy's own.

@@ -51,7 +51,7 @@ var confirmRE = regexp.MustCompile(`https?://\S+/subscribe/confirm\?token=\S+`)
 
 func sendJSON(t *testing.T, args ...string) digest.Result {
 	t.Helper()
-	out, errs, code := digestCLI(t, append([]string{"digest", "send", "--json", "--quiet"}, args...)...)
+	out, errs, code := digestCLI(t, append([]string{"digest", "send", "--json", "--quiet", "--base-url", "https://legists.example.org"}, args...)...)
 	var res digest.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 {
 		t.Fatalf("digest send: exit %d, %v\n%s\n%s", code, err, out, errs)
@@ -315,7 +315,32 @@ func TestDigestSendOutbox(t *testing.T) {
 	}
 	publishBrief(t, st, "outbox-news", nil)
 	t.Setenv("LEGISTS_SMTP", "")
+	t.Setenv("LEGISTS_BASE_URL", "")
 	outbox := filepath.Join(dir, "outbox")
+
+	// Without a base URL, nothing is sent: the links would point nowhere.
+	_, errs, code := digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
+	if code != exitUsage || !strings.Contains(errs, "no base URL") || !strings.Contains(errs, "--base-url") {
+		t.Fatalf("send without a base URL: exit %d, %s", code, errs)
+	}
+	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) != 0 {
+		t.Fatalf("mail sent without a base URL: %v", files)
+	}
+
+	// serve records the address it serves; digest send then uses it.
+	sctx, stop := context.WithCancel(ctx)
+	var sout, serr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(sctx, []string{"--addr", "127.0.0.1:0", "--db", db, "--no-jobs", "--base-url", "https://news.legists.example/"}, &sout, &serr)
+	}()
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(sout.String(), "running at") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if c := <-done; c != 0 {
+		t.Fatalf("serve: exit %d: %s", c, serr.String())
+	}
 	out, errs, code := digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
 	if code != 0 || !strings.Contains(out, "1 sent") {
 		t.Fatalf("send: %d\n%s\n%s", code, out, errs)
@@ -327,6 +352,9 @@ func TestDigestSendOutbox(t *testing.T) {
 	data, _ := os.ReadFile(files[0])
 	if !strings.Contains(string(data), "List-Unsubscribe-Post: List-Unsubscribe=One-Click") {
 		t.Errorf("outbox message:\n%s", data)
+	}
+	if !strings.Contains(string(data), "https://news.legists.example/briefs/outbox-news") || strings.Contains(string(data), "127.0.0.1") {
+		t.Errorf("the digest's links do not use the address serve recorded:\n%s", data)
 	}
 	if _, _, code := digestCLI(t, "digest", "send", "--db", db, "--smtp", "http://nope"); code != exitUsage {
 		t.Errorf("bad SMTP URL: exit %d", code)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"legists/internal/seedtest"
 	"legists/internal/store"
 	"legists/internal/store/storetest"
 )
@@ -72,21 +73,21 @@ func TestImportDryRunJSON(t *testing.T) {
 }
 
 func TestImportSeedDryRun(t *testing.T) {
-	const seed = "../../../shared/seeds/the-nato-stalemate.txt"
-	if _, err := os.Stat(seed); err != nil {
-		t.Skip("seed not present")
-	}
-	code, out, errOut := runCLI(t, "import", "--dry-run", "--json", seed)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	for _, want := range []string{`"byline": "The Legists Content Team"`, `"Quinn Emanuel Urquhart & Sullivan, LLP"`, `"citations": [`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %s", want)
-		}
-	}
-	if strings.Contains(out, "Stay Tuned") {
-		t.Error("footer leaked into the brief")
+	for _, sd := range seedtest.All(t) {
+		t.Run(sd.Name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "import", "--dry-run", "--json", sd.Path)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, want := range []string{`"byline": "The Legists Content Team"`, `"` + sd.Firms[len(sd.Firms)-1] + `"`, `"citations": [`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %s", want)
+				}
+			}
+			if strings.Contains(out, "Stay Tuned") {
+				t.Error("footer leaked into the brief")
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -43,6 +44,9 @@ type serveEnv struct {
 	ClientIP func(*http.Request) string
 	// Invalidate drops the site's page cache after a write from a worker.
 	Invalidate func()
+	// Frame puts a page rendered elsewhere (the newsletter's) in the
+	// site's layout; nil without a site (pages are then standalone).
+	Frame func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
 }
 
 // Hooks for other issues' files, so that adding a worker, routes or the
@@ -163,8 +167,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if base == "" {
 		base = "http://" + displayAddr(ln.Addr().String())
 	}
+	// Record the address so that `digest send`, run apart from serve,
+	// writes links to this site.
+	if err := st.SetSetting(ctx, store.SettingBaseURL, base); err != nil {
+		logger.Warn("cannot record the base URL for digest send", "err", err)
+	}
 
 	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL, ClientIP: clientaddr.Func(*trustProxy)}
+	// The site is built below, after the routes that use its frame are
+	// registered; they only call it once it serves.
+	var srv *web.Server
+	env.Frame = func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
+		srv.Frame(w, r, status, title, main)
+	}
 	opts := web.Options{
 		Store:    ws,
 		BaseURL:  base,
@@ -205,7 +220,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Info("metrics served apart", "addr", mln.Addr().String())
 		opts.Metrics = nil // not on the site's address
 	}
-	srv, err := web.New(opts)
+	srv, err = web.New(opts)
 	if err != nil {
 		logger.Error("cannot build the site", "err", err)
 		return 1

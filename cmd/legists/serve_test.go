@@ -77,6 +77,17 @@ func TestServeDemo(t *testing.T) {
 			}
 		}
 	}
+	// The newsletter's pages are in the site's frame, and the calendar
+	// subscription is a webcal: link.
+	if resp, err := http.Get(base + "/events"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/events: %v", err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `class="sitenav"`) || !strings.Contains(string(body), `href="webcal://`) {
+			t.Errorf("/events is not in the site frame or lacks its webcal: link:\n%s", body)
+		}
+	}
 	if resp, _ := http.Get(base + "/metrics"); resp.StatusCode != 200 {
 		t.Errorf("/metrics: %d", resp.StatusCode)
 	}

@@ -44,7 +44,7 @@ func TestTagJSONWithSources(t *testing.T) {
 	want := map[string]string{
 		"Three Crowns LLP":                   "named in source 1",
 		"Freshfields Bruckhaus Deringer LLP": "named in source 1",
-		"Herbert Smith Freehills LLP":        "named in source 2",
+		"HSF Kramer":                         "named in source 2", // formerly Herbert Smith Freehills
 	}
 	for _, f := range got.Firms[:3] {
 		if r, ok := want[f.Name]; !ok || !slices.Contains(f.Reasons, r) {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"legists/internal/api"
@@ -42,6 +43,7 @@ type openAPI struct {
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	raw      map[string]any
+	kin      *openapi3.T
 	compiler *jsonschema.Compiler
 	schemas  map[string]*jsonschema.Schema
 }
@@ -50,7 +52,7 @@ const docURL = "https://legists.test/openapi.json"
 
 func loadOpenAPI(t *testing.T) *openAPI {
 	t.Helper()
-	o := &openAPI{schemas: map[string]*jsonschema.Schema{}}
+	o := &openAPI{schemas: map[string]*jsonschema.Schema{}, kin: kinDoc(t)}
 	if err := json.Unmarshal(api.OpenAPI(), &o.doc); err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
@@ -223,6 +225,7 @@ func (e *env) call(method, docPath, path string, body string, ctype string, role
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	e.oa.check(e.t, method, docPath, resp, b)
+	validateResponse(e.t, e.oa.kin, method, docPath, req, resp, b)
 	e.seen[method+" "+docPath] = true
 	return resp.StatusCode, b, resp
 }
@@ -446,6 +449,18 @@ func runAPI(t *testing.T, e *env) {
 		if code != 200 || len(sr2.Hits) != 1 || sr2.Hits[0].Brief.Slug == sr.Hits[0].Brief.Slug {
 			t.Errorf("search page 2: %d %s", code, body)
 		}
+	}
+	// Did you mean: a misspelt word is corrected from the index's words;
+	// the sanctions briefs come before a court sanctioning a plan.
+	code, body, _ = e.call("GET", "/search", "/search?q=santcions", "", "", "")
+	var dym api.SearchResult
+	if err := json.Unmarshal(body, &dym); err != nil || code != 200 || dym.Total != 0 || dym.Suggestion != "sanctions" {
+		t.Errorf("search santcions: %d %s", code, body)
+	}
+	code, body, _ = e.call("GET", "/search", "/search?q=sanctions", "", "", "")
+	var sanc api.SearchResult
+	if err := json.Unmarshal(body, &sanc); err != nil || code != 200 || len(sanc.Hits) < 2 || !slices.Contains(sanc.Hits[0].Brief.Topics, "Sanctions & Export Controls") {
+		t.Errorf("search sanctions: the first hit is not sanctions news: %s", body)
 	}
 	if code, _, _ := e.call("GET", "/search", "/search", "", "", ""); code != 400 {
 		t.Errorf("search without q: %d", code)

@@ -303,5 +303,10 @@ func (a *API) revisions(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
+	// A revision's text and hash say what it was; the decoded brief the
+	// store keeps beside them is not part of the API's Revision.
+	for i := range revs {
+		revs[i].Brief = nil
+	}
 	writeJSON(w, http.StatusOK, RevisionList{Revisions: revs})
 }

@@ -24,6 +24,9 @@ type SearchResult struct {
 	Hits  []Hit  `json:"hits"`
 	Total int    `json:"total"`
 	Next  string `json:"next,omitempty"`
+	// Suggestion is "did you mean": for a query that found nothing, the
+	// query with its misspelt words corrected from the index's vocabulary.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 func encodeOffset(n int) string {
@@ -84,7 +87,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	out := SearchResult{Hits: []Hit{}, Total: res.Total}
+	out := SearchResult{Hits: []Hit{}, Total: res.Total, Suggestion: res.Suggestion}
 	for i := range res.Hits {
 		h := res.Hits[i]
 		out.Hits = append(out.Hits, Hit{Brief: FromBrief(&h.Brief, a.o.BaseURL), Snippet: stripMarks(h.Snippet), SnippetHTML: markHTML(h.Snippet), Rank: h.Rank})

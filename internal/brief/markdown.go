@@ -215,7 +215,7 @@ func parseFrontMatter(lines []line, i int, b *Brief) (int, error) {
 			if val == "" {
 				continue
 			}
-			ts, err := parseTime(val)
+			ts, err := ParseTime(val)
 			if err != nil {
 				return 0, &ParseError{Line: ln.n, Msg: fmt.Sprintf("published_at %q: expected a date such as 2026-11-20 or 2026-11-20T09:00:00Z", val)}
 			}
@@ -240,8 +240,8 @@ func parseFrontMatter(lines []line, i int, b *Brief) (int, error) {
 	return 0, &ParseError{Line: lines[len(lines)-1].n, Msg: "the front matter opened with \"---\" is never closed with \"---\""}
 }
 
-// parseTime accepts RFC 3339 and plain dates.
-func parseTime(s string) (time.Time, error) {
+// ParseTime accepts RFC 3339 and plain dates (2026-11-20, 2026-11-20T09:00).
+func ParseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil

@@ -50,7 +50,14 @@ func Load(ctx context.Context, st store.Store) error {
 		return fmt.Errorf("demo: topics: %w", err)
 	}
 	for _, b := range briefs {
-		if _, err := st.SaveBrief(ctx, b, store.SaveOptions{Author: "demo", Note: "demo content"}); err != nil {
+		// A published demo brief was written when it was published: its
+		// revision, and the dates feeds show, carry that date, not the
+		// time the demo was loaded.
+		opts := store.SaveOptions{Author: "demo", Note: "demo content"}
+		if b.PublishedAt != nil {
+			opts.At = *b.PublishedAt
+		}
+		if _, err := st.SaveBrief(ctx, b, opts); err != nil {
 			return fmt.Errorf("demo: save %s: %w", b.Slug, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"legists/internal/brief"
 )
@@ -41,13 +42,11 @@ func TestSizes(t *testing.T) {
 	}
 }
 
+// TestSeedFirmsPresent: every firm the seed tags resolves, by its name or a
+// former name, to a firm of the directory.
 func TestSeedFirmsPresent(t *testing.T) {
-	names := map[string]brief.Firm{}
-	for _, f := range Firms() {
-		names[f.Name] = f
-	}
 	for _, n := range seedFirms {
-		f, ok := names[n]
+		f, ok := Lookup(n)
 		if !ok {
 			t.Errorf("firm %q missing", n)
 			continue
@@ -100,10 +99,10 @@ func TestNameForms(t *testing.T) {
 		firm string
 		want []string
 	}{
-		{"Herbert Smith Freehills LLP", []string{"Herbert Smith Freehills", "HSF", "Herbert Smith"}},
+		{"HSF Kramer", []string{"Herbert Smith Freehills", "Herbert Smith Freehills LLP", "HSF", "Herbert Smith", "Kramer Levin"}},
 		{"Skadden, Arps, Slate, Meagher & Flom (UK) LLP", []string{"Skadden", "Skadden, Arps, Slate, Meagher & Flom", "Skadden Arps Slate Meagher & Flom"}},
 		{"Hogan Lovells International LLP", []string{"Hogan Lovells"}},
-		{"Allen & Overy LLP", []string{"A&O Shearman", "Allen & Overy", "Allen and Overy"}},
+		{"A&O Shearman", []string{"A&O Shearman", "Allen & Overy", "Allen & Overy LLP", "Allen and Overy", "Shearman & Sterling"}},
 		{"Slaughter and May", []string{"Slaughter & May"}},
 		{"Uría Menéndez", []string{"Uria Menendez"}},
 		{"Gilbert + Tobin", []string{"Gilbert and Tobin", "Gilbert & Tobin"}},
@@ -155,6 +154,37 @@ func TestValidateFindsProblems(t *testing.T) {
 	for _, want := range []string{"share the slug", "kind", "no keywords", "appears twice", `"Cooking"`, `jurisdiction "Tax"`, "both written"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+// TestDatedDirectory: the directory has a date, and each recorded change of
+// name is applied: the firm has its new name, and its former names are
+// aliases that find it.
+func TestDatedDirectory(t *testing.T) {
+	if AsOf().Year() < 2026 {
+		t.Errorf("the directory is dated %s", AsOf())
+	}
+	if len(About().Changes) < 2 {
+		t.Fatalf("changes: %+v", About().Changes)
+	}
+	for _, c := range About().Changes {
+		f, ok := Lookup(c.Name)
+		if !ok || f.Slug != c.Slug || f.Name != c.Name {
+			t.Errorf("change %+v: the directory has %+v", c, f)
+		}
+		if _, err := time.Parse(time.DateOnly, c.Since); err != nil || c.Note == "" {
+			t.Errorf("change %+v: since %q, note %q", c, c.Since, c.Note)
+		}
+		for _, old := range c.Formerly {
+			if g, ok := Lookup(old); !ok || g.Slug != c.Slug {
+				t.Errorf("former name %q finds %+v, want %s", old, g, c.Name)
+			}
+		}
+	}
+	for old, now := range map[string]string{"Allen & Overy LLP": "A&O Shearman", "Herbert Smith Freehills LLP": "HSF Kramer", "Shearman & Sterling": "A&O Shearman"} {
+		if f, _ := Lookup(old); f.Name != now {
+			t.Errorf("%s is now %q, want %s", old, f.Name, now)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package newsletter
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,14 +54,17 @@ func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 // webcalURL is the calendar feed as a webcal: link (calendar programs
-// subscribe to it and refresh it).
-func webcalURL(base string) string {
+// subscribe to it and refresh it). It is marked safe for templates: the
+// scheme is fixed here, the host and path come from the site's own base URL
+// (http or https only), and nothing a visitor sends reaches it.
+func webcalURL(base string) template.URL {
 	u, err := url.Parse(strings.TrimRight(base, "/") + "/events.ics")
-	if err != nil || u.Host == "" {
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "/events.ics"
 	}
 	u.Scheme = "webcal"
-	return u.String()
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return template.URL(u.String())
 }
 
 // handleICS serves the events as iCalendar: the upcoming ones and those of

@@ -493,8 +493,13 @@ func TestWrap(t *testing.T) {
 	})
 	r := e.do(t, "GET", "/events", nil, nil)
 	if r.status != http.StatusOK || !strings.HasPrefix(r.body, "<!-- site layout: Upcoming events -->") ||
-		!strings.Contains(r.body, `<main class="page"`) || strings.Contains(r.body, "<!doctype") {
+		!strings.Contains(r.body, `<div class="page newsletter-page">`) || strings.Contains(r.body, "<main") || strings.Contains(r.body, "<!doctype") {
 		t.Errorf("wrapped page: %d\n%s", r.status, r.body)
+	}
+	// The calendar subscription is a real webcal: link, not html/template's
+	// #ZgotmplZ.
+	if !regexp.MustCompile(`href="webcal://127\.0\.0\.1:\d+/events\.ics"`).MatchString(r.body) || strings.Contains(r.body, "ZgotmplZ") {
+		t.Errorf("no webcal: link on /events:\n%s", r.body)
 	}
 	if r := e.do(t, "GET", "/subscribe/confirm?token=x", nil, nil); r.status != http.StatusBadRequest || !strings.Contains(r.body, "site layout") {
 		t.Errorf("wrapped error page: %d", r.status)

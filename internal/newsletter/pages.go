@@ -34,7 +34,9 @@ type pageData struct {
 	Feed   bool
 	Events []eventView
 	Months []monthView
-	Webcal string
+	// Webcal is the calendar feed under the webcal: scheme, built by
+	// webcalURL alone (html/template would otherwise refuse the scheme).
+	Webcal template.URL
 }
 
 type choice struct {
@@ -94,7 +96,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, d pag
 	}
 	name := "page"
 	if h.d.Wrap != nil {
-		name = "main"
+		name = "framed"
 	}
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, d); err != nil {

@@ -243,7 +243,7 @@ func (s *db) SaveBrief(ctx context.Context, b *brief.Brief, opts SaveOptions) (S
 	}
 	var res SaveResult
 	err = s.write(ctx, func(tx runner) error {
-		res, err = s.saveBrief(ctx, tx, p, normTime(s.now()), opts)
+		res, err = s.saveBrief(ctx, tx, p, s.saveTime(opts), opts)
 		noteOutcome(ctx, res)
 		return err
 	})
@@ -265,7 +265,7 @@ func (s *db) SaveBriefs(ctx context.Context, bs []*brief.Brief, opts SaveOptions
 	}
 	out := make([]SaveResult, len(bs))
 	err := s.write(ctx, func(tx runner) error {
-		now := normTime(s.now())
+		now := s.saveTime(opts)
 		for i, p := range ps {
 			res, err := s.saveBrief(ctx, tx, p, now, opts)
 			if err != nil {
@@ -279,6 +279,14 @@ func (s *db) SaveBriefs(ctx context.Context, bs []*brief.Brief, opts SaveOptions
 		return nil, err
 	}
 	return out, nil
+}
+
+// saveTime is when a save is recorded: opts.At, or now.
+func (s *db) saveTime(opts SaveOptions) time.Time {
+	if !opts.At.IsZero() {
+		return normTime(opts.At)
+	}
+	return normTime(s.now())
 }
 
 // saveBrief saves p in the write transaction tx.
@@ -640,7 +648,42 @@ func (f *filters) sql() string {
 	return " AND " + strings.Join(f.conds, " AND ")
 }
 
-func (s *db) briefFilters(status brief.Status, firm, topic string, since, until time.Time) (*filters, error) {
+// firmSlugs are the slugs a firm's briefs are tagged under: the firm's
+// own, and those of its current and former names and other aliases as the
+// directory lists them (a brief tagged "Allen & Overy LLP" is A&O
+// Shearman's). A firm the directory does not know is its slug alone.
+func (s *db) firmSlugs(ctx context.Context, firm string) ([]string, error) {
+	slug := brief.Slugify(firm)
+	out := []string{slug}
+	f, err := s.GetFirm(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range append([]string{f.Name}, f.Aliases...) {
+		if a := brief.Slugify(name); a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// inList is "(?, ?, ?)" for n values.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
+}
+
+func (s *db) briefFilters(status brief.Status, firmSlugs []string, topic string, since, until time.Time) (*filters, error) {
 	f := &filters{}
 	if status != "" {
 		if !status.Valid() {
@@ -648,8 +691,8 @@ func (s *db) briefFilters(status brief.Status, firm, topic string, since, until 
 		}
 		f.add("b.status = ?", string(status))
 	}
-	if firm != "" {
-		f.add("EXISTS (SELECT 1 FROM brief_firms bf WHERE bf.brief_id = b.id AND bf.firm_slug = ?)", brief.Slugify(firm))
+	if len(firmSlugs) > 0 {
+		f.add("EXISTS (SELECT 1 FROM brief_firms bf WHERE bf.brief_id = b.id AND bf.firm_slug IN "+inList(len(firmSlugs))+")", anys(firmSlugs)...)
 	}
 	if topic != "" {
 		f.add("EXISTS (SELECT 1 FROM brief_topics bt WHERE bt.brief_id = b.id AND bt.topic_slug = ?)", brief.Slugify(topic))
@@ -695,7 +738,14 @@ func decodeCursor(s string) (cursor, error) {
 
 // ListBriefs implements Store.
 func (s *db) ListBriefs(ctx context.Context, f BriefFilter) (BriefPage, error) {
-	w, err := s.briefFilters(f.Status, f.Firm, f.Topic, f.Since, f.Until)
+	var firms []string
+	if f.Firm != "" {
+		var err error
+		if firms, err = s.firmSlugs(ctx, f.Firm); err != nil {
+			return BriefPage{}, fmt.Errorf("store: list briefs: %w", err)
+		}
+	}
+	w, err := s.briefFilters(f.Status, firms, f.Topic, f.Since, f.Until)
 	if err != nil {
 		return BriefPage{}, err
 	}

@@ -240,6 +240,8 @@ type db struct {
 	r *sql.DB
 	// now is the clock (tests may replace it).
 	now func() time.Time
+	// vocab is the published briefs' words, for "did you mean".
+	vocab vocabulary
 }
 
 var _ Store = (*db)(nil)

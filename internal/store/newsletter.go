@@ -198,6 +198,10 @@ type Newsletter interface {
 	// value, and returns the stored value (the first writer wins, also
 	// across processes).
 	EnsureSetting(ctx context.Context, key, value string) (string, error)
+	// SetSetting stores value under key, replacing any earlier value.
+	SetSetting(ctx context.Context, key, value string) error
+	// Setting returns the value stored under key, or ErrNotFound.
+	Setting(ctx context.Context, key string) (string, error)
 
 	// Subscribe records a sign-up in one transaction and returns the
 	// stored subscriber and its status before ("" for a new address). A
@@ -268,6 +272,37 @@ func (s *db) EnsureSetting(ctx context.Context, key, value string) (string, erro
 		}
 		return tx.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&out)
 	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return out, nil
+}
+
+// SettingBaseURL is the setting under which `serve` records the public
+// address it serves (its --base-url, or http://ADDR), so that commands run
+// apart from it, such as `digest send`, write links that work.
+const SettingBaseURL = "site.base_url"
+
+// SetSetting implements Newsletter.
+func (s *db) SetSetting(ctx context.Context, key, value string) error {
+	err := s.write(ctx, func(tx runner) error {
+		_, err := tx.exec(ctx, `INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value, s.d.timeArg(s.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// Setting implements Newsletter.
+func (s *db) Setting(ctx context.Context, key string) (string, error) {
+	var out string
+	err := s.reader().queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&out)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: setting %s: %w", key, ErrNotFound)
+	}
 	if err != nil {
 		return "", fmt.Errorf("store: setting %s: %w", key, err)
 	}

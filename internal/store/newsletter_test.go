@@ -38,6 +38,17 @@ func testSettings(t *testing.T, s store.Store) {
 	if err != nil || v != "first" {
 		t.Fatalf("EnsureSetting again: %q, %v", v, err)
 	}
+	if _, err := s.Setting(ctx, store.SettingBaseURL); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Setting of a key never set: %v, want ErrNotFound", err)
+	}
+	for _, base := range []string{"http://127.0.0.1:8080", "https://legists.example.org"} {
+		if err := s.SetSetting(ctx, store.SettingBaseURL, base); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.Setting(ctx, store.SettingBaseURL); err != nil || v != base {
+			t.Fatalf("Setting after SetSetting(%q): %q, %v", base, v, err)
+		}
+	}
 }
 
 func testSubscribers(t *testing.T, s store.Store) {

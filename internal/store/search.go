@@ -49,7 +49,14 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 	if status == "" {
 		status = brief.StatusPublished
 	}
-	w, err := searchFilters(s.d, status, q.Firm, q.Topic, q.Since, q.Until)
+	var firms []string
+	if q.Firm != "" {
+		var err error
+		if firms, err = s.firmSlugs(ctx, q.Firm); err != nil {
+			return SearchResult{}, fmt.Errorf("store: search: %w", err)
+		}
+	}
+	w, err := searchFilters(s.d, status, firms, q.Topic, q.Since, q.Until)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -82,6 +89,12 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 		from = ` FROM briefs b WHERE b.search_tsv @@ websearch_to_tsquery('english', ?)` + w.sql()
 		fromArgs = append([]any{text}, w.args...)
 	}
+	var boost []string
+	if !listing {
+		if boost, err = s.queryTopics(ctx, text); err != nil {
+			return SearchResult{}, fmt.Errorf("store: search %q: %w", q.Q, err)
+		}
+	}
 	err = s.read(ctx, func(tx runner) error {
 		if s.d.name == dialectPostgres && !listing {
 			// Plan each search for its own words: a generic plan of a
@@ -97,7 +110,7 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 		if listing {
 			ids, res.Total, err = listPage(ctx, tx, from, fromArgs, limit, offset)
 		} else {
-			ids, res.Total, err = s.rankedPage(ctx, tx, text, from, fromArgs, limit, offset)
+			ids, res.Total, err = s.rankedPage(ctx, tx, text, from, fromArgs, boost, limit, offset)
 		}
 		if err != nil || len(ids) == 0 {
 			return err
@@ -133,6 +146,11 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 	})
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("store: search %q: %w", q.Q, err)
+	}
+	if res.Total == 0 && !listing {
+		if res.Suggestion, err = s.suggest(ctx, text); err != nil {
+			return SearchResult{}, fmt.Errorf("store: search %q: suggestion: %w", q.Q, err)
+		}
 	}
 	return res, nil
 }
@@ -178,7 +196,10 @@ func listPage(ctx context.Context, tx runner, from string, fromArgs []any, limit
 // them, takes the rankWindow most recent (w) and ranks these: bm25 while
 // scanning the doclists of briefs_fts (a lookup by rowid would cost FTS5
 // about a millisecond), ts_rank_cd by decompressing their tsvectors.
-func (s *db) rankedPage(ctx context.Context, tx runner, text, from string, fromArgs []any, limit, offset int) ([]int64, int, error) {
+//
+// boost lists the slugs of the topics the query names (queryTopics): the
+// briefs tagged with one of them come first, each group by relevance.
+func (s *db) rankedPage(ctx context.Context, tx runner, text, from string, fromArgs []any, boost []string, limit, offset int) ([]int64, int, error) {
 	var (
 		ids   []int64
 		total = -1
@@ -192,16 +213,21 @@ func (s *db) rankedPage(ctx context.Context, tx runner, text, from string, fromA
 			query string
 			args  []any
 		)
+		first, boostArgs := "", []any{}
+		if len(boost) > 0 {
+			first = `(w.id IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug IN ` + inList(len(boost)) + `)) DESC, `
+			boostArgs = anys(boost)
+		}
 		if s.d.name == dialectSQLite {
 			query = matches + `FROM w JOIN briefs_fts ON briefs_fts.rowid = w.id WHERE briefs_fts MATCH ?
-				ORDER BY bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
-			args = with(fromArgs, rankWindow, fromArgs[0], min(end, rankWindow)-offset, offset)
+				ORDER BY ` + first + `bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
+			args = with(with(fromArgs, rankWindow, fromArgs[0]), append(boostArgs, min(end, rankWindow)-offset, offset)...)
 		} else {
 			// MATERIALIZED also keeps PostgreSQL from reading briefs
 			// newest first by briefs_status_sort, testing every tsvector.
 			query = matches + `FROM w JOIN briefs b ON b.id = w.id, websearch_to_tsquery('english', ?) query
-				ORDER BY ts_rank_cd(b.search_tsv, query) DESC, w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
-			args = with(fromArgs, rankWindow, text, min(end, rankWindow)-offset, offset)
+				ORDER BY ` + first + `ts_rank_cd(b.search_tsv, query) DESC, w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
+			args = with(with(fromArgs, rankWindow, text), append(boostArgs, min(end, rankWindow)-offset, offset)...)
 		}
 		rows, err := tx.query(ctx, query, args...)
 		if err != nil {
@@ -286,14 +312,14 @@ func (s *db) searchDetails(ctx context.Context, tx runner, text string, ids []in
 // once, rather than a lookup for each match (EXISTS); and the status, one of
 // three words, is written in the SQL so that PostgreSQL can use the index
 // of published briefs.
-func searchFilters(d *dialect, status brief.Status, firm, topic string, since, until time.Time) (*filters, error) {
+func searchFilters(d *dialect, status brief.Status, firmSlugs []string, topic string, since, until time.Time) (*filters, error) {
 	if !status.Valid() {
 		return nil, fmt.Errorf("store: status %q is not draft, review or published: %w", status, ErrInvalid)
 	}
 	f := &filters{}
 	f.add("b.status = '" + string(status) + "'")
-	if firm != "" {
-		f.add("b.id IN (SELECT bf.brief_id FROM brief_firms bf WHERE bf.firm_slug = ?)", brief.Slugify(firm))
+	if len(firmSlugs) > 0 {
+		f.add("b.id IN (SELECT bf.brief_id FROM brief_firms bf WHERE bf.firm_slug IN "+inList(len(firmSlugs))+")", anys(firmSlugs)...)
 	}
 	if topic != "" {
 		f.add("b.id IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug = ?)", brief.Slugify(topic))

@@ -37,6 +37,10 @@ type SaveOptions struct {
 	Author string
 	// Note is a free-text revision message.
 	Note string
+	// At, when set, is the time the save is recorded at (the brief's
+	// creation or update time and its revision's), for content that comes
+	// with a history of its own, such as the demo's briefs; default now.
+	At time.Time
 }
 
 // SaveResult reports what a save did.
@@ -132,6 +136,10 @@ const (
 type SearchResult struct {
 	Hits  []SearchHit `json:"hits"`
 	Total int         `json:"total"`
+	// Suggestion, for a query that found nothing, is the query with its
+	// words unknown to the index replaced by the nearest known ones
+	// ("santcions" → "sanctions"); empty when there is none.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // Store is everything Legists keeps. Both implementations pass the same

@@ -39,6 +39,14 @@ type FirmScore struct {
 	Slug string `json:"-"`
 	// Named says the firm is named in the brief or one of its sources.
 	Named bool `json:"-"`
+	// The evidence the reasons state, for readers' links: InBrief says
+	// the brief's own text names the firm, Sources are the numbers of the
+	// sources that name it, Areas and Jurisdictions the firm's practice
+	// areas and home jurisdictions that the brief is about.
+	InBrief       bool     `json:"-"`
+	Sources       []int    `json:"-"`
+	Areas         []string `json:"-"`
+	Jurisdictions []string `json:"-"`
 }
 
 // TopicScore is a suggested practice area or jurisdiction, with a score in
@@ -506,12 +514,14 @@ func (t *Tagger) scoreFirms(score []float64, named map[int]*firmEvidence) []Firm
 			fs.Named = true
 			strength := 0.0
 			if e.brief > 0 {
+				fs.InBrief = true
 				fs.Reasons = append(fs.Reasons, "named in the brief")
 				// The brief itself naming a firm says more than any source.
 				strength += 6 * (1 + math.Log(float64(e.brief)))
 			}
 			if len(e.sources) > 0 {
 				sort.Ints(e.sources)
+				fs.Sources = slices.Clone(e.sources)
 				fs.Reasons = append(fs.Reasons, "named in "+plural("source", e.sources))
 				strength += 1.5*float64(len(e.sources)) + math.Log(float64(e.sourceCount))
 			}
@@ -525,10 +535,12 @@ func (t *Tagger) scoreFirms(score []float64, named map[int]*firmEvidence) []Firm
 		}
 		if len(matched) > 0 {
 			sort.SliceStable(matched, func(a, b int) bool { return score[matched[a]] > score[matched[b]] })
+			fs.Areas = t.names(matched)
 			fs.Reasons = append(fs.Reasons, "practises "+t.list(matched))
 		}
 		if len(jurs) > 0 && (fs.Named || len(matched) > 0) {
 			sort.SliceStable(jurs, func(a, b int) bool { return score[jurs[a]] > score[jurs[b]] })
+			fs.Jurisdictions = t.names(jurs)
 			fs.Reasons = append(fs.Reasons, "home jurisdiction: "+t.list(jurs))
 		}
 		fs.Score = round(fs.Score)
@@ -553,13 +565,54 @@ func (t *Tagger) scoreFirms(score []float64, named map[int]*firmEvidence) []Firm
 	return out
 }
 
-// list writes topic names as "A", "A and B", "A, B and C".
-func (t *Tagger) list(idx []int) string {
+// names returns the names of the topics idx.
+func (t *Tagger) names(idx []int) []string {
 	names := make([]string, len(idx))
 	for i, j := range idx {
 		names[i] = t.topics[j].Name
 	}
-	return joinAnd(names)
+	return names
+}
+
+// list writes topic names as "A", "A and B", "A, B and C".
+func (t *Tagger) list(idx []int) string { return joinAnd(t.names(idx)) }
+
+// Explain says why each firm tagged on b is there: for every firm of
+// b.Firms that the directory knows (by name or alias), by its directory
+// slug, the tagger's evidence from the brief and the source texts. Firms the
+// directory does not know are left out.
+func (t *Tagger) Explain(b *brief.Brief, sourceTexts map[int]string) map[string]FirmScore {
+	all := *t
+	all.maxFirms = len(t.firms)
+	out := map[string]FirmScore{}
+	for _, fs := range all.Suggest(b, sourceTexts).Firms {
+		out[fs.Slug] = fs
+	}
+	tagged := map[string]FirmScore{}
+	for _, name := range b.Firms {
+		if i := t.firmIndex(name); i >= 0 {
+			slug := t.firms[i].Slug
+			tagged[slug] = out[slug] // zero FirmScore: no evidence found
+		}
+	}
+	return tagged
+}
+
+// firmIndex finds a firm of the directory by its name or an alias, case
+// and surrounding space aside; -1 when none.
+func (t *Tagger) firmIndex(name string) int {
+	key := strings.ToLower(strings.TrimSpace(name))
+	for i, f := range t.firms {
+		if strings.ToLower(f.Name) == key {
+			return i
+		}
+		for _, a := range f.Aliases {
+			if strings.ToLower(a) == key {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func joinAnd(s []string) string {

@@ -11,18 +11,13 @@ import (
 
 	"legists/internal/brief"
 	"legists/internal/directory"
+	"legists/internal/seedtest"
 )
 
-const seedPath = "../../../shared/seeds/the-nato-stalemate.txt"
-
-// seedWithoutFirms reads the seed brief with its "Assessing Firms" lines
-// removed, so the tagger cannot copy them.
-func seedWithoutFirms(t testing.TB) *brief.Brief {
+// withoutFirms reads a brief of the seed's shape with its "Assessing
+// Firms" lines removed, so the tagger cannot copy them.
+func withoutFirms(t testing.TB, data []byte) *brief.Brief {
 	t.Helper()
-	data, err := os.ReadFile(seedPath)
-	if err != nil {
-		t.Skipf("seed not available: %v", err)
-	}
 	var keep []string
 	for _, ln := range strings.Split(string(data), "\n") {
 		s := strings.TrimSpace(ln)
@@ -33,10 +28,10 @@ func seedWithoutFirms(t testing.TB) *brief.Brief {
 	}
 	b, err := brief.Parse(strings.NewReader(strings.Join(keep, "\n")))
 	if err != nil {
-		t.Fatalf("parse seed: %v", err)
+		t.Fatalf("parse: %v", err)
 	}
 	if len(b.Firms) != 0 {
-		t.Fatalf("firms left in the seed: %q", b.Firms)
+		t.Fatalf("firms left in the brief: %q", b.Firms)
 	}
 	return b
 }
@@ -50,8 +45,16 @@ func firmByName(name string) brief.Firm {
 	return brief.Firm{}
 }
 
+// TestSeedSuggestions tags the team's fixture and, where ../shared is
+// present, the seed, both without their firm lines.
 func TestSeedSuggestions(t *testing.T) {
-	b := seedWithoutFirms(t)
+	for _, sd := range seedtest.All(t) {
+		t.Run(sd.Name, func(t *testing.T) { seedSuggestions(t, sd) })
+	}
+}
+
+func seedSuggestions(t *testing.T, sd seedtest.Seed) {
+	b := withoutFirms(t, sd.Read(t))
 	res := Default().Suggest(b, nil)
 	for _, f := range res.Firms {
 		t.Logf("firm %.3f %s: %s", f.Score, f.Name, strings.Join(f.Reasons, "; "))
@@ -59,14 +62,14 @@ func TestSeedSuggestions(t *testing.T) {
 	for _, tp := range res.Topics {
 		t.Logf("topic %.3f %s (%s): %s", tp.Score, tp.Name, tp.Kind, strings.Join(tp.Evidence, ", "))
 	}
-	if len(res.Topics) == 0 || res.Topics[0].Name != "Public International Law" {
-		t.Fatalf("top topic is not Public International Law: %+v", res.Topics)
+	if len(res.Topics) == 0 || res.Topics[0].Name != sd.TopTopic {
+		t.Fatalf("top topic is not %s: %+v", sd.TopTopic, res.Topics)
 	}
 	var topicNames []string
 	for _, tp := range res.Topics {
 		topicNames = append(topicNames, tp.Name)
 	}
-	for _, want := range []string{"Russia", "Defence & National Security"} {
+	for _, want := range sd.Topics {
 		if !slices.Contains(topicNames, want) {
 			t.Errorf("topics %q lack %q", topicNames, want)
 		}
@@ -93,7 +96,7 @@ func TestSeedSuggestions(t *testing.T) {
 	for _, f := range res.Firms {
 		names = append(names, f.Name)
 	}
-	for _, want := range []string{"Three Crowns LLP", "WilmerHale"} {
+	for _, want := range sd.Specialists {
 		if !slices.Contains(names, want) {
 			t.Errorf("suggestions %q lack %q", names, want)
 		}
@@ -124,7 +127,7 @@ func TestNamedFirmsFirst(t *testing.T) {
 	want := map[string][]string{
 		"Freshfields Bruckhaus Deringer LLP": {"named in the brief", "named in source 1"},
 		"Three Crowns LLP":                   {"named in sources 1 and 2"},
-		"Herbert Smith Freehills LLP":        {"named in source 2"},
+		"HSF Kramer":                         {"named in source 2"}, // the former Herbert Smith Freehills
 	}
 	for i, f := range res.Firms[:3] {
 		w, ok := want[f.Name]
@@ -165,7 +168,7 @@ func TestNamedFirmsFirst(t *testing.T) {
 }
 
 func TestJSONShape(t *testing.T) {
-	res := Default().Suggest(seedWithoutFirms(t), nil)
+	res := Default().Suggest(withoutFirms(t, seedtest.Team(t).Read(t)), nil)
 	data, err := json.Marshal(res)
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +207,8 @@ func TestMentions(t *testing.T) {
 			topics = append(topics, text[m.Start:m.End]+"="+m.Topic)
 		}
 	}
-	wantFirms := []string{"Herbert Smith Freehills=Herbert Smith Freehills LLP", "HSF Kramer=Herbert Smith Freehills LLP", "Allen & Overy=Allen & Overy LLP"}
+	// Former names find the firm under its current name.
+	wantFirms := []string{"Herbert Smith Freehills=HSF Kramer", "HSF Kramer=HSF Kramer", "Allen & Overy=A&O Shearman"}
 	if !slices.Equal(firms, wantFirms) {
 		t.Errorf("firms %q, want %q", firms, wantFirms)
 	}
@@ -233,12 +237,9 @@ var markerRE = regexp.MustCompile(`\(\d+\)`)
 
 // benchText is a long, realistic text: the seed's paragraphs, repeated.
 func benchText(b testing.TB) string {
-	data, err := os.ReadFile(seedPath)
+	data, err := os.ReadFile(filepath.Join("testdata", "arbitration.txt"))
 	if err != nil {
-		data, err = os.ReadFile(filepath.Join("testdata", "arbitration.txt"))
-		if err != nil {
-			b.Skip("no bench text")
-		}
+		b.Fatal(err)
 	}
 	text := markerRE.ReplaceAllString(string(data), "")
 	var sb strings.Builder

@@ -180,9 +180,9 @@ func TestBrowserReader(t *testing.T) {
 	if loc := run(c, "location", chromedp.Location()); !strings.Contains(loc, "#source-") {
 		t.Errorf("citation leads to %s", loc)
 	}
-	c.do("click a firm hashtag", chromedp.Click(css(`a.hashtag`)), chromedp.WaitVisible(css(`svg.activity`)))
+	c.do("click a firm", chromedp.Click(css(`a.firmname`)), chromedp.WaitVisible(css(`svg.activity`)))
 	if loc := run(c, "location", chromedp.Location()); !strings.Contains(loc, "/firms/") {
-		t.Errorf("hashtag leads to %s", loc)
+		t.Errorf("the firm link leads to %s", loc)
 	}
 	c.shot("03-firm")
 	c.do("search", chromedp.SetValue(css(`#navq`), "court"), chromedp.Submit(css(`#navq`)), chromedp.WaitVisible(css(`.hits mark`)))

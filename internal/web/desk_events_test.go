@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -38,7 +39,11 @@ func newNewsletterSite(t *testing.T, st store.Store, outbox string) *testSite {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	nl := newsletter.New(newsletter.Deps{Store: st, Mailer: mail.NewOutbox(outbox), BaseURL: ts.URL, Logger: logger, SyncMail: true})
+	var srv *Server
+	nl := newsletter.New(newsletter.Deps{Store: st, Mailer: mail.NewOutbox(outbox), BaseURL: ts.URL, Logger: logger, SyncMail: true,
+		Wrap: func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
+			srv.Frame(w, r, status, title, main)
+		}})
 	srv, err := New(Options{Store: ws, BaseURL: ts.URL, Logger: logger, Extra: nl.Register})
 	if err != nil {
 		t.Fatal(err)

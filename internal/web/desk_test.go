@@ -84,7 +84,7 @@ func TestDeskWorkflow(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("preview: %d", resp.StatusCode)
 	}
-	mustContain(t, page, `id="preview"`, `href="#source-1"`, "Broker fined over sanctions", "#Clifford Chance LLP")
+	mustContain(t, page, `id="preview"`, `href="#source-1"`, "Broker fined over sanctions", `class="firmname" href="/firms/clifford-chance-llp">Clifford Chance LLP</a>`)
 	// Save: a draft, not public.
 	resp, _ = author.post("/admin/briefs/new", url.Values{"csrf": {csrf}, "text": {deskBrief}, "action": {"save"}, "note": {"first draft"}})
 	slug := "regulator-fines-shipping-broker-over-sanctions-breaches"

@@ -183,13 +183,10 @@ func (s *Server) atomFeed(ctx context.Context, fs feedSpec, briefs []brief.Brief
 			Summary: &atomText{Type: "text", Body: dek(b)},
 			Content: &atomText{Type: "html", Body: s.briefHTML(ctx, &b)},
 		}
-		up := b.UpdatedAt
 		if b.PublishedAt != nil {
 			e.Published = rfc3339(*b.PublishedAt)
-			if up.IsZero() {
-				up = *b.PublishedAt
-			}
 		}
+		up := lastRevised(b)
 		if up.IsZero() {
 			up = mod
 		}
@@ -292,6 +289,17 @@ type jsonFeedDoc struct {
 	Items       []jsonFeedItem   `json:"items"`
 }
 
+// lastRevised is when a brief last changed for its readers: its last saved
+// revision (the store keeps the time of the last save that changed it), and
+// never before its publication.
+func lastRevised(b brief.Brief) time.Time {
+	up := b.UpdatedAt
+	if b.PublishedAt != nil && b.PublishedAt.After(up) {
+		up = *b.PublishedAt
+	}
+	return up
+}
+
 func (s *Server) jsonFeed(ctx context.Context, fs feedSpec, briefs []brief.Brief) ([]byte, error) {
 	doc := jsonFeedDoc{
 		Version: "https://jsonfeed.org/version/1.1", Title: fs.title, HomePageURL: s.abs(fs.path),
@@ -305,8 +313,8 @@ func (s *Server) jsonFeed(ctx context.Context, fs feedSpec, briefs []brief.Brief
 		if b.PublishedAt != nil {
 			it.DatePublished = rfc3339(*b.PublishedAt)
 		}
-		if !b.UpdatedAt.IsZero() {
-			it.DateModified = rfc3339(b.UpdatedAt)
+		if up := lastRevised(b); !up.IsZero() {
+			it.DateModified = rfc3339(up)
 		}
 		it.Tags = append(append(it.Tags, b.Topics...), b.Firms...)
 		doc.Items = append(doc.Items, it)

@@ -55,16 +55,35 @@ func TestPublicPages(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("home: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	mustContain(t, home, `<html lang="en">`, "Legists", `href="/briefs/`+e.Slug+`"`, `class="jumpnav"`, `href="#area-`,
+	mustContain(t, home, `<html lang="en">`, "Legists", `href="/briefs/`+e.Slug+`"`, `class="rail"`, `href="/topics/`, `href="/events#`,
 		`action="/subscribe"`, `name="email"`, `name="topics"`, `name="frequency"`, `rel="alternate" type="application/atom+xml"`)
 	mustNotContain(t, home, "<script>", "style=")
+	// A front page with a hierarchy, each brief once: the lead (the newest
+	// brief), a second row of three, the rest as headlines.
+	published, err := s.st.ListBriefs(context.Background(), store.BriefFilter{Status: brief.StatusPublished, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pb := range published.Briefs {
+		if n := strings.Count(home, `href="/briefs/`+pb.Slug+`"`); n != 1 {
+			t.Errorf("the home page links %s %d times, want once", pb.Slug, n)
+		}
+		lead := regexp.MustCompile(`(?s)<section class="lead".*?</section>`).FindString(home)
+		second := regexp.MustCompile(`(?s)<section class="second".*?</section>`).FindString(home)
+		switch {
+		case i == 0 && !strings.Contains(lead, pb.Slug):
+			t.Errorf("the lead is not the newest brief %s", pb.Slug)
+		case i >= 1 && i <= 3 && !strings.Contains(second, pb.Slug):
+			t.Errorf("brief %d (%s) is not in the second row", i, pb.Slug)
+		}
+	}
 
 	resp, page := s.get("/briefs/" + e.Slug)
 	if resp.StatusCode != 200 {
 		t.Fatalf("brief page: %d", resp.StatusCode)
 	}
 	mustContain(t, page, "<h1 id=\"brief-title\">", ">"+brief.HeadingHappened+"</h2>", ">"+brief.HeadingMeaning+"</h2>", ">"+brief.HeadingLegal+"</h2>",
-		`href="#source-1"`, `id="source-1"`, "Archived copy", "Assessing Firms", `class="hashtag"`, "Stay Tuned",
+		`href="#source-1"`, `id="source-1"`, "Archived copy", "Assessing Firms", `class="firmname"`, "Stay Tuned",
 		`property="og:title"`, `property="og:type" content="article"`, `rel="canonical" href="`+s.ts.URL+`/briefs/`+e.Slug+`"`)
 	mustNotContain(t, page, "style=")
 	// Every source of the brief is listed with its publisher.

@@ -244,6 +244,11 @@ type Common struct {
 	OG          *openGraph
 	JSONLD      template.JS
 	Now         time.Time
+	// Robots, when set, is the page's robots meta ("noindex" for pages
+	// reached through a personal link).
+	Robots string
+	// Scripts are more files of static/ the page loads (deferred).
+	Scripts []string
 }
 
 type feedLink struct{ Type, Title, Href string }

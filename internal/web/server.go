@@ -24,6 +24,7 @@ import (
 	"legists/internal/brief"
 	"legists/internal/clientaddr"
 	"legists/internal/store"
+	"legists/internal/tag"
 )
 
 // Store is what the web layer needs: the briefs store and the desk.
@@ -113,7 +114,9 @@ type Server struct {
 
 	dirMu   sync.Mutex
 	dirAt   time.Time
-	dirGen  uint64
+	dirGen  uint64 // counts directory reloads
+	tagGen  uint64 // the dirGen tagger was built for
+	tagger  *tag.Tagger
 	firms   []brief.Firm
 	topics  []brief.Topic
 	firmIdx map[string]brief.Firm // by lower-case name and alias
@@ -330,6 +333,7 @@ func (s *Server) directory(ctx context.Context) ([]brief.Firm, []brief.Topic, ma
 		}
 	}
 	s.firms, s.topics, s.firmIdx, s.dirAt = firms, topics, idx, time.Now()
+	s.dirGen++
 	return firms, topics, idx
 }
 
