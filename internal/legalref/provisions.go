@@ -1,0 +1,358 @@
+package legalref
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A provision is a pinpoint — Article 6(1)(f), section 87(2)(b), Schedule 2,
+// CPR 19.8 — with the instrument it is in: named right after it ("of the
+// Companies Act 2006", "TFEU"), right before it ("CPR Part 36"), continued
+// ("of that Act", "of the same Regulation") or, when the text names none,
+// the last instrument of the kind that has such provisions.
+
+const (
+	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*)`
+	kw  = `(?:Articles?|articles?|Arts?\.|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
+	sep = `(?:\s*,\s*(?:and\s+|or\s+)?|\s+and/or\s+|\s+and\s+|\s+or\s+|\s*[-–—]\s*|\s+to\s+|\s+through\s+)`
+)
+
+var (
+	provRe  = regexp.MustCompile(`(?:^|[^\w'’§])(` + kw + `)\s?(` + num + `(?:` + sep + `(?:` + kw + `\s?)?` + num + `)*)`)
+	itemRe  = regexp.MustCompile(num)
+	rangeRe = regexp.MustCompile(`^\s*(?:[-–—]|to|through)\s*$`)
+	// What joins a provision to the instrument named after it.
+	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
+	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
+	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
+	// "of the report": the provision is of something that is not law.
+	ofOtherRe = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
+	natoRe    = regexp.MustCompile(`^\s+of\s+(?:the\s+)?NATO\b|^\s+of\s+the\s+(?:North\s+Atlantic|alliance)|NATO(?:['’]s)?\s+$`)
+	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
+	afterInstRe = regexp.MustCompile(`^(?:['’]s)?\s+(?:(Article|Art\.|Part|r\.|rule|Rule|PD|section|regulation)\s?)?(` + num + `)`)
+)
+
+var keywordCanon = map[string]string{"article": "Article", "articles": "Article", "art.": "Article", "arts.": "Article", "art": "Article",
+	"section": "section", "sections": "section", "s.": "section", "ss.": "section", "ss": "section", "s": "section", "§": "section", "§§": "section",
+	"regulation": "regulation", "regulations": "regulation", "reg.": "regulation", "regs.": "regulation",
+	"rule": "rule", "rules": "rule", "r.": "rule", "rr.": "rule", "paragraph": "paragraph", "paragraphs": "paragraph", "para.": "paragraph",
+	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
+	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
+	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction"}
+
+// bareOK are the keywords that are a reference even with no instrument in
+// sight ("section 12", "Article 5"); the others ("Part 2", "paragraph 3",
+// "Schedule 1", "rule 4") need one.
+var bareOK = map[string]bool{"Article": true, "section": true}
+
+func (s *scan) provisions() {
+	t := s.text
+	var out []ref
+	consumed := map[int]bool{} // indexes of mentions joined to a provision
+	for _, m := range provRe.FindAllStringSubmatchIndex(t, -1) {
+		kwStart, kwEnd := m[2], m[3]
+		listStart, listEnd := m[4], m[5]
+		rawKw := t[kwStart:kwEnd]
+		key := keywordCanon[strings.ToLower(rawKw)]
+		if key == "" {
+			continue
+		}
+		// A lone "s" or "Art" is a keyword only when a number follows closely.
+		if (rawKw == "s" || rawKw == "Art") && t[kwEnd] != ' ' && t[kwEnd] != '.' {
+			continue
+		}
+		// Inside a mention ("Regulation (EU) 2016/679", "15 U.S.C. § 78j")?
+		if overlapsAny(s.refs, kwStart, listEnd) {
+			continue
+		}
+		// "Regulation 2016/679" without "(EU)" is an act, not a regulation's number.
+		if listEnd < len(t) && t[listEnd] == '/' {
+			continue
+		}
+		items := s.listItems(listStart, listEnd)
+		if len(items) == 0 {
+			continue
+		}
+		roman := itemIsRoman(t[items[0][0]:items[0][1]])
+		if roman && !isUpperStart(rawKw) {
+			continue
+		}
+		// The instrument: after the list, before the keyword, or continued.
+		var inst *Instrument
+		end := listEnd
+		cont, contYear := "", ""
+		if k := ofRe.FindStringIndex(t[listEnd:]); k != nil {
+			if i, ok := s.byStart[listEnd+k[1]]; ok && !consumed[i] && s.refs[i].kind != KindCourt && s.refs[i].kind != KindCase {
+				inst = s.refs[i].inst
+				end = s.refs[i].end
+				consumed[i] = true
+			}
+		}
+		if inst == nil {
+			if c := contRe.FindStringSubmatchIndex(t[listEnd:]); c != nil {
+				cont = t[listEnd+c[4] : listEnd+c[5]]
+				if c[2] >= 0 {
+					contYear = t[listEnd+c[2] : listEnd+c[3]]
+				}
+				end = listEnd + c[1]
+			}
+		}
+		if inst == nil && cont == "" {
+			// Before: "GDPR Article 6", "NATO's Article 5".
+			for i, r := range s.refs {
+				if consumed[i] || r.end > kwStart || r.kind == KindCourt || r.kind == KindCase {
+					continue
+				}
+				gap := t[r.end:kwStart]
+				if gap == " " || gap == "'s " || gap == "’s " {
+					inst = r.inst
+					kwStart = r.start
+					consumed[i] = true
+				}
+			}
+		}
+		if inst == nil && cont == "" {
+			if natoRe.MatchString(t[listEnd:]) || natoRe.MatchString(t[max(0, kwStart-12):kwStart]) {
+				in, _ := tbl.lookup("North Atlantic Treaty")
+				inst = &in
+			}
+		}
+		if inst == nil && cont == "" {
+			if !bareOK[key] || roman || ofOtherRe.MatchString(t[listEnd:]) {
+				continue
+			}
+			if rawKw == "s" && !strings.Contains(t[items[0][0]:items[0][1]], "(") {
+				continue // "s 5" alone is too weak a signal
+			}
+		}
+		// One reference per item of a list; a range is one reference.
+		var group []ref
+		for j := 0; j < len(items); j++ {
+			a, b := items[j][0], items[j][1]
+			number := strings.Join(strings.Fields(t[a:b]), "")
+			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear}
+			r.start, r.end = a, b
+			if j == 0 {
+				r.start = kwStart
+			}
+			if j+1 < len(items) && rangeRe.MatchString(t[b:items[j+1][0]]) {
+				r.number = number + " to " + strings.Join(strings.Fields(t[items[j+1][0]:items[j+1][1]]), "")
+				r.rangeOf = true
+				r.end = items[j+1][1]
+				j++
+			}
+			group = append(group, r)
+		}
+		group[len(group)-1].end = end
+		out = append(out, group...)
+	}
+	// Pinpoints written after the instrument: "CPR 19.8", "TFEU Article 102".
+	for i, r := range s.refs {
+		if consumed[i] || r.inst == nil || r.kind == KindCourt || r.kind == KindCase || r.kind == KindProvision {
+			continue
+		}
+		m := afterInstRe.FindStringSubmatchIndex(t[r.end:])
+		if m == nil {
+			continue
+		}
+		key := ""
+		if m[2] >= 0 {
+			key = keywordCanon[strings.ToLower(t[r.end+m[2]:r.end+m[3]])]
+		} else if r.kind == KindRule {
+			key = "rule"
+		}
+		if key == "" || overlapsAny(out, r.start, r.end+m[1]) {
+			continue
+		}
+		if m[2] < 0 && !strings.ContainsAny(t[r.end+m[4]:r.end+m[5]], ".(") && r.inst.Canonical == "Civil Procedure Rules" {
+			key = "Part" // "CPR 36" is Part 36
+		}
+		number := t[r.end+m[4] : r.end+m[5]]
+		if itemIsRoman(number) && r.kind == KindRule {
+			continue
+		}
+		out = append(out, ref{start: r.start, end: r.end + m[1], kind: KindProvision, keyword: key, number: number, inst: r.inst})
+		consumed[i] = true
+	}
+	// The mentions joined to provisions are now part of them.
+	var kept []ref
+	for i, r := range s.refs {
+		if !consumed[i] {
+			kept = append(kept, r)
+		}
+	}
+	// A provision may not overlap a mention that was not joined to it.
+	for _, p := range out {
+		if overlapsAny(kept, p.start, p.end) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	sortRefs(kept)
+	s.refs = kept
+	s.reindex()
+}
+
+// listItems are the spans of the numbers of a provision list, with any
+// repeated keyword ("Article 5 and Article 7") skipped.
+func (s *scan) listItems(start, end int) [][2]int {
+	var items [][2]int
+	for _, m := range itemRe.FindAllStringIndex(s.text[start:end], -1) {
+		a, b := start+m[0], start+m[1]
+		if a > start {
+			// a match inside a keyword ("s" of "sections" is not a number)
+			prev := s.text[a-1]
+			if isWordByte(prev) {
+				continue
+			}
+		}
+		items = append(items, [2]int{a, b})
+	}
+	return items
+}
+
+func itemIsRoman(s string) bool {
+	b, _, _ := strings.Cut(s, "(")
+	return b != "" && strings.Trim(b, "IVXL") == ""
+}
+
+// mergeCases joins a case name to the citation that follows it: "R (Miller)
+// v Prime Minister [2019] UKSC 41" is one reference, named by its citation.
+func (s *scan) mergeCases() {
+	t := s.text
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if !a.isCaseName || !b.citation || a.drop || b.drop {
+			continue
+		}
+		gap := t[a.end:b.start]
+		if len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case" {
+			continue
+		}
+		b.start = a.start
+		if strings.Contains(gap, "(") && b.end < len(t) && t[b.end] == ')' {
+			b.end++
+		}
+		a.drop = true
+	}
+	// A citation in parentheses right after a case name also joins it.
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || !a.citation || !b.isCaseName {
+			continue
+		}
+		switch gap := t[a.end:b.start]; gap {
+		case " (":
+			if b.end < len(t) && t[b.end] == ')' {
+				a.end = b.end + 1
+				b.drop = true
+			}
+		case " ", ", ":
+			a.end = b.end
+			b.drop = true
+		}
+	}
+}
+
+// resolve gives bare and continued provisions their instrument: the next
+// item of "Article 5 and Article 7 of the GDPR", else the last instrument
+// of the kind the text named before.
+func (s *scan) resolve() {
+	t := s.text
+	// Backward: a bare provision joined by "and"/"or"/"," to one with an instrument.
+	for i := len(s.refs) - 2; i >= 0; i-- {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.kind != KindProvision || a.inst != nil || a.cont != "" || b.kind != KindProvision || (b.inst == nil && b.cont == "") {
+			continue
+		}
+		gap := strings.TrimSpace(t[a.end:b.start])
+		if gap == "and" || gap == "or" || gap == "," || gap == ", and" || gap == ", or" || gap == "and/or" {
+			a.inst, a.cont, a.contYear = b.inst, b.cont, b.contYear
+		}
+	}
+	var seen []*Instrument
+	for i := range s.refs {
+		r := &s.refs[i]
+		if r.drop {
+			continue
+		}
+		if r.kind == KindProvision && r.inst == nil {
+			r.inst = lastOf(seen, r.keyword, r.cont, r.contYear)
+		}
+		if r.inst != nil && r.inst.Kind != KindCourt && r.inst.Kind != KindCase {
+			seen = append(seen, r.inst)
+		}
+	}
+}
+
+// lastOf is the last instrument in seen that a continuation word or a bare
+// provision keyword can mean.
+func lastOf(seen []*Instrument, keyword, cont, year string) *Instrument {
+	for i := len(seen) - 1; i >= 0; i-- {
+		in := seen[i]
+		if cont != "" {
+			if fitsContinuation(in, cont, year) {
+				return in
+			}
+			continue
+		}
+		if fitsKeyword(in, keyword) {
+			return in
+		}
+		if keyword == "Article" || keyword == "section" {
+			// The nearest instrument of the other style closes the search:
+			// "section 5" after the GDPR is not an Article of an older Act.
+			if in.Kind != KindRule {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+func fitsContinuation(in *Instrument, word, year string) bool {
+	if year != "" && !strings.Contains(in.Canonical, year) {
+		return false
+	}
+	c := in.Canonical
+	switch word {
+	case "Act":
+		return in.Kind == KindLegislation && (strings.Contains(c, "Act") || strings.Contains(c, "Bill"))
+	case "Regulation", "Regulations":
+		return in.Kind == KindRegulation
+	case "Directive":
+		return in.Kind == KindDirective
+	case "Treaty", "Convention", "Charter", "Agreement", "Protocol", "Statute":
+		return in.Kind == KindTreaty && (strings.Contains(c, word) || word == "Treaty" || word == "Convention" && strings.Contains(c, "Convention"))
+	case "Code":
+		return strings.Contains(c, "Code") || strings.Contains(in.Title, "Code")
+	case "Rules":
+		return in.Kind == KindRule
+	case "Constitution":
+		return strings.Contains(c, "Constitution")
+	case "Law":
+		return in.Kind == KindLegislation && strings.Contains(c, "Law")
+	case "Order":
+		return strings.Contains(c, "Order")
+	}
+	return false
+}
+
+// fitsKeyword: Articles belong to EU acts, treaties and civil-law codes;
+// sections to common-law statutes; regulations to statutory instruments;
+// rules to rules.
+func fitsKeyword(in *Instrument, keyword string) bool {
+	common := in.Jurisdiction == "uk" || in.Jurisdiction == "us" || in.Jurisdiction == "au" || in.Jurisdiction == "in" || in.Jurisdiction == "ie" || in.Jurisdiction == "sg" || in.Jurisdiction == "ca" || in.Jurisdiction == "nz" || in.Jurisdiction == "hk"
+	switch keyword {
+	case "Article":
+		return in.Kind == KindTreaty || in.Kind == KindDirective || (in.Kind == KindRegulation && in.Jurisdiction == "eu") ||
+			(in.Kind == KindLegislation && !common) || strings.Contains(in.Canonical, "Constitution")
+	case "section":
+		return in.Kind == KindLegislation && common && !strings.Contains(in.Canonical, "Constitution")
+	case "regulation":
+		return in.Kind == KindRegulation && in.Jurisdiction == "uk"
+	case "rule", "Practice Direction":
+		return in.Kind == KindRule
+	}
+	return false
+}
