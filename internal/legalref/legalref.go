@@ -69,10 +69,12 @@ func Find(text string) []Reference {
 	s.mergeCases()
 	s.resolve()
 	out := make([]Reference, 0, len(s.refs))
+	last := 0
 	for _, r := range s.refs {
-		if r.drop {
+		if r.drop || r.start < last {
 			continue
 		}
+		last = r.end
 		out = append(out, r.finish(text, s.ctxJur))
 	}
 	return out
@@ -132,7 +134,7 @@ func (r ref) finish(text, ctxJur string) Reference {
 		out.Slug = in.Slug
 		out.Title = in.Title
 		if pin != "" {
-			out.Canonical = pin + " of " + in.Canonical
+			out.Canonical = pin + " of " + withArticle(in.Canonical)
 			if r.rangeOf {
 				out.URL = in.URL
 			} else {
@@ -222,4 +224,16 @@ func trimSpaceSpan(text string, start, end int) (int, int) {
 		end--
 	}
 	return start, end
+}
+
+// withArticle puts "the" before an instrument's name where English does:
+// "section 87 of the Companies Act 2006", "Article 6 of Regulation (EU)
+// 2016/679".
+func withArticle(name string) string {
+	for _, p := range []string{"Regulation ", "Directive ", "Decision ", "Implementing ", "Delegated ", "Title ", "SI ", "Case ", "Executive "} {
+		if strings.HasPrefix(name, p) {
+			return name
+		}
+	}
+	return "the " + name
 }

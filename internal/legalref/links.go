@@ -31,7 +31,11 @@ func euAct(typ string, year, num int, suffix string) Instrument {
 	var canon string
 	switch {
 	case year >= 2015:
-		canon = fmt.Sprintf("%s (EU) %d/%d", word, year, num)
+		label := "EU"
+		if suffix == "CFSP" {
+			label = suffix
+		}
+		canon = fmt.Sprintf("%s (%s) %d/%d", word, label, year, num)
 	case base == "reg":
 		canon = fmt.Sprintf("%s (%s) No %d/%s", word, euSuffix(year, suffix), num, ojYear(year))
 	default:

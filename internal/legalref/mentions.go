@@ -58,7 +58,7 @@ func (s *scan) mentions() {
 	}
 	t := s.text
 	// Names from the table.
-	for _, m := range tbl.re.FindAllStringIndex(t, -1) {
+	for _, m := range tbl.matches(t) {
 		in, ok := tbl.lookup(t[m[0]:m[1]])
 		if !ok {
 			continue
@@ -397,7 +397,7 @@ var (
 	ukRepRe   = regexp.MustCompile(`\[(\d{4})\]\s+(?:\d\s+)?(AC|QB|KB|Ch|WLR|All ER|Bus LR|Lloyd's Rep|Lloyd’s Rep|BCLC|BCC|ICR|IRLR)\s+(\d{1,4})`)
 	execOrdRe = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
 	amendRe   = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
-	caseNmRe  = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
+	caseNmRe  = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
 )
 
 const partyWord = `[A-Z][\w&'’.\-]*`
@@ -694,8 +694,12 @@ func (s *scan) treaties(add func(int, int, ref, int)) {
 		if strings.Contains(name, "National Convention") || strings.Contains(name, "Party") || strings.Contains(name, "Democratic") || strings.Contains(name, "Republican") {
 			continue
 		}
-		if in, ok := tbl.lookup(strings.Join(strings.Fields(t[m[2]:end]), " ")); ok {
-			add(m[2], end, ref{inst: &in, kind: in.Kind}, 2)
+		whole := m[2]
+		if strings.HasPrefix(t[whole:], "The ") {
+			whole += 4
+		}
+		if in, ok := tbl.lookup(strings.Join(strings.Fields(t[whole:end]), " ")); ok {
+			add(whole, end, ref{inst: &in, kind: in.Kind}, 2)
 			continue
 		}
 		if in, ok := tbl.lookup(name); ok {

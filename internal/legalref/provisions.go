@@ -18,18 +18,20 @@ const (
 )
 
 var (
-	provRe  = regexp.MustCompile(`(?:^|[^\w'’§])(` + kw + `)\s?(` + num + `(?:` + sep + `(?:` + kw + `\s?)?` + num + `)*)`)
-	itemRe  = regexp.MustCompile(num)
-	rangeRe = regexp.MustCompile(`^\s*(?:[-–—]|to|through)\s*$`)
+	provRe   = regexp.MustCompile(`(?:^|[^\w'’§])(` + kw + `)\s?(` + num + `(?:` + sep + `(?:` + kw + `\s?)?` + num + `)*)`)
+	itemRe   = regexp.MustCompile(num)
+	kwTailRe = regexp.MustCompile(`\b` + kw + `\s?$`)
+	rangeRe  = regexp.MustCompile(`^\s*(?:[-–—]|to|through)\s*$`)
 	// What joins a provision to the instrument named after it.
 	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
 	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
 	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
 	// "of the report": the provision is of something that is not law.
-	ofOtherRe = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
-	natoRe    = regexp.MustCompile(`^\s+of\s+(?:the\s+)?NATO\b|^\s+of\s+the\s+(?:North\s+Atlantic|alliance)|NATO(?:['’]s)?\s+$`)
+	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
+	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
+	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
 	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
-	afterInstRe = regexp.MustCompile(`^(?:['’]s)?\s+(?:(Article|Art\.|Part|r\.|rule|Rule|PD|section|regulation)\s?)?(` + num + `)`)
+	afterInstRe = regexp.MustCompile(`^(?:['’]s)?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|regulation)\s?)?(` + num + `)`)
 )
 
 var keywordCanon = map[string]string{"article": "Article", "articles": "Article", "art.": "Article", "arts.": "Article", "art": "Article",
@@ -38,7 +40,7 @@ var keywordCanon = map[string]string{"article": "Article", "articles": "Article"
 	"rule": "rule", "rules": "rule", "r.": "rule", "rr.": "rule", "paragraph": "paragraph", "paragraphs": "paragraph", "para.": "paragraph",
 	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
 	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
-	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction"}
+	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule"}
 
 // bareOK are the keywords that are a reference even with no instrument in
 // sight ("section 12", "Article 5"); the others ("Part 2", "paragraph 3",
@@ -69,11 +71,12 @@ func (s *scan) provisions() {
 		if listEnd < len(t) && t[listEnd] == '/' {
 			continue
 		}
+		ahead := t[listEnd:min(len(t), listEnd+200)] // what follows the list
 		items := s.listItems(listStart, listEnd)
 		if len(items) == 0 {
 			continue
 		}
-		roman := itemIsRoman(t[items[0][0]:items[0][1]])
+		roman := itemIsRoman(t[items[0][2]:items[0][1]])
 		if roman && !isUpperStart(rawKw) {
 			continue
 		}
@@ -81,7 +84,7 @@ func (s *scan) provisions() {
 		var inst *Instrument
 		end := listEnd
 		cont, contYear := "", ""
-		if k := ofRe.FindStringIndex(t[listEnd:]); k != nil {
+		if k := ofRe.FindStringIndex(ahead); k != nil {
 			if i, ok := s.byStart[listEnd+k[1]]; ok && !consumed[i] && s.refs[i].kind != KindCourt && s.refs[i].kind != KindCase {
 				inst = s.refs[i].inst
 				end = s.refs[i].end
@@ -89,7 +92,7 @@ func (s *scan) provisions() {
 			}
 		}
 		if inst == nil {
-			if c := contRe.FindStringSubmatchIndex(t[listEnd:]); c != nil {
+			if c := contRe.FindStringSubmatchIndex(ahead); c != nil {
 				cont = t[listEnd+c[4] : listEnd+c[5]]
 				if c[2] >= 0 {
 					contYear = t[listEnd+c[2] : listEnd+c[3]]
@@ -112,16 +115,20 @@ func (s *scan) provisions() {
 			}
 		}
 		if inst == nil && cont == "" {
-			if natoRe.MatchString(t[listEnd:]) || natoRe.MatchString(t[max(0, kwStart-12):kwStart]) {
+			before := t[max(0, kwStart-12):kwStart]
+			if natoAfterRe.MatchString(ahead) || natoBeforeRe.MatchString(before) {
 				in, _ := tbl.lookup("North Atlantic Treaty")
 				inst = &in
+				if k := strings.LastIndex(before, "NATO"); k >= 0 {
+					kwStart = kwStart - len(before) + k
+				}
 			}
 		}
 		if inst == nil && cont == "" {
-			if !bareOK[key] || roman || ofOtherRe.MatchString(t[listEnd:]) {
+			if !bareOK[key] || roman || ofOtherRe.MatchString(ahead) {
 				continue
 			}
-			if rawKw == "s" && !strings.Contains(t[items[0][0]:items[0][1]], "(") {
+			if rawKw == "s" && !strings.Contains(t[items[0][2]:items[0][1]], "(") {
 				continue // "s 5" alone is too weak a signal
 			}
 		}
@@ -129,14 +136,14 @@ func (s *scan) provisions() {
 		var group []ref
 		for j := 0; j < len(items); j++ {
 			a, b := items[j][0], items[j][1]
-			number := strings.Join(strings.Fields(t[a:b]), "")
+			number := strings.Join(strings.Fields(t[items[j][2]:b]), "")
 			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear}
 			r.start, r.end = a, b
 			if j == 0 {
 				r.start = kwStart
 			}
 			if j+1 < len(items) && rangeRe.MatchString(t[b:items[j+1][0]]) {
-				r.number = number + " to " + strings.Join(strings.Fields(t[items[j+1][0]:items[j+1][1]]), "")
+				r.number = number + " to " + strings.Join(strings.Fields(t[items[j+1][2]:items[j+1][1]]), "")
 				r.rangeOf = true
 				r.end = items[j+1][1]
 				j++
@@ -151,7 +158,7 @@ func (s *scan) provisions() {
 		if consumed[i] || r.inst == nil || r.kind == KindCourt || r.kind == KindCase || r.kind == KindProvision {
 			continue
 		}
-		m := afterInstRe.FindStringSubmatchIndex(t[r.end:])
+		m := afterInstRe.FindStringSubmatchIndex(t[r.end:min(len(t), r.end+80)])
 		if m == nil {
 			continue
 		}
@@ -195,10 +202,11 @@ func (s *scan) provisions() {
 
 // listItems are the spans of the numbers of a provision list, with any
 // repeated keyword ("Article 5 and Article 7") skipped.
-func (s *scan) listItems(start, end int) [][2]int {
-	var items [][2]int
+func (s *scan) listItems(start, end int) [][3]int {
+	var items [][3]int
 	for _, m := range itemRe.FindAllStringIndex(s.text[start:end], -1) {
 		a, b := start+m[0], start+m[1]
+		numStart := a
 		if a > start {
 			// a match inside a keyword ("s" of "sections" is not a number)
 			prev := s.text[a-1]
@@ -206,7 +214,14 @@ func (s *scan) listItems(start, end int) [][2]int {
 				continue
 			}
 		}
-		items = append(items, [2]int{a, b})
+		if len(items) > 0 {
+			// "Article 5 and Article 7": the repeated keyword belongs to the item.
+			gap := s.text[items[len(items)-1][1]:a]
+			if k := kwTailRe.FindStringIndex(gap); k != nil {
+				a = items[len(items)-1][1] + k[0]
+			}
+		}
+		items = append(items, [3]int{a, b, numStart})
 	}
 	return items
 }
@@ -238,7 +253,7 @@ func (s *scan) mergeCases() {
 	// A citation in parentheses right after a case name also joins it.
 	for i := 0; i+1 < len(s.refs); i++ {
 		a, b := &s.refs[i], &s.refs[i+1]
-		if a.drop || !a.citation || !b.isCaseName {
+		if a.drop || b.drop || !a.citation || !b.isCaseName {
 			continue
 		}
 		switch gap := t[a.end:b.start]; gap {
@@ -278,6 +293,11 @@ func (s *scan) resolve() {
 		}
 		if r.kind == KindProvision && r.inst == nil {
 			r.inst = lastOf(seen, r.keyword, r.cont, r.contYear)
+			if r.inst == nil && r.cont == "Charter" {
+				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
+				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
+				r.inst = &in
+			}
 		}
 		if r.inst != nil && r.inst.Kind != KindCourt && r.inst.Kind != KindCase {
 			seen = append(seen, r.inst)

@@ -29,7 +29,7 @@ type table struct {
 	byAlias map[string]*entry // normalised alias -> entry
 	byKey   map[string]*entry // link key ("eu:reg/2016/679", "ukpga:2006/46") -> entry
 	byCanon map[string]*entry // normalised canonical -> entry
-	re      *regexp.Regexp
+	byFirst map[string][]*regexp.Regexp // folded first word -> anchored alias patterns, longest first
 }
 
 var tbl = mustLoadTable()
@@ -110,20 +110,69 @@ func loadTable(instruments, courts string) (*table, error) {
 			return nil, fmt.Errorf("courts.tsv line %d: %v", n, err)
 		}
 	}
-	// One alternation, longest alias first so that "Companies Act 2006"
-	// wins over "Companies Act".
-	sort.Slice(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+	// Aliases by their first word, longest first so that "Companies Act
+	// 2006" wins over "Companies Act".
+	sort.SliceStable(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+	t.byFirst = map[string][]*regexp.Regexp{}
 	seen := map[string]bool{}
-	var alts []string
 	for _, a := range all {
 		p := aliasPattern(a)
-		if !seen[p] {
-			seen[p] = true
-			alts = append(alts, p)
+		if seen[p] {
+			continue
 		}
+		seen[p] = true
+		first := firstWord(a)
+		t.byFirst[first] = append(t.byFirst[first], regexp.MustCompile(`^(?:`+p+`)`))
 	}
-	t.re = regexp.MustCompile(`(?:` + strings.Join(alts, "|") + `)`)
 	return t, nil
+}
+
+// firstWord is the folded first word of a name, the key of byFirst.
+func firstWord(s string) string {
+	s = strings.NewReplacer("’", "'", "‑", "-", "–", "-").Replace(s)
+	end := strings.IndexAny(s, " \t\n\r")
+	if end < 0 {
+		end = len(s)
+	}
+	return strings.ToLower(trimWordEnd(s[:end]))
+}
+
+// matches are the spans of every table name in text.
+func (t *table) matches(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		// a word starts at i
+		j := i
+		for j < len(text) && !strings.ContainsRune(" \t\n\r", rune(text[j])) {
+			j++
+		}
+		w := text[i:j]
+		// try the word and the word without leading punctuation ("(GDPR)")
+		for k := 0; k < len(w) && k < 3; k++ {
+			if k > 0 && isWordByte(w[k-1]) {
+				break
+			}
+			for _, re := range t.byFirst[firstWord(w[k:])] {
+				if m := re.FindStringIndex(text[i+k : min(len(text), i+k+160)]); m != nil {
+					out = append(out, [2]int{i + k, i + k + m[1]})
+					break
+				}
+			}
+		}
+		for j < len(text) && strings.ContainsRune(" \t\n\r", rune(text[j])) {
+			j++
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return out
+}
+
+// trimWordEnd drops trailing punctuation from a word: "GDPR," -> "GDPR".
+func trimWordEnd(w string) string {
+	return strings.TrimRight(w, ".,;:)]!?\"”’'")
 }
 
 // aliasPattern is the regexp of an alias: apostrophes, dashes and spaces
