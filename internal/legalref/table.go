@@ -26,9 +26,9 @@ type entry struct {
 // table is the parsed tables: every alias, and one regexp matching any of
 // them (longest first).
 type table struct {
-	byAlias map[string]*entry // normalised alias -> entry
-	byKey   map[string]*entry // link key ("eu:reg/2016/679", "ukpga:2006/46") -> entry
-	byCanon map[string]*entry // normalised canonical -> entry
+	byAlias map[string]*entry           // normalised alias -> entry
+	byKey   map[string]*entry           // link key ("eu:reg/2016/679", "ukpga:2006/46") -> entry
+	byCanon map[string]*entry           // normalised canonical -> entry
 	byFirst map[string][]*regexp.Regexp // folded first word -> anchored alias patterns, longest first
 }
 
