@@ -58,6 +58,8 @@ type Reference struct {
 	Slug string `json:"slug,omitempty"`
 	// Title is the instrument's name to show.
 	Title string `json:"-"`
+	// inst is the instrument itself (nil for an unresolved provision).
+	inst *Instrument
 }
 
 // Find returns the legal references of text in order of position, without
@@ -76,21 +78,6 @@ func Find(text string) []Reference {
 		}
 		last = r.end
 		out = append(out, r.finish(text, s.ctxJur))
-	}
-	return out
-}
-
-// Instruments returns the distinct instruments text refers to (those with a
-// page), in order of first mention.
-func Instruments(text string) []Reference {
-	var out []Reference
-	seen := map[string]bool{}
-	for _, r := range Find(text) {
-		if r.Slug == "" || seen[r.Slug] {
-			continue
-		}
-		seen[r.Slug] = true
-		out = append(out, r)
 	}
 	return out
 }
@@ -129,6 +116,7 @@ func (r ref) finish(text, ctxJur string) Reference {
 		if in.Jurisdiction == "?" && in.Kind == KindCourt {
 			in = courtInContext(in, ctxJur)
 		}
+		out.inst = &in
 		out.Jurisdiction = in.Jurisdiction
 		out.Instrument = in.Canonical
 		out.Slug = in.Slug

@@ -183,3 +183,22 @@ func TestEvaluateScoring(t *testing.T) {
 		t.Errorf("false positives: %+v", r.FalsePositives)
 	}
 }
+
+// TestParagraphs: references of a multi-paragraph document keep the
+// context of earlier paragraphs and get offsets within their paragraph.
+func TestParagraphs(t *testing.T) {
+	paras := []string{"The Companies Act 2006 applies.", "Under section 172 of that Act directors owe duties; see also Article 102 TFEU."}
+	got := Paragraphs(paras)
+	if len(got[0]) != 1 || len(got[1]) != 2 {
+		t.Fatalf("got %v", got)
+	}
+	r := got[1][0]
+	if paras[1][r.Start:r.End] != "section 172 of that Act" || r.Canonical != "section 172 of the Companies Act 2006" {
+		t.Errorf("continued reference: %+v", r)
+	}
+	idx := Index(paras)
+	if len(idx) != 2 || idx[0].Slug != "uk-companies-act-2006" || idx[0].Mentions != 2 || idx[0].URL != "https://www.legislation.gov.uk/ukpga/2006/46" ||
+		len(idx[0].Pinpoints) != 1 || idx[1].Kind != KindTreaty {
+		t.Errorf("index: %+v", idx)
+	}
+}

@@ -50,6 +50,10 @@ func euAct(typ string, year, num int, suffix string) Instrument {
 	inst := Instrument{Kind: kind, Jurisdiction: "eu", Canonical: canon, Title: canon,
 		link: fmt.Sprintf("eu:%s/%d/%d", typ, year, num)}
 	inst.URL = fmt.Sprintf(eurLexELI, typ, year, num)
+	inst.Slug = fmt.Sprintf("eu-%s-%d-%d", strings.ToLower(strings.ReplaceAll(canon[:strings.IndexAny(canon, " (")], " ", "-")), year, num)
+	if strings.HasPrefix(canon, "Implementing ") || strings.HasPrefix(canon, "Delegated ") {
+		inst.Slug = fmt.Sprintf("eu-%s-%d-%d", strings.ReplaceAll(typ, "_", "-"), year, num)
+	}
 	return inst
 }
 
