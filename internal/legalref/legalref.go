@@ -77,7 +77,7 @@ func Find(text string) []Reference {
 			continue
 		}
 		last = r.end
-		out = append(out, r.finish(text, s.ctxJur))
+		out = append(out, r.finish(text, s.ctxJur, s.ctxCountry))
 	}
 	return out
 }
@@ -100,7 +100,7 @@ type ref struct {
 	citation   bool // a case citation (neutral, EU, ECHR, reports)
 }
 
-func (r ref) finish(text, ctxJur string) Reference {
+func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 	out := Reference{Text: text[r.start:r.end], Start: r.start, End: r.end, Kind: r.kind}
 	pin := ""
 	if r.keyword != "" {
@@ -114,7 +114,7 @@ func (r ref) finish(text, ctxJur string) Reference {
 	case r.inst != nil:
 		in := *r.inst
 		if in.Jurisdiction == "?" && in.Kind == KindCourt {
-			in = courtInContext(in, ctxJur)
+			in = courtInContext(in, ctxCountry)
 		}
 		out.inst = &in
 		out.Jurisdiction = in.Jurisdiction
@@ -148,6 +148,9 @@ func (r ref) finish(text, ctxJur string) Reference {
 	}
 	if out.Jurisdiction == "" || out.Jurisdiction == "?" {
 		out.Jurisdiction = ctxJur
+		if r.kind == KindCase || r.kind == KindCourt {
+			out.Jurisdiction = ctxCountry
+		}
 	}
 	return out
 }

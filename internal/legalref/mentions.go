@@ -10,30 +10,59 @@ import (
 
 // scan holds the state of one Find.
 type scan struct {
-	text    string
-	ctxJur  string
-	refs    []ref
-	byStart map[int]int // start offset -> index in refs of an instrument mention
+	text       string
+	ctxJur     string
+	ctxCountry string
+	refs       []ref
+	byStart    map[int]int // start offset -> index in refs of an instrument mention
 }
 
 func newScan(text string) *scan {
-	return &scan{text: text, ctxJur: documentJurisdiction(text), byStart: map[int]int{}}
+	s := &scan{text: text, byStart: map[int]int{}}
+	s.ctxJur, s.ctxCountry = documentJurisdiction(text)
+	return s
 }
 
-var (
-	ukSignals = regexp.MustCompile(`\b(?:UK|U\.K\.|British|Britain|England|English|Wales|London|Scotland|Scottish|HMRC|FCA|CMA|SFO|OFSI|Westminster|Parliament|UKSC|EWCA|EWHC|King's|King’s)\b`)
-	usSignals = regexp.MustCompile(`\b(?:US|U\.S\.|USA|American|United States|Washington|New York|Delaware|SEC|DOJ|FTC|OFAC|Congress|California|Texas|Senate|U\.S\.C\.|CFR|C\.F\.R\.)\b|\bfederal\b`)
-)
+// Words that say which country (or the EU) a text is about.
+var signals = []struct {
+	jur string
+	re  *regexp.Regexp
+}{
+	{"uk", regexp.MustCompile(`\b(?:UK|U\.K\.|British|Britain|England|English|Wales|London|Scotland|Scottish|HMRC|FCA|CMA|SFO|OFSI|Ofcom|Westminster|UKSC|EWCA|EWHC|King's|King’s|Whitehall)\b`)},
+	{"us", regexp.MustCompile(`\b(?:US|U\.S\.|USA|American|United States|Washington|New York|Delaware|SEC|DOJ|FTC|OFAC|Congress|California|Texas|Senate|U\.S\.C\.|CFR|C\.F\.R\.|federal)\b`)},
+	{"eu", regexp.MustCompile(`\b(?:EU|European Union|European Commission|Brussels|CJEU|Luxembourg|TFEU|member states?)\b`)},
+	{"au", regexp.MustCompile(`\b(?:Australia|Australian|ASIC|ACCC|Sydney|Melbourne|Canberra|Cth)\b`)},
+	{"ch", regexp.MustCompile(`\b(?:Switzerland|Swiss|FINMA|Zurich|Geneva|Bern)\b`)},
+	{"sg", regexp.MustCompile(`\b(?:Singapore|Singaporean|SIAC|SICC)\b`)},
+	{"nl", regexp.MustCompile(`\b(?:Netherlands|Dutch|Amsterdam|The Hague|Rotterdam|Hoge Raad)\b`)},
+	{"de", regexp.MustCompile(`\b(?:Germany|German|Bundeskartellamt|BaFin|Berlin|Munich|Düsseldorf|Frankfurt|Karlsruhe)\b`)},
+	{"fr", regexp.MustCompile(`\b(?:France|French|Paris|Conseil)\b`)},
+	{"in", regexp.MustCompile(`\b(?:India|Indian|SEBI|Delhi|Mumbai)\b`)},
+	{"ie", regexp.MustCompile(`\b(?:Ireland|Irish|Dublin)\b`)},
+	{"ca", regexp.MustCompile(`\b(?:Canada|Canadian|Ontario|Toronto)\b`)},
+	{"hk", regexp.MustCompile(`\b(?:Hong Kong)\b`)},
+	{"cn", regexp.MustCompile(`\b(?:China|Chinese|Beijing|Shanghai)\b`)},
+	{"br", regexp.MustCompile(`\b(?:Brazil|Brazilian)\b`)},
+	{"ae", regexp.MustCompile(`\b(?:Dubai|DIFC|ADGM|UAE|Abu Dhabi)\b`)},
+}
 
-// documentJurisdiction decides, for names used in several countries ("the
-// Supreme Court"), which country a text is about.
-func documentJurisdiction(text string) string {
-	uk := len(ukSignals.FindAllStringIndex(text, -1))
-	us := len(usSignals.FindAllStringIndex(text, -1))
-	if us > uk {
-		return "us"
+// documentJurisdiction decides which jurisdiction a text is about: jur,
+// for an Act or a provision it names without saying whose; country (never
+// the EU) for names of courts used in several countries ("the Supreme
+// Court"). Without any signal: uk.
+func documentJurisdiction(text string) (jur, country string) {
+	best, bestC := 0, 0
+	jur, country = "uk", "uk"
+	for _, sg := range signals {
+		n := len(sg.re.FindAllStringIndex(text, -1))
+		if n > best {
+			best, jur = n, sg.jur
+		}
+		if n > bestC && sg.jur != "eu" {
+			bestC, country = n, sg.jur
+		}
 	}
-	return "uk"
+	return jur, country
 }
 
 // A mention is a reference to a whole instrument, case or court. Candidates
@@ -146,7 +175,7 @@ var (
 		"Here": true, "There": true, "It": true, "They": true, "We": true, "He": true, "She": true, "Draft": true,
 		"Proposed": true, "Amended": true, "Revised": true, "Existing": true, "Current": true, "Both's": true}
 	jurWords = map[string]string{"UK": "uk", "U.K.": "uk", "British": "uk", "English": "uk", "Scottish": "uk", "Welsh": "uk",
-		"US": "us", "U.S.": "us", "American": "us", "Federal": "us", "EU": "eu", "European": "eu", "Australian": "au",
+		"US": "us", "U.S.": "us", "American": "us", "EU": "eu", "European": "eu", "Australian": "au",
 		"Australia's": "au", "Indian": "in", "India's": "in", "Irish": "ie", "Ireland's": "ie", "Canadian": "ca",
 		"Canada's": "ca", "German": "de", "Germany's": "de", "French": "fr", "France's": "fr", "Dutch": "nl",
 		"Singapore": "sg", "Singapore's": "sg", "Chinese": "cn", "China's": "cn", "Japanese": "jp", "Japan's": "jp",
@@ -299,9 +328,12 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 		case strings.Contains(name, "(Scotland)") || strings.Contains(name, "(Wales)") || strings.Contains(name, "(Northern Ireland)"):
 			in.Jurisdiction = "uk"
 		case year != "":
+			// "Act 1994" is the style of the UK and of the common-law
+			// countries that follow it.
 			in.Jurisdiction = "uk"
-			if s.ctxJur == "us" && word == "Act" {
-				in.Jurisdiction = "uk"
+			switch s.ctxCountry {
+			case "au", "sg", "ie", "nz", "hk", "ca":
+				in.Jurisdiction = s.ctxCountry
 			}
 		default:
 			in.Jurisdiction = "?"
@@ -623,7 +655,7 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 			jur = placeJurisdiction(cl + " " + place)
 		}
 		if jur == "" {
-			jur = s.ctxJur
+			jur = s.ctxCountry
 		}
 		in := Instrument{Kind: KindCourt, Jurisdiction: jur, Canonical: name, Title: name}
 		finishInstrument(&in)

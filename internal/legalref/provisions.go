@@ -30,6 +30,8 @@ var (
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
+	// An act's initials right after a provision: "Article 33 FINMASA".
+	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8})\b`)
 	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
 	afterInstRe = regexp.MustCompile(`^(?:['’]s)?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|regulation)\s?)?(` + num + `)`)
 )
@@ -41,6 +43,10 @@ var keywordCanon = map[string]string{"article": "Article", "articles": "Article"
 	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
 	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
 	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule"}
+
+// notActs are capitals that follow a provision without naming its act.
+var notActs = map[string]bool{"USA": true, "CEO": true, "AGM": true, "AND": true, "THE": true, "FOR": true, "NOT": true,
+	"ALL": true, "NEW": true, "UPDATE": true, "UPDATED": true, "CET": true, "GMT": true, "UTC": true, "BST": true, "EST": true}
 
 // bareOK are the keywords that are a reference even with no instrument in
 // sight ("section 12", "Article 5"); the others ("Part 2", "paragraph 3",
@@ -98,6 +104,16 @@ func (s *scan) provisions() {
 					contYear = t[listEnd+c[2] : listEnd+c[3]]
 				}
 				end = listEnd + c[1]
+			}
+		}
+		if inst == nil && cont == "" {
+			// An act known only by its initials: "Article 33 FINMASA".
+			if m := acronymRe.FindStringSubmatchIndex(ahead); m != nil && !notActs[ahead[m[2]:m[3]]] {
+				name := ahead[m[2]:m[3]]
+				in := Instrument{Kind: KindLegislation, Jurisdiction: s.ctxJur, Canonical: name, Title: name}
+				finishInstrument(&in)
+				inst = &in
+				end = listEnd + m[1]
 			}
 		}
 		if inst == nil && cont == "" {
