@@ -84,7 +84,7 @@ func loadTable(instruments, courts string) (*table, error) {
 			return nil, fmt.Errorf("instruments.tsv line %d: no canonical name", n)
 		}
 		aliases = append(aliases, inst.Canonical)
-		inst.Title = aliases[0]
+		inst.Title = titleOf(aliases)
 		finishInstrument(&inst)
 		e := &entry{inst: inst, aliases: aliases}
 		if err := add(e); err != nil {
@@ -208,4 +208,16 @@ func (t *table) lookup(name string) (Instrument, bool) {
 		return e.inst, true
 	}
 	return Instrument{}, false
+}
+
+// titleOf is the name to show for an instrument: its first alias that is
+// words rather than initials ("General Data Protection Regulation", not
+// "GDPR").
+func titleOf(aliases []string) string {
+	for _, a := range aliases {
+		if strings.Contains(a, " ") && strings.ToUpper(a) != a {
+			return a
+		}
+	}
+	return aliases[0]
 }
