@@ -97,7 +97,9 @@ type ref struct {
 	jur        string
 	drop       bool
 	isCaseName bool
-	citation   bool // a case citation (neutral, EU, ECHR, reports)
+	// needsContext: a provision dropped unless an earlier instrument has it.
+	needsContext bool
+	citation     bool // a case citation (neutral, EU, ECHR, reports)
 }
 
 func (r ref) finish(text, ctxJur, ctxCountry string) Reference {

@@ -144,7 +144,7 @@ func provisionURL(in Instrument, keyword, number string) string {
 	return in.URL
 }
 
-var bareNum = regexp.MustCompile(`^[0-9]+[A-Z]{0,3}`)
+var bareNum = regexp.MustCompile(`^(?:[0-9]+[A-Z]{0,3}|[A-Z][0-9]{1,2})`)
 
 // bareNumber is a provision number without its subdivisions: 87(2)(b) -> 87.
 func bareNumber(s string) string {

@@ -179,7 +179,7 @@ var (
 		"Australia's": "au", "Indian": "in", "India's": "in", "Irish": "ie", "Ireland's": "ie", "Canadian": "ca",
 		"Canada's": "ca", "German": "de", "Germany's": "de", "French": "fr", "France's": "fr", "Dutch": "nl",
 		"Singapore": "sg", "Singapore's": "sg", "Chinese": "cn", "China's": "cn", "Japanese": "jp", "Japan's": "jp",
-		"Swiss": "ch", "Italian": "it", "Spanish": "es", "Brazilian": "br", "Hong": "hk", "Britain's": "uk",
+		"Swiss": "ch", "Italian": "it", "Spanish": "es", "Brazilian": "br", "Britain's": "uk",
 		"America's": "us", "Russian": "ru", "Russia's": "ru", "Korean": "kr", "Nigerian": "ng", "Kenyan": "ke",
 		"South": "", "New Zealand": "nz", "Delaware": "us", "California": "us", "Californian": "us", "Texas": "us",
 		"Scotland's": "uk", "Wales's": "uk", "Ukrainian": "ua", "Polish": "pl", "Belgian": "be", "Danish": "dk",
@@ -562,6 +562,14 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	for _, m := range caseNmRe.FindAllStringSubmatchIndex(t, -1) {
 		left := t[m[2]:m[3]]
 		right := t[m[4]:m[5]]
+		// A party never runs across the end of a sentence.
+		lw := strings.Fields(left)
+		for k := len(lw) - 2; k >= 0; k-- {
+			if endsSentence(lw[k]) {
+				left = strings.Join(lw[k+1:], " ")
+				break
+			}
+		}
 		cl, _, _ := cleanName(left)
 		if strings.HasPrefix(left, "R ") || left == "R" {
 			cl = left
@@ -572,6 +580,12 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		start := m[3] - len(cl)
 		// Trim lowercase words from the end of the second party.
 		rw := strings.Fields(right)
+		for k, w := range rw {
+			if endsSentence(w) {
+				rw = rw[:k+1]
+				break
+			}
+		}
 		for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
 			rw = rw[:len(rw)-1]
 		}
@@ -588,6 +602,19 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 }
 
+// abbreviations that end with a full stop inside a party's name.
+var partyAbbrev = map[string]bool{"Ltd.": true, "Inc.": true, "Co.": true, "Corp.": true, "plc.": true, "Bros.": true,
+	"Mr.": true, "Mrs.": true, "Ms.": true, "Dr.": true, "St.": true, "No.": true, "Ltda.": true, "Cie.": true}
+
+// endsSentence: a word that closes a sentence ("Commission."), not an
+// abbreviation ("Ltd.", "S.A.", "U.S.").
+func endsSentence(w string) bool {
+	if !strings.HasSuffix(w, ".") || partyAbbrev[w] || len(w) <= 2 {
+		return false
+	}
+	return !strings.Contains(w[:len(w)-1], ".")
+}
+
 func isUpperStart(w string) bool {
 	return w != "" && (w[0] >= 'A' && w[0] <= 'Z' || w[0] == '(')
 }
@@ -595,7 +622,7 @@ func isUpperStart(w string) bool {
 // --- Courts by a generic name.
 
 var (
-	courtRe    = regexp.MustCompile(`((?:[A-Z][\w'’.]*\s+){0,3})(Supreme Court|High Court|Court of Appeal|Court of Appeals|Crown Court|Magistrates['’] Court|County Court|District Court|Regional Court|Higher Regional Court|Commercial Court|Constitutional Court|Administrative Court|Court of Cassation|Circuit Court|Bankruptcy Court|Court of Chancery|Court of Final Appeal|Labour Court|Labor Court)\b(?:\s+(?:of|for|in)\s+(?:the\s+)?((?:[A-Z][\w'’.]*)(?:\s+(?:of\s+)?[A-Z][\w'’.]*){0,4}))?`)
+	courtRe    = regexp.MustCompile(`((?:[A-Z][\w'’.]*\s+){0,3})(Supreme Court|High Court|Court of Appeal|Court of Appeals|Crown Court|Magistrates['’] Court|County Court|District Court|Regional Court|Higher Regional Court|Commercial Court|Constitutional Court|Administrative Court|Court of Cassation|Circuit Court|Bankruptcy Court|Court of Chancery|Court of Final Appeal|Labour Court|Labor Court)\b(?:\s+(?:of|for|in)\s+(?:the\s+)?((?:[A-Z][\w'’]*)(?:\s+(?:of\s+)?[A-Z][\w'’]*){0,4}))?`)
 	circuitRe  = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|federal)\s+)?(?:Court of Appeals for the\s+)?(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|D\.C\.|1st|2nd|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+(?:U\.S\.\s+)?Circuit(?:\s+Court\s+of\s+Appeals)?\b`)
 	districtRe = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|[Ff]ederal)\s+)?(?:(?:[Dd]istrict|Bankruptcy)\s+[Cc]ourt\s+(?:for|in)\s+the\s+)?(Southern|Northern|Eastern|Western|Central|Middle)\s+District\s+of\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)`)
 )
@@ -639,6 +666,16 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		}
 		name := strings.TrimSpace(cl + " " + core)
 		end := m[5]
+		if place != "" && strings.Fields(t[m[5]:m[6]])[0] == "in" {
+			// "the Court of Appeal in London": a place, not part of the name.
+			if in, ok := tbl.lookup(name); ok {
+				if pj := placeJurisdiction(place); in.Jurisdiction == "?" && pj != "" {
+					in = courtInContext(in, pj)
+				}
+				add(start, m[7], ref{inst: &in, kind: KindCourt}, 2)
+				continue
+			}
+		}
 		if place != "" && !strings.HasPrefix(place, "Justice") {
 			name += t[m[5]:m[6]] + place
 			end = m[7]

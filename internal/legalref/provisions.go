@@ -12,8 +12,8 @@ import (
 // the last instrument of the kind that has such provisions.
 
 const (
-	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*)`
-	kw  = `(?:Articles?|articles?|Arts?\.|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
+	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*|[A-Z]\d{1,2}\b)`
+	kw  = `(?:Articles?|articles?|Arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
 	sep = `(?:\s*,\s*(?:and\s+|or\s+)?|\s+and/or\s+|\s+and\s+|\s+or\s+|\s*[-–—]\s*|\s+to\s+|\s+through\s+)`
 )
 
@@ -30,10 +30,12 @@ var (
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
+	// "of Protocol No. 1 to the": a protocol to the ECHR, then where its name starts.
+	protocolRe = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
 	// An act's initials right after a provision: "Article 33 FINMASA".
 	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8})\b`)
 	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
-	afterInstRe = regexp.MustCompile(`^(?:['’]s)?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|regulation)\s?)?(` + num + `)`)
+	afterInstRe = regexp.MustCompile(`^(?:['’]s)?,?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|Section|regulation|ss?\.?|§§?)\s?)?(` + num + `)`)
 )
 
 var keywordCanon = map[string]string{"article": "Article", "articles": "Article", "art.": "Article", "arts.": "Article", "art": "Article",
@@ -42,11 +44,43 @@ var keywordCanon = map[string]string{"article": "Article", "articles": "Article"
 	"rule": "rule", "rules": "rule", "r.": "rule", "rr.": "rule", "paragraph": "paragraph", "paragraphs": "paragraph", "para.": "paragraph",
 	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
 	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
-	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule"}
+	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule", "arts": "Article"}
 
 // notActs are capitals that follow a provision without naming its act.
 var notActs = map[string]bool{"USA": true, "CEO": true, "AGM": true, "AND": true, "THE": true, "FOR": true, "NOT": true,
 	"ALL": true, "NEW": true, "UPDATE": true, "UPDATED": true, "CET": true, "GMT": true, "UTC": true, "BST": true, "EST": true}
+
+// contextOK are keywords kept without an instrument only when an earlier
+// instrument of the text has such provisions ("Part 26A" after the
+// Companies Act 2006; "Schedule 1"; "regulation 4" after Regulations).
+var contextOK = map[string]bool{"Part": true, "Schedule": true}
+
+var (
+	secRuleRe = regexp.MustCompile(`^\d+[a-zA-Z]+(?:-\d+)?(?:\(|$)`)
+	chapterRe = regexp.MustCompile(`^\s+(?:bankruptcy|protection|proceedings?|filings?|cases?|plans?|process|reorgani[sz]ation|restructuring|petitions?)\b`)
+)
+
+// numberAbove: the provision number's leading integer exceeds n.
+func numberAbove(number string, n int) bool {
+	v := 0
+	for _, c := range number {
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v > n
+}
+
+// bankruptcyChapter: "Chapter 11" of US bankruptcy news.
+func bankruptcyChapter(number, ahead, text string) bool {
+	switch number {
+	case "7", "9", "11", "12", "13", "15":
+	default:
+		return false
+	}
+	return chapterRe.MatchString(ahead) || strings.Contains(strings.ToLower(text), "bankrupt")
+}
 
 // bareOK are the keywords that are a reference even with no instrument in
 // sight ("section 12", "Article 5"); the others ("Part 2", "paragraph 3",
@@ -89,12 +123,24 @@ func (s *scan) provisions() {
 		// The instrument: after the list, before the keyword, or continued.
 		var inst *Instrument
 		end := listEnd
-		cont, contYear := "", ""
+		cont, contYear, protocol := "", "", ""
 		if k := ofRe.FindStringIndex(ahead); k != nil {
 			if i, ok := s.byStart[listEnd+k[1]]; ok && !consumed[i] && s.refs[i].kind != KindCourt && s.refs[i].kind != KindCase {
 				inst = s.refs[i].inst
 				end = s.refs[i].end
 				consumed[i] = true
+			}
+		}
+		if inst == nil {
+			// "Article 1 of Protocol No. 1 to the ECHR" / "... to the Convention".
+			if p := protocolRe.FindStringSubmatchIndex(ahead); p != nil {
+				if i, ok := s.byStart[listEnd+p[1]]; ok && !consumed[i] && s.refs[i].inst != nil && s.refs[i].inst.Canonical == "European Convention on Human Rights" {
+					inst, end, consumed[i] = s.refs[i].inst, s.refs[i].end, true
+					protocol = ahead[p[2]:p[3]]
+				} else if strings.HasPrefix(ahead[p[4]:], "Convention") {
+					in, _ := tbl.lookup("ECHR")
+					inst, end, protocol = &in, listEnd+p[4]+len("Convention"), ahead[p[2]:p[3]]
+				}
 			}
 		}
 		if inst == nil {
@@ -140,11 +186,30 @@ func (s *scan) provisions() {
 				}
 			}
 		}
+		needsContext := false
 		if inst == nil && cont == "" {
-			if !bareOK[key] || roman || ofOtherRe.MatchString(ahead) {
+			first := t[items[0][2]:items[0][1]]
+			switch {
+			case ofOtherRe.MatchString(ahead):
 				continue
-			}
-			if rawKw == "s" && !strings.Contains(t[items[0][2]:items[0][1]], "(") {
+			case key == "Chapter" && bankruptcyChapter(first, ahead, t):
+				in, _ := tbl.lookup("Bankruptcy Code")
+				inst = &in
+			case key == "rule" && rawKw == "Rule" && secRuleRe.MatchString(first):
+				// an SEC rule: "Rule 14a-8", "Rule 144A"
+				in := Instrument{Kind: KindRule, Jurisdiction: "us", Canonical: "SEC rules", Title: "SEC rules"}
+				finishInstrument(&in)
+				inst = &in
+			case roman && key == "Article" && s.ctxJur == "us":
+				in, _ := tbl.lookup("United States Constitution")
+				inst = &in
+			case roman:
+				continue
+			case contextOK[key] && isUpperStart(rawKw) || key == "regulation" || key == "rule" && rawKw == "rule":
+				needsContext = true // kept only if an earlier instrument has such provisions
+			case !bareOK[key]:
+				continue
+			case rawKw == "s" && !strings.Contains(first, "("):
 				continue // "s 5" alone is too weak a signal
 			}
 		}
@@ -153,7 +218,10 @@ func (s *scan) provisions() {
 		for j := 0; j < len(items); j++ {
 			a, b := items[j][0], items[j][1]
 			number := strings.Join(strings.Fields(t[items[j][2]:b]), "")
-			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear}
+			if protocol != "" {
+				number += " of Protocol No. " + protocol
+			}
+			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear, needsContext: needsContext}
 			r.start, r.end = a, b
 			if j == 0 {
 				r.start = kwStart
@@ -309,10 +377,38 @@ func (s *scan) resolve() {
 		}
 		if r.kind == KindProvision && r.inst == nil {
 			r.inst = lastOf(seen, r.keyword, r.cont, r.contYear)
+			if r.cont == "Treaty" && (r.inst == nil || r.inst.Canonical == "Treaty on European Union" && numberAbove(r.number, 55)) {
+				// "Article 102 of the Treaty": the TFEU (the TEU has 55 articles).
+				in, _ := tbl.lookup("TFEU")
+				r.inst = &in
+			}
 			if r.inst == nil && r.cont == "Charter" {
 				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
 				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
 				r.inst = &in
+			}
+			if r.inst == nil && r.cont == "" {
+				// "Section 230 ..., Section 230 of the Communications Decency Act":
+				// the same pinpoint named with its act later in the text.
+				for j := i + 1; j < len(s.refs); j++ {
+					o := s.refs[j]
+					if o.kind == KindProvision && o.inst != nil && o.keyword == r.keyword && o.number == r.number {
+						r.inst = o.inst
+						break
+					}
+				}
+			}
+			if r.inst == nil && r.cont == "" {
+				// Named only later: "Part 26A ... the Companies Act 2006".
+				for j := i + 1; j < len(s.refs) && r.inst == nil; j++ {
+					if o := s.refs[j].inst; o != nil && o.Kind != KindCourt && o.Kind != KindCase && fitsKeyword(o, r.keyword) {
+						r.inst = o
+					}
+				}
+			}
+			if r.inst == nil && r.needsContext {
+				r.drop = true
+				continue
 			}
 		}
 		if r.inst != nil && r.inst.Kind != KindCourt && r.inst.Kind != KindCase {
@@ -381,7 +477,7 @@ func fitsKeyword(in *Instrument, keyword string) bool {
 	common := in.Jurisdiction == "uk" || in.Jurisdiction == "us" || in.Jurisdiction == "au" || in.Jurisdiction == "in" || in.Jurisdiction == "ie" || in.Jurisdiction == "sg" || in.Jurisdiction == "ca" || in.Jurisdiction == "nz" || in.Jurisdiction == "hk"
 	switch keyword {
 	case "Article":
-		return in.Kind == KindTreaty || in.Kind == KindDirective || (in.Kind == KindRegulation && in.Jurisdiction == "eu") ||
+		return in.Kind == KindTreaty || in.Kind == KindDirective || (in.Kind == KindRegulation && (in.Jurisdiction == "eu" || in.Canonical == "UK GDPR")) ||
 			(in.Kind == KindLegislation && !common) || strings.Contains(in.Canonical, "Constitution")
 	case "section":
 		return in.Kind == KindLegislation && common && !strings.Contains(in.Canonical, "Constitution")
@@ -389,6 +485,8 @@ func fitsKeyword(in *Instrument, keyword string) bool {
 		return in.Kind == KindRegulation && in.Jurisdiction == "uk"
 	case "rule", "Practice Direction":
 		return in.Kind == KindRule
+	case "Part", "Schedule":
+		return in.Kind == KindRule && keyword == "Part" || (in.Kind == KindLegislation || in.Kind == KindRegulation) && in.Jurisdiction != "eu" && !strings.Contains(in.Canonical, "Constitution")
 	}
 	return false
 }
