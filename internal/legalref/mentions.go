@@ -429,6 +429,9 @@ var (
 	ukRepRe   = regexp.MustCompile(`\[(\d{4})\]\s+(?:\d\s+)?(AC|QB|KB|Ch|WLR|All ER|Bus LR|Lloyd's Rep|Lloyd’s Rep|BCLC|BCC|ICR|IRLR)\s+(\d{1,4})`)
 	execOrdRe = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
 	amendRe   = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
+	inReRe    = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
+	unscRe    = regexp.MustCompile(`\b(?:UN\s+|U\.N\.\s+|United Nations\s+)?Security Council\s+[Rr]esolution\s+(\d{2,4})\b`)
+	usBillRe  = regexp.MustCompile(`\b(SB|AB|HB|H\.\s?R\.)\s?(\d{1,5})\b`)
 	caseNmRe  = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
 )
 
@@ -438,6 +441,11 @@ var neutralPath = map[string]string{"UKSC": "uksc", "UKPC": "ukpc", "EWCA Civ": 
 	"EWFC": "ewfc", "EWCOP": "ewcop", "EAT": "eat", "UKIPTrib": "ukiptrib", "EWCC": "ewcc"}
 
 var divisionCourt = map[string]string{"EWHC": "ewhc", "UKUT": "ukut", "UKFTT": "ukftt"}
+
+// knownDivision are the Find Case Law paths of divided courts.
+var knownDivision = map[string]bool{"ewhc/ch": true, "ewhc/kb": true, "ewhc/qb": true, "ewhc/admin": true, "ewhc/comm": true,
+	"ewhc/fam": true, "ewhc/pat": true, "ewhc/tcc": true, "ewhc/ipec": true, "ewhc/scco": true, "ukut/iac": true,
+	"ukut/lc": true, "ukut/tcc": true, "ukut/aac": true, "ukftt/tc": true, "ukftt/grc": true}
 
 var courtOfCitation = map[string]string{"UKSC": "uk", "UKPC": "uk", "UKHL": "uk", "EWCA": "uk", "EWHC": "uk", "UKUT": "uk",
 	"UKFTT": "uk", "EWFC": "uk", "EWCOP": "uk", "EAT": "uk", "UKEAT": "uk", "CAT": "uk", "CSIH": "uk", "CSOH": "uk",
@@ -459,8 +467,11 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 			canon += " (" + div + ")"
 		}
 		path := neutralPath[court]
-		if p, ok := divisionCourt[court]; ok && div != "" {
-			path = p + "/" + strings.ToLower(div)
+		if p, ok := divisionCourt[court]; ok {
+			path = ""
+			if knownDivision[p+"/"+strings.ToLower(div)] {
+				path = p + "/" + strings.ToLower(div)
+			}
 		}
 		url := ""
 		if path != "" {
@@ -553,6 +564,42 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in.Title = in.Canonical
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
+	}
+	for _, m := range inReRe.FindAllStringSubmatchIndex(t, -1) {
+		name := strings.TrimRight(t[m[2]:m[3]], ".,")
+		rw := strings.Fields(name)
+		for k, w := range rw {
+			if endsSentence(w) {
+				rw = rw[:k+1]
+				break
+			}
+		}
+		for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
+			rw = rw[:len(rw)-1]
+		}
+		name = strings.TrimRight(strings.Join(rw, " "), ".,")
+		canon := "In re " + name
+		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
+		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
+	}
+	for _, m := range unscRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := "UN Security Council Resolution " + t[m[2]:m[3]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "int", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 4)
+	}
+	if s.ctxJur == "us" {
+		for _, m := range usBillRe.FindAllStringSubmatchIndex(t, -1) {
+			house := strings.ReplaceAll(strings.ReplaceAll(t[m[2]:m[3]], " ", ""), ".", "")
+			canon := map[string]string{"HR": "H.R.", "S": "S."}[house]
+			if canon == "" {
+				canon = house
+			}
+			canon += " " + t[m[4]:m[5]]
+			in := Instrument{Kind: KindLegislation, Jurisdiction: "us", Canonical: canon, Title: canon}
+			finishInstrument(&in)
+			add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 3)
+		}
 	}
 	for _, m := range amendRe.FindAllStringSubmatchIndex(t, -1) {
 		in, _ := tbl.lookup("United States Constitution")

@@ -13,7 +13,7 @@ import (
 
 const (
 	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*|[A-Z]\d{1,2}\b)`
-	kw  = `(?:Articles?|articles?|Arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
+	kw  = `(?:Articles?|articles?|Arts?\.|arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
 	sep = `(?:\s*,\s*(?:and\s+|or\s+)?|\s+and/or\s+|\s+and\s+|\s+or\s+|\s*[-–—]\s*|\s+to\s+|\s+through\s+)`
 )
 
@@ -32,6 +32,8 @@ var (
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
 	// "of Protocol No. 1 to the": a protocol to the ECHR, then where its name starts.
 	protocolRe = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
+	// "the 2006 Act" alone.
+	yearActRe = regexp.MustCompile(`\b[Tt]he ((?:1[6-9]|20)\d\d) Act\b`)
 	// An act's initials right after a provision: "Article 33 FINMASA".
 	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8})\b`)
 	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
@@ -265,6 +267,13 @@ func (s *scan) provisions() {
 		out = append(out, ref{start: r.start, end: r.end + m[1], kind: KindProvision, keyword: key, number: number, inst: r.inst})
 		consumed[i] = true
 	}
+	// "the 2006 Act": an Act named earlier, by its year.
+	for _, m := range yearActRe.FindAllStringSubmatchIndex(t, -1) {
+		if overlapsAny(s.refs, m[2], m[1]) || overlapsAny(out, m[2], m[1]) {
+			continue
+		}
+		out = append(out, ref{start: m[2], end: m[1], kind: KindLegislation, cont: "Act", contYear: t[m[2]:m[3]], needsContext: true})
+	}
 	// The mentions joined to provisions are now part of them.
 	var kept []ref
 	for i, r := range s.refs {
@@ -373,6 +382,12 @@ func (s *scan) resolve() {
 	for i := range s.refs {
 		r := &s.refs[i]
 		if r.drop {
+			continue
+		}
+		if r.kind == KindLegislation && r.inst == nil && r.cont != "" {
+			if r.inst = lastOf(seen, "", r.cont, r.contYear); r.inst == nil {
+				r.drop = true
+			}
 			continue
 		}
 		if r.kind == KindProvision && r.inst == nil {
