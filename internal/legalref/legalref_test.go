@@ -202,3 +202,11 @@ func TestParagraphs(t *testing.T) {
 		t.Errorf("index: %+v", idx)
 	}
 }
+
+func TestLowerCaseCourtFigures(t *testing.T) {
+	for _, s := range []string{"He lost in the court of appeal of public sentiment.", "The supreme court of public opinion has spoken."} {
+		if refs := Find(s); len(refs) > 0 {
+			t.Errorf("%q: found %s", s, describe(refs))
+		}
+	}
+}

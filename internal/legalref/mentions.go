@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// lowerOfRe: a lower-case court name continued by "of" is a figure of speech.
+var lowerOfRe = regexp.MustCompile(`^\s+of\b`)
+
 // scan holds the state of one Find.
 type scan struct {
 	text       string
@@ -91,6 +94,9 @@ func (s *scan) mentions() {
 		in, ok := tbl.lookup(t[m[0]:m[1]])
 		if !ok {
 			continue
+		}
+		if in.Kind == KindCourt && t[m[0]] >= 'a' && t[m[0]] <= 'z' && lowerOfRe.MatchString(t[m[1]:min(len(t), m[1]+8)]) {
+			continue // "the court of appeal of public sentiment"
 		}
 		in2 := in
 		add(m[0], m[1], ref{inst: &in2, kind: in.Kind}, 3)
