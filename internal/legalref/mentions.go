@@ -572,18 +572,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
 	}
 	for _, m := range inReRe.FindAllStringSubmatchIndex(t, -1) {
-		name := strings.TrimRight(t[m[2]:m[3]], ".,")
-		rw := strings.Fields(name)
-		for k, w := range rw {
-			if endsSentence(w) {
-				rw = rw[:k+1]
-				break
-			}
-		}
-		for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
-			rw = rw[:len(rw)-1]
-		}
-		name = strings.TrimRight(strings.Join(rw, " "), ".,")
+		name := strings.TrimRight(trimParty(strings.TrimRight(t[m[2]:m[3]], ".,")), ".,")
 		canon := "In re " + name
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
@@ -631,18 +620,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 			continue
 		}
 		start := m[3] - len(cl)
-		// Trim lowercase words from the end of the second party.
-		rw := strings.Fields(right)
-		for k, w := range rw {
-			if endsSentence(w) {
-				rw = rw[:k+1]
-				break
-			}
-		}
-		for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
-			rw = rw[:len(rw)-1]
-		}
-		right = strings.Join(rw, " ")
+		right = trimParty(right)
 		end := m[4] + len(right)
 		if t[m[4]:end] != right {
 			continue
@@ -653,6 +631,23 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(start, end, ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
+}
+
+// trimParty ends a party's name at the end of its sentence and drops the
+// lower-case words it ends with: "Commission. Under Article" -> "Commission.",
+// "Jones and the" -> "Jones".
+func trimParty(s string) string {
+	rw := strings.Fields(s)
+	for k, w := range rw {
+		if endsSentence(w) {
+			rw = rw[:k+1]
+			break
+		}
+	}
+	for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
+		rw = rw[:len(rw)-1]
+	}
+	return strings.Join(rw, " ")
 }
 
 // abbreviations that end with a full stop inside a party's name.
