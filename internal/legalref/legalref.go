@@ -171,9 +171,11 @@ func pluralKeyword(k string) string {
 // ("the Supreme Court", "the High Court") by the document's jurisdiction.
 func courtInContext(in Instrument, jur string) Instrument {
 	full := map[string]map[string]string{
-		"Supreme Court":   {"uk": "Supreme Court of the United Kingdom", "us": "Supreme Court of the United States"},
-		"High Court":      {"uk": "High Court of England and Wales"},
-		"Court of Appeal": {"uk": "Court of Appeal of England and Wales"},
+		"Supreme Court": {"uk": "Supreme Court of the United Kingdom", "us": "Supreme Court of the United States",
+			"in": "Supreme Court of India", "ie": "Supreme Court of Ireland", "ca": "Supreme Court of Canada",
+			"nl": "Supreme Court of the Netherlands", "ch": "Swiss Federal Supreme Court"},
+		"High Court":      {"uk": "High Court of England and Wales", "ie": "High Court of Ireland", "au": "High Court of Australia", "sg": "High Court of Singapore"},
+		"Court of Appeal": {"uk": "Court of Appeal of England and Wales", "sg": "Singapore Court of Appeal"},
 	}
 	if name, ok := full[in.Canonical][jur]; ok {
 		if e, ok := tbl.lookup(name); ok {

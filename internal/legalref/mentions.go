@@ -426,7 +426,7 @@ func fullYear(y int) int {
 var (
 	neutralRe = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
 	euCaseRe  = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
-	echrRe    = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{1,6}/\d{2})\b`)
+	echrRe    = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
 	eclIRe    = regexp.MustCompile(`\bECLI:([A-Z]{2}):([A-Z]+):(\d{4}):([0-9A-Z.]+)`)
 	uscRe     = regexp.MustCompile(`\b(\d{1,2})\s+U\.?\s?S\.?\s?C\.?(?:A\.?)?\s*(?:§§?\s*|[Ss]ec(?:tion|\.)\s*)?(\d+[a-zA-Z]{0,3}(?:-\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)(?:\s+et\s+seq\.?)?`)
 	cfrRe     = regexp.MustCompile(`\b(\d{1,2})\s+C\.?\s?F\.?\s?R\.?\s*(?:(?:§§?|[Ss]ection)\s*)?(?:([Pp]art|[Pp]t\.)\s*)?(\d+)(?:\.(\d+[a-z]?(?:-\d+)?))?`)
