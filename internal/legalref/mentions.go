@@ -436,6 +436,7 @@ var (
 	execOrdRe = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
 	amendRe   = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
 	inReRe    = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
+	ojRe      = regexp.MustCompile(`\bOJ\s+([LC])\s+(\d{1,4}(?:\s?[A-Z])?),?\s+(\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*p\.\s*\d+)?`)
 	unscRe    = regexp.MustCompile(`\b(?:UN\s+|U\.N\.\s+|United Nations\s+)?Security Council\s+[Rr]esolution\s+(\d{2,4})\b`)
 	usBillRe  = regexp.MustCompile(`\b(SB|AB|HB|H\.\s?R\.)\s?(\d{1,5})\b`)
 	caseNmRe  = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
@@ -576,6 +577,13 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		canon := "In re " + name
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
+	}
+	for _, m := range ojRe.FindAllStringSubmatchIndex(t, -1) {
+		// An Official Journal citation: the act it publishes is not named in it.
+		canon := "OJ " + t[m[2]:m[3]] + " " + t[m[4]:m[5]] + ", " + t[m[6]:m[7]]
+		in := Instrument{Kind: KindRegulation, Jurisdiction: "eu", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
 	}
 	for _, m := range unscRe.FindAllStringSubmatchIndex(t, -1) {
 		canon := "UN Security Council Resolution " + t[m[2]:m[3]]
