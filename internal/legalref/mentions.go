@@ -216,6 +216,12 @@ func cleanName(name string) (string, string, bool) {
 		hadThe = true
 	}
 	words := strings.Fields(name)
+	for k := len(words) - 2; k >= 0; k-- {
+		if endsSentence(words[k]) {
+			words = words[k+1:] // "Tribunal. The Supreme Court": a new sentence
+			break
+		}
+	}
 	jur := ""
 	for len(words) > 0 {
 		w := strings.TrimRight(words[0], ",")

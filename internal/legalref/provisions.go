@@ -444,7 +444,7 @@ func lastOf(seen []*Instrument, keyword, cont, year string) *Instrument {
 			continue
 		}
 		if fitsKeyword(in, keyword) {
-			return in
+			return mostMentioned(seen[:i+1], keyword)
 		}
 		if keyword == "Article" || keyword == "section" {
 			// The nearest instrument of the other style closes the search:
@@ -455,6 +455,32 @@ func lastOf(seen []*Instrument, keyword, cont, year string) *Instrument {
 		}
 	}
 	return nil
+}
+
+// mostMentioned is, of the instruments that fit keyword back to the
+// nearest one that does not, the one the text has named most often (the
+// subject of the text), the latest on a tie: a bare "Article 101" in a brief
+// about the AI Act is the AI Act's, even after a passing "Article 4(3) of
+// Directive (EU) 2019/790".
+func mostMentioned(seen []*Instrument, keyword string) *Instrument {
+	count := map[string]int{}
+	for _, in := range seen {
+		count[in.Canonical]++
+	}
+	var best *Instrument
+	for i := len(seen) - 1; i >= 0; i-- {
+		in := seen[i]
+		if !fitsKeyword(in, keyword) {
+			if in.Kind != KindRule && (keyword == "Article" || keyword == "section") {
+				break
+			}
+			continue
+		}
+		if best == nil || count[in.Canonical] > count[best.Canonical] {
+			best = in
+		}
+	}
+	return best
 }
 
 func fitsContinuation(in *Instrument, word, year string) bool {
