@@ -747,6 +747,9 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 			add(start, end, ref{inst: &in, kind: KindCourt}, 2)
 			continue
 		}
+		if _, known := tbl.lookup(core); known && place == "" && jur == "" && placeJurisdiction(cl) == "" {
+			continue // "Appointed to Lead Commercial Court": the table's name alone
+		}
 		if place == "" && cl == "" {
 			continue // the table's bare names ("the High Court") cover these
 		}

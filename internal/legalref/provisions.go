@@ -413,13 +413,23 @@ func (s *scan) resolve() {
 					}
 				}
 			}
-			if r.inst == nil && r.cont == "" {
-				// Named only later: "Part 26A ... the Companies Act 2006".
+			if r.inst == nil {
+				// Named only later: "Part 26A ... the Companies Act 2006",
+				// "Article 8 of the Convention ... the European Convention on Human Rights".
 				for j := i + 1; j < len(s.refs) && r.inst == nil; j++ {
-					if o := s.refs[j].inst; o != nil && o.Kind != KindCourt && o.Kind != KindCase && fitsKeyword(o, r.keyword) {
+					o := s.refs[j].inst
+					if o == nil || o.Kind == KindCourt || o.Kind == KindCase {
+						continue
+					}
+					if r.cont == "" && fitsKeyword(o, r.keyword) || r.cont != "" && fitsContinuation(o, r.cont, r.contYear) {
 						r.inst = o
 					}
 				}
+			}
+			if r.inst == nil && r.cont == "Convention" && r.keyword == "Article" {
+				// "Article 8 of the Convention" in legal news: the ECHR.
+				in, _ := tbl.lookup("ECHR")
+				r.inst = &in
 			}
 			if r.inst == nil && r.needsContext {
 				r.drop = true
