@@ -202,6 +202,10 @@ func (s *scan) provisions() {
 				in := Instrument{Kind: KindRule, Jurisdiction: "us", Canonical: "SEC rules", Title: "SEC rules"}
 				finishInstrument(&in)
 				inst = &in
+			case roman && key == "Title" && (first == "VII" || first == "IX"):
+				// "Title VII claims", "Title IX": US civil-rights law.
+				in, _ := tbl.lookup(map[string]string{"VII": "Civil Rights Act of 1964", "IX": "Education Amendments of 1972"}[first])
+				inst = &in
 			case roman && key == "Article" && s.ctxJur == "us":
 				in, _ := tbl.lookup("United States Constitution")
 				inst = &in
