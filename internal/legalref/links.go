@@ -130,16 +130,12 @@ func provisionURL(in Instrument, keyword, number string) string {
 	if in.URL == "" {
 		return ""
 	}
+	// Only the address forms the contract lists: a section of an Act has
+	// its own; any other provision (a Part, a Schedule, a regulation of an
+	// SI) links to its instrument.
 	series, _, _ := strings.Cut(in.link, ":")
-	var seg string
-	switch series {
-	case "ukpga", "asp", "asc":
-		seg = map[string]string{"section": "section", "Schedule": "schedule", "Part": "part"}[keyword]
-	case "uksi":
-		seg = map[string]string{"regulation": "regulation", "Schedule": "schedule", "Part": "part"}[keyword]
-	}
-	if n := bareNumber(number); seg != "" && n != "" {
-		return in.URL + "/" + seg + "/" + n
+	if n := bareNumber(number); keyword == "section" && n != "" && (series == "ukpga" || series == "asp" || series == "asc") {
+		return in.URL + "/section/" + n
 	}
 	return in.URL
 }
