@@ -32,6 +32,8 @@ var (
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
 	// "of Protocol No. 1 to the": a protocol to the ECHR, then where its name starts.
 	protocolRe = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
+	// Subdivisions written apart: " (1) (f)".
+	spacedRe = regexp.MustCompile(`^(?:\s\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+`)
 	// "the 2006 Act" alone.
 	yearActRe = regexp.MustCompile(`\b[Tt]he ((?:1[6-9]|20)\d\d) Act\b`)
 	// An act's initials right after a provision: "Article 33 FINMASA".
@@ -114,7 +116,19 @@ func (s *scan) provisions() {
 			continue
 		}
 		ahead := t[listEnd:min(len(t), listEnd+200)] // what follows the list
+		// "Article 6 (1) (f) GDPR": subdivisions written apart join the
+		// pinpoint when the instrument follows them (a house-format marker
+		// "(1)" never comes before "of the GDPR").
 		items := s.listItems(listStart, listEnd)
+		if sp := spacedRe.FindStringIndex(ahead); sp != nil && len(items) > 0 {
+			if k := ofRe.FindStringIndex(ahead[sp[1]:]); k != nil {
+				if _, ok := s.byStart[listEnd+sp[1]+k[1]]; ok {
+					listEnd += sp[1]
+					ahead = t[listEnd:min(len(t), listEnd+200)]
+					items[len(items)-1][1] = listEnd
+				}
+			}
+		}
 		if len(items) == 0 {
 			continue
 		}
