@@ -16,6 +16,11 @@ var (
 	districtRe = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|[Ff]ederal)\s+)?(?:(?:[Dd]istrict|Bankruptcy)\s+[Cc]ourt\s+(?:for|in)\s+the\s+)?(Southern|Northern|Eastern|Western|Central|Middle)\s+District\s+of\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)`)
 )
 
+// usDistricts are the federal districts news names by a city.
+var usDistricts = map[string]string{"Manhattan": "Southern District of New York", "Brooklyn": "Eastern District of New York",
+	"Washington": "District of Columbia", "Delaware": "District of Delaware", "San Francisco": "Northern District of California",
+	"Los Angeles": "Central District of California", "Chicago": "Northern District of Illinois", "Boston": "District of Massachusetts"}
+
 var circuitOrdinal = map[string]string{"1st": "First", "2nd": "Second", "3rd": "Third", "4th": "Fourth", "5th": "Fifth", "6th": "Sixth",
 	"7th": "Seventh", "8th": "Eighth", "9th": "Ninth", "10th": "Tenth", "11th": "Eleventh"}
 
@@ -55,6 +60,14 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		}
 		name := strings.TrimSpace(cl + " " + core)
 		end := m[5]
+		if d, ok := usDistricts[place]; ok && core == "District Court" && strings.Fields(t[m[5]:m[6]])[0] == "in" {
+			// "the federal District Court in Manhattan"
+			canon := "United States District Court for the " + d
+			in := Instrument{Kind: KindCourt, Jurisdiction: "us", Canonical: canon, Title: canon}
+			finishInstrument(&in)
+			add(start, m[7], ref{inst: &in, kind: KindCourt}, 3)
+			continue
+		}
 		if place != "" && strings.Fields(t[m[5]:m[6]])[0] == "in" {
 			// "the Court of Appeal in London": a place, not part of the name.
 			if in, ok := tbl.lookup(name); ok {

@@ -116,7 +116,7 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 	case r.inst != nil:
 		in := *r.inst
 		if in.Jurisdiction == "?" && in.Kind == KindCourt {
-			in = courtInContext(in, ctxCountry)
+			in = courtInContext(in, localCountry(text, r.start, ctxCountry))
 		}
 		out.inst = &in
 		out.Jurisdiction = in.Jurisdiction
@@ -165,6 +165,22 @@ func pluralKeyword(k string) string {
 		return "sections"
 	}
 	return k + "s"
+}
+
+// localCountry is the country the paragraph around offset at is about, or
+// the document's when the paragraph gives no sign.
+func localCountry(text string, at int, doc string) string {
+	start := strings.LastIndex(text[:at], "\n") + 1
+	end := strings.Index(text[at:], "\n")
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += at
+	}
+	if _, country, n := signalsIn(text[start:end]); n >= 2 {
+		return country
+	}
+	return doc
 }
 
 // courtInContext resolves a court whose name is used in several countries

@@ -53,6 +53,13 @@ var signals = []struct {
 // the EU) for names of courts used in several countries ("the Supreme
 // Court"). Without any signal: uk.
 func documentJurisdiction(text string) (jur, country string) {
+	jur, country, _ = signalsIn(text)
+	return jur, country
+}
+
+// signalsIn counts the signals of text: the leading jurisdiction, the
+// leading country and the strength of the country's signal.
+func signalsIn(text string) (jur, country string, strength int) {
 	best, bestC := 0, 0
 	jur, country = "uk", "uk"
 	for _, sg := range signals {
@@ -64,7 +71,7 @@ func documentJurisdiction(text string) (jur, country string) {
 			bestC, country = n, sg.jur
 		}
 	}
-	return jur, country
+	return jur, country, bestC
 }
 
 // A mention is a reference to a whole instrument, case or court. Candidates
