@@ -100,6 +100,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	handle("GET "+Prefix+"/articles/{id}", a.getArticle)
 	handle("GET "+Prefix+"/stories", a.listStories)
 	handle("GET "+Prefix+"/stories/{id}", a.getStory)
+	handle("GET "+Prefix+"/law/{slug}", a.getLaw) // law.go
 }
 
 // Problem is an RFC 9457 problem detail.

@@ -575,6 +575,8 @@ func runAPI(t *testing.T, e *env) {
 		t.Errorf("delete without token: %d", code)
 	}
 
+	testLaw(t, e) // law_test.go
+
 	// The audit log recorded the API writes.
 	es, _ := e.st.ListAudit(ctx, store.AuditFilter{Target: "api-made-brief"})
 	if len(es) < 2 {

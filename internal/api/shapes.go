@@ -44,6 +44,9 @@ type Brief struct {
 	Firms       []string   `json:"firms"`
 	Topics      []string   `json:"topics"`
 	Sources     []Source   `json:"sources"`
+	// References are the legal references of the paragraphs (law.go);
+	// ignored on writes.
+	References []Reference `json:"references"`
 }
 
 // FromBrief converts a domain brief to the API shape.
@@ -67,6 +70,7 @@ func FromBrief(b *brief.Brief, baseURL string) Brief {
 	for _, s := range b.Sources {
 		out.Sources = append(out.Sources, Source{N: s.N, URL: s.URL, Title: s.Title, Publisher: s.Publisher, FetchedAt: s.FetchedAt})
 	}
+	out.References = briefReferences(b)
 	return out
 }
 

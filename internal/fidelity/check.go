@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"legists/internal/brief"
+	"legists/internal/legalref"
 	"legists/internal/sentence"
 )
 
@@ -128,10 +129,14 @@ type checker struct {
 	capsSeen  map[string]bool    // words seen capitalised inside a sentence: names
 	toks      map[string][]token // the brief's sentences, tokenised once
 	findings  []Finding
+	// sourceText and lrefs serve the legal-reference check (legalrefs.go).
+	sourceText map[int]string
+	lrefs      map[[2]int][]legalref.Reference
 }
 
 func newChecker(b *brief.Brief, sources map[int]string) *checker {
 	c := &checker{b: b, docs: map[int]*doc{}, known: map[int]bool{}, lowerSeen: map[string]bool{}, capsSeen: map[string]bool{}, toks: map[string][]token{}}
+	c.sourceText = sources
 	for n, text := range sources {
 		c.docs[n] = newDoc(n, text)
 		c.order = append(c.order, n)
@@ -289,6 +294,7 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	if len(docs) == 0 {
 		return
 	}
+	c.legalReferences(si, pi, st, docs, f)
 	c.againstSources(st, toks, ms, docs, f)
 }
 

@@ -342,7 +342,7 @@ func (s *db) saveBrief(ctx context.Context, tx runner, p *preparedBrief, now tim
 		s.d.timeArg(now), p.body, p.hash, rev, p.search, id); err != nil {
 		return res, err
 	}
-	for _, table := range []string{"brief_sources", "brief_firms", "brief_topics"} {
+	for _, table := range []string{"brief_sources", "brief_firms", "brief_topics", "brief_law_refs"} {
 		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE brief_id = ?`, id); err != nil {
 			return res, err
 		}
@@ -381,6 +381,9 @@ func (s *db) insertBriefParts(ctx context.Context, tx runner, id int64, p *prepa
 		if err := insertRows(ctx, tx, "brief_topics (brief_id, position, name, topic_slug)", rows); err != nil {
 			return err
 		}
+	}
+	if err := s.writeLawRefs(ctx, tx, id, c.Sections); err != nil { // law.go
+		return err
 	}
 	_, err := tx.exec(ctx, `INSERT INTO brief_revisions (brief_id, number, created_at, author, note, text, hash, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -755,6 +758,9 @@ func (s *db) ListBriefs(ctx context.Context, f BriefFilter) (BriefPage, error) {
 			return BriefPage{}, err
 		}
 		w.add("(b.sort_at, b.id) < (?, ?)", s.d.timeArg(c.At), c.ID)
+	}
+	if f.Law != "" {
+		w.add("EXISTS (SELECT 1 FROM brief_law_refs bl WHERE bl.brief_id = b.id AND bl.slug = ?)", f.Law)
 	}
 	limit := clampLimit(f.Limit)
 	page := BriefPage{Briefs: []brief.Brief{}}

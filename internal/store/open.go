@@ -37,6 +37,10 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.ReindexLaw(ctx); err != nil { // law.go
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -156,6 +156,9 @@ func (s *db) restore(ctx context.Context, tx runner, ar *archiveReader, h *Archi
 	if err := s.afterRestore(ctx, tx, si); err != nil {
 		return nil, err
 	}
+	if err := s.reindexLaw(ctx, tx); err != nil { // an archive from before the index (law.go)
+		return nil, fmt.Errorf("rebuild the legal reference index: %w", err)
+	}
 	return si, nil
 }
 

@@ -73,6 +73,7 @@ type BriefFilter struct {
 	Status brief.Status // zero: every status
 	Firm   string       // firm slug (a firm name is slugified first)
 	Topic  string       // topic slug (a topic name is slugified first)
+	Law    string       // slug of a legal instrument the brief cites (law.go)
 	Since  time.Time
 	Until  time.Time
 	Limit  int // default DefaultLimit, at most MaxLimit
@@ -185,4 +186,7 @@ type Store interface {
 	// ---- Newsletter and events (issue 6; newsletter.go, events.go):
 	// subscribers, the digest delivery ledger, events, settings ----
 	Newsletter
+
+	// ---- Legal instruments cited by briefs (issue 15; law.go) ----
+	LawStore
 }

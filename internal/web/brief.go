@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"legists/internal/brief"
+	"legists/internal/legalref"
 	"legists/internal/store"
 )
 
@@ -88,11 +88,12 @@ func (s *Server) briefView(ctx context.Context, b *brief.Brief, findings []Findi
 	data.Stay = s.stayFor(ctx, b)
 
 	backrefs := map[int][]string{}
+	refs := briefRefs(b) // law.go
 	counts := map[int]int{}
 	for si, sec := range b.Sections {
 		sv := sectionView{Heading: sec.Heading}
 		for pi, p := range sec.Paragraphs {
-			pv := paraView{HTML: paragraphHTML(p, counts, backrefs)}
+			pv := paraView{HTML: paragraphHTML(p, refs[si][pi], counts, backrefs)}
 			for _, f := range findings {
 				if f.Section == si && f.Paragraph == pi {
 					pv.Findings = append(pv.Findings, f)
@@ -144,8 +145,9 @@ func safeURL(raw string) string {
 }
 
 // paragraphHTML escapes a paragraph's text and puts a citation marker,
-// linked to the numbered source, after each cited span.
-func paragraphHTML(p brief.Paragraph, counts map[int]int, backrefs map[int][]string) template.HTML {
+// linked to the numbered source, after each cited span; refs, the legal
+// references of the paragraph, link to their instruments' pages.
+func paragraphHTML(p brief.Paragraph, refs []legalref.Reference, counts map[int]int, backrefs map[int][]string) template.HTML {
 	var b strings.Builder
 	spans := slices.Clone(p.Spans)
 	slices.SortStableFunc(spans, func(a, b brief.Span) int { return a.End - b.End })
@@ -153,7 +155,7 @@ func paragraphHTML(p brief.Paragraph, counts map[int]int, backrefs map[int][]str
 	text := p.Text
 	for _, sp := range spans {
 		end := min(max(sp.End, pos), len(text))
-		b.WriteString(html.EscapeString(text[pos:end]))
+		writeLinked(&b, text, pos, end, refs)
 		pos = end
 		if len(sp.Citations) == 0 {
 			continue
@@ -170,7 +172,7 @@ func paragraphHTML(p brief.Paragraph, counts map[int]int, backrefs map[int][]str
 		}
 		b.WriteString(`</sup>`)
 	}
-	b.WriteString(html.EscapeString(text[pos:]))
+	writeLinked(&b, text, pos, len(text), refs)
 	return template.HTML(b.String())
 }
 

@@ -220,7 +220,7 @@ func (s *Server) briefHTML(ctx context.Context, b *brief.Brief) string {
 	for _, sec := range b.Sections {
 		fmt.Fprintf(&out, "<h2>%s</h2>\n", html.EscapeString(sec.Heading))
 		for _, p := range sec.Paragraphs {
-			ph := string(paragraphHTML(p, counts, back))
+			ph := string(paragraphHTML(p, nil, counts, back))
 			ph = strings.ReplaceAll(ph, `href="#source-`, `href="`+html.EscapeString(u)+`#source-`)
 			fmt.Fprintf(&out, "<p>%s</p>\n", ph)
 		}
@@ -353,6 +353,11 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		for _, f := range firms {
 			doc.URLs = append(doc.URLs, sitemapURL{Loc: s.abs("/firms/" + url.PathEscape(f.Slug))})
 		}
+		laws, err := s.lawSitemapURLs(ctx) // law.go
+		if err != nil {
+			return nil, err
+		}
+		doc.URLs = append(doc.URLs, laws...)
 		f := store.BriefFilter{Status: brief.StatusPublished, Limit: 500}
 		for len(doc.URLs) < maxSitemapURLs {
 			pg, err := s.st.ListBriefs(ctx, f)

@@ -202,6 +202,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /topics/{slug}", s.handleTopic)
 	mux.HandleFunc("GET /topics/{slug}/feed.xml", s.handleTopicAtom)
 	mux.HandleFunc("GET /topics/{slug}/feed.json", s.handleTopicJSONFeed)
+	mux.HandleFunc("GET /law/{slug}", s.handleLaw) // law.go
+	mux.HandleFunc("GET /law/{slug}/feed.xml", s.handleLawAtom)
+	mux.HandleFunc("GET /law/{slug}/feed.json", s.handleLawJSONFeed)
 	mux.HandleFunc("GET /search", s.handleSearch)
 	mux.HandleFunc("GET /feed.xml", s.handleAtom)
 	mux.HandleFunc("GET /feed.json", s.handleJSONFeed)

@@ -1,0 +1,273 @@
+package legalref
+
+// Case citations (neutral citations, EU case numbers, ECHR applications,
+// ECLI, law reports), codes (U.S.C., CFR), statutory instruments and
+// other numbered references, and case names ("X v Y", "In re X").
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// --- Citations: case numbers, neutral citations, codes.
+
+var (
+	neutralRe     = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
+	euCaseRe      = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
+	echrRe        = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
+	eclIRe        = regexp.MustCompile(`\bECLI:([A-Z]{2}):([A-Z]+):(\d{4}):([0-9A-Z.]+)`)
+	uscRe         = regexp.MustCompile(`\b(\d{1,2})\s+U\.?\s?S\.?\s?C\.?(?:A\.?)?\s*(?:§§?\s*|[Ss]ec(?:tion|\.)\s*)?(\d+[a-zA-Z]{0,3}(?:-\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)(?:\s+et\s+seq\.?)?`)
+	cfrRe         = regexp.MustCompile(`\b(\d{1,2})\s+C\.?\s?F\.?\s?R\.?\s*(?:(?:§§?|[Ss]ection)\s*)?(?:([Pp]art|[Pp]t\.)\s*)?(\d+)(?:\.(\d+[a-z]?(?:-\d+)?))?`)
+	siRe          = regexp.MustCompile(`\b(?:SI|S\.I\.)\s+(\d{4})\s*(?:/|No\.?\s*)(\d{1,5})\b`)
+	usRepRe       = regexp.MustCompile(`\b(\d{1,3})\s+(U\.S\.|S\.\s?Ct\.|F\.\s?(?:2d|3d|4th)|F\.\s?Supp\.\s?(?:2d|3d)?|L\.\s?Ed\.\s?2d)\s+(\d{1,4})(?:\s+\((?:[A-Z][A-Za-z.\s]{0,20})?\d{4}\))?`)
+	ukRepRe       = regexp.MustCompile(`\[(\d{4})\]\s+(?:\d\s+)?(AC|QB|KB|Ch|WLR|All ER|Bus LR|Lloyd's Rep|Lloyd’s Rep|BCLC|BCC|ICR|IRLR)\s+(\d{1,4})`)
+	execOrdRe     = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
+	amendRe       = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
+	inReRe        = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
+	ojRe          = regexp.MustCompile(`\bOJ\s+([LC])\s+(\d{1,4}(?:\s?[A-Z])?),?\s+(\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*p\.\s*\d+)?`)
+	practiceDirRe = regexp.MustCompile(`\b(?:Practice Direction|PD)\s?(\d{1,2}[A-Z]{0,3})\b`)
+	unscRe        = regexp.MustCompile(`\b(?:UN\s+|U\.N\.\s+|United Nations\s+)?Security Council\s+[Rr]esolution\s+(\d{2,4})\b`)
+	usBillRe      = regexp.MustCompile(`\b(SB|AB|HB|H\.\s?R\.)\s?(\d{1,5})\b`)
+	caseNmRe      = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
+)
+
+const partyWord = `[A-Z][\w&'’.\-]*`
+
+var neutralPath = map[string]string{"UKSC": "uksc", "UKPC": "ukpc", "EWCA Civ": "ewca/civ", "EWCA Crim": "ewca/crim",
+	"EWFC": "ewfc", "EWCOP": "ewcop", "EAT": "eat", "UKIPTrib": "ukiptrib", "EWCC": "ewcc"}
+
+var divisionCourt = map[string]string{"EWHC": "ewhc", "UKUT": "ukut", "UKFTT": "ukftt"}
+
+// knownDivision are the Find Case Law paths of divided courts.
+var knownDivision = map[string]bool{"ewhc/ch": true, "ewhc/kb": true, "ewhc/qb": true, "ewhc/admin": true, "ewhc/comm": true,
+	"ewhc/fam": true, "ewhc/pat": true, "ewhc/tcc": true, "ewhc/ipec": true, "ewhc/scco": true, "ukut/iac": true,
+	"ukut/lc": true, "ukut/tcc": true, "ukut/aac": true, "ukftt/tc": true, "ukftt/grc": true}
+
+var courtOfCitation = map[string]string{"UKSC": "uk", "UKPC": "uk", "UKHL": "uk", "EWCA": "uk", "EWHC": "uk", "UKUT": "uk",
+	"UKFTT": "uk", "EWFC": "uk", "EWCOP": "uk", "EAT": "uk", "UKEAT": "uk", "CAT": "uk", "CSIH": "uk", "CSOH": "uk",
+	"NICA": "uk", "NIKB": "uk", "NIQB": "uk", "IEHC": "ie", "IESC": "ie", "IECA": "ie", "SGCA": "sg", "SGHC": "sg",
+	"SGHC(I)": "sg", "HCA": "au", "FCA": "au", "FCAFC": "au", "NZSC": "nz", "HKCFA": "hk", "UKIPTrib": "uk", "EWCC": "uk", "UKAIT": "uk"}
+
+func (s *scan) citations(add func(int, int, ref, int)) {
+	t := s.text
+	for _, m := range neutralRe.FindAllStringSubmatchIndex(t, -1) {
+		year, _ := strconv.Atoi(t[m[2]:m[3]])
+		court := strings.Join(strings.Fields(t[m[4]:m[5]]), " ")
+		num, _ := strconv.Atoi(t[m[6]:m[7]])
+		div := ""
+		if m[8] >= 0 {
+			div = t[m[8]:m[9]]
+		}
+		canon := fmt.Sprintf("[%d] %s %d", year, court, num)
+		if div != "" {
+			canon += " (" + div + ")"
+		}
+		path := neutralPath[court]
+		if p, ok := divisionCourt[court]; ok {
+			path = ""
+			if knownDivision[p+"/"+strings.ToLower(div)] {
+				path = p + "/" + strings.ToLower(div)
+			}
+		}
+		url := ""
+		if path != "" {
+			url = fmt.Sprintf(findCaseLaw, path, year, num)
+		}
+		jur := courtOfCitation[strings.Fields(court)[0]]
+		in := Instrument{Kind: KindCase, Jurisdiction: jur, Canonical: canon, Title: canon, URL: url}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	for _, m := range euCaseRe.FindAllStringSubmatchIndex(t, -1) {
+		num := fmt.Sprintf("%s-%s/%s", t[m[2]:m[3]], t[m[4]:m[5]], t[m[6]:m[7]])
+		in := Instrument{Kind: KindCase, Jurisdiction: "eu", Canonical: "Case " + num}
+		if e, ok := tbl.lookup(in.Canonical); ok {
+			in = e
+		}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	for _, m := range echrRe.FindAllStringSubmatchIndex(t, -1) {
+		no := t[m[2]:m[3]]
+		in := Instrument{Kind: KindCase, Jurisdiction: "int", Canonical: "Application no. " + no,
+			URL: fmt.Sprintf(hudoc, no)}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	for _, m := range eclIRe.FindAllStringSubmatchIndex(t, -1) {
+		cc := strings.ToLower(t[m[2]:m[3]])
+		if cc == "gb" {
+			cc = "uk"
+		}
+		in := Instrument{Kind: KindCase, Jurisdiction: cc, Canonical: t[m[0]:m[1]]}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	for _, m := range uscRe.FindAllStringSubmatchIndex(t, -1) {
+		title, _ := strconv.Atoi(t[m[2]:m[3]])
+		sec := t[m[4]:m[5]]
+		sub := t[m[6]:m[7]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "us", Canonical: fmt.Sprintf("Title %d of the United States Code", title)}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: fmt.Sprintf("%d U.S.C. § %s%s", title, sec, sub),
+			url: fmt.Sprintf(cornellUSC, title, sec)}, 5)
+	}
+	for _, m := range cfrRe.FindAllStringSubmatchIndex(t, -1) {
+		title, _ := strconv.Atoi(t[m[2]:m[3]])
+		part := t[m[6]:m[7]]
+		in := Instrument{Kind: KindRegulation, Jurisdiction: "us", Canonical: fmt.Sprintf("Title %d of the Code of Federal Regulations", title)}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		r := ref{inst: &in}
+		if m[8] >= 0 {
+			sec := part + "." + t[m[8]:m[9]]
+			r.kind, r.canonical, r.url = KindProvision, fmt.Sprintf("%d CFR %s", title, sec), fmt.Sprintf(ecfrSection, title, sec)
+		} else {
+			r.kind, r.canonical, r.url = KindRegulation, fmt.Sprintf("%d CFR Part %s", title, part), fmt.Sprintf(ecfrPart, title, part)
+		}
+		add(m[0], m[1], r, 5)
+	}
+	for _, m := range siRe.FindAllStringSubmatchIndex(t, -1) {
+		year, _ := strconv.Atoi(t[m[2]:m[3]])
+		num, _ := strconv.Atoi(t[m[4]:m[5]])
+		key := fmt.Sprintf("uksi:%d/%d", year, num)
+		in := Instrument{Kind: KindRegulation, Jurisdiction: "uk", Canonical: fmt.Sprintf("SI %d/%d", year, num), link: key}
+		if e, ok := tbl.byKey[key]; ok {
+			in = e.inst
+		}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 5)
+	}
+	for _, m := range usRepRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := fmt.Sprintf("%s %s %s", t[m[2]:m[3]], strings.ReplaceAll(t[m[4]:m[5]], " ", ""), t[m[6]:m[7]])
+		in := Instrument{Kind: KindCase, Jurisdiction: "us", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 4)
+	}
+	for _, m := range ukRepRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindCase, Jurisdiction: "uk", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 4)
+	}
+	for _, m := range execOrdRe.FindAllStringSubmatchIndex(t, -1) {
+		in := Instrument{Kind: KindRegulation, Jurisdiction: "us", Canonical: "Executive Order " + t[m[2]:m[3]]}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
+	}
+	for _, m := range inReRe.FindAllStringSubmatchIndex(t, -1) {
+		name := strings.TrimRight(trimParty(strings.TrimRight(t[m[2]:m[3]], ".,")), ".,")
+		canon := "In re " + name
+		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
+		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
+	}
+	for _, m := range ojRe.FindAllStringSubmatchIndex(t, -1) {
+		// An Official Journal citation: the act it publishes is not named in it.
+		canon := "OJ " + t[m[2]:m[3]] + " " + t[m[4]:m[5]] + ", " + t[m[6]:m[7]]
+		in := Instrument{Kind: KindRegulation, Jurisdiction: "eu", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
+	}
+	for _, m := range practiceDirRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := "Practice Direction " + t[m[2]:m[3]]
+		in := Instrument{Kind: KindRule, Jurisdiction: "uk", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindRule}, 3)
+	}
+	for _, m := range unscRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := "UN Security Council Resolution " + t[m[2]:m[3]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "int", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 4)
+	}
+	if s.ctxJur == "us" {
+		for _, m := range usBillRe.FindAllStringSubmatchIndex(t, -1) {
+			house := strings.ReplaceAll(strings.ReplaceAll(t[m[2]:m[3]], " ", ""), ".", "")
+			canon := map[string]string{"HR": "H.R.", "S": "S."}[house]
+			if canon == "" {
+				canon = house
+			}
+			canon += " " + t[m[4]:m[5]]
+			in := Instrument{Kind: KindLegislation, Jurisdiction: "us", Canonical: canon, Title: canon}
+			finishInstrument(&in)
+			add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 3)
+		}
+	}
+	for _, m := range amendRe.FindAllStringSubmatchIndex(t, -1) {
+		in, _ := tbl.lookup("United States Constitution")
+		ord := t[m[2]:m[3]]
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: ord + " Amendment to the United States Constitution"}, 3)
+	}
+	for _, m := range caseNmRe.FindAllStringSubmatchIndex(t, -1) {
+		left := t[m[2]:m[3]]
+		right := t[m[4]:m[5]]
+		// A party never runs across the end of a sentence.
+		lw := strings.Fields(left)
+		for k := len(lw) - 2; k >= 0; k-- {
+			if endsSentence(lw[k]) {
+				left = strings.Join(lw[k+1:], " ")
+				break
+			}
+		}
+		cl, _, _ := cleanName(left)
+		if strings.HasPrefix(left, "R ") || left == "R" {
+			cl = left
+		}
+		if cl == "" {
+			continue
+		}
+		start := m[3] - len(cl)
+		right = trimParty(right)
+		end := m[4] + len(right)
+		if t[m[4]:end] != right {
+			continue
+		}
+		right = strings.TrimRight(right, ".,’'")
+		end = m[4] + len(right)
+		canon := strings.Join(strings.Fields(cl), " ") + " v " + right
+		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
+		add(start, end, ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
+	}
+}
+
+// trimParty ends a party's name at the end of its sentence and drops the
+// lower-case words it ends with: "Commission. Under Article" -> "Commission.",
+// "Jones and the" -> "Jones".
+func trimParty(s string) string {
+	rw := strings.Fields(s)
+	for k, w := range rw {
+		if endsSentence(w) {
+			rw = rw[:k+1]
+			break
+		}
+	}
+	for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
+		rw = rw[:len(rw)-1]
+	}
+	return strings.Join(rw, " ")
+}
+
+// abbreviations that end with a full stop inside a party's name.
+var partyAbbrev = map[string]bool{"Ltd.": true, "Inc.": true, "Co.": true, "Corp.": true, "plc.": true, "Bros.": true,
+	"Mr.": true, "Mrs.": true, "Ms.": true, "Dr.": true, "St.": true, "No.": true, "Ltda.": true, "Cie.": true}
+
+// endsSentence: a word that closes a sentence ("Commission."), not an
+// abbreviation ("Ltd.", "S.A.", "U.S.").
+func endsSentence(w string) bool {
+	if !strings.HasSuffix(w, ".") || partyAbbrev[w] || len(w) <= 2 {
+		return false
+	}
+	return !strings.Contains(w[:len(w)-1], ".")
+}
+
+func isUpperStart(w string) bool {
+	return w != "" && (w[0] >= 'A' && w[0] <= 'Z' || w[0] == '(')
+}

@@ -1,0 +1,190 @@
+package legalref
+
+// Courts and treaties by a generic name: "the Munich Regional Court", "the
+// Ninth Circuit", "the Convention on Biological Diversity".
+
+import (
+	"regexp"
+	"strings"
+)
+
+// --- Courts by a generic name.
+
+var (
+	courtRe    = regexp.MustCompile(`((?:[A-Z][\w'’.]*\s+){0,3})(Supreme Court|High Court|Court of Appeal|Court of Appeals|Crown Court|Magistrates['’] Court|County Court|District Court|Regional Court|Higher Regional Court|Commercial Court|Constitutional Court|Administrative Court|Court of Cassation|Circuit Court|Bankruptcy Court|Court of Chancery|Court of Final Appeal|Labour Court|Labor Court)\b(?:\s+(?:of|for|in)\s+(?:the\s+)?((?:[A-Z][\w'’]*)(?:\s+(?:of\s+)?[A-Z][\w'’]*){0,4}))?`)
+	circuitRe  = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|federal)\s+)?(?:Court of Appeals for the\s+)?(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|D\.C\.|1st|2nd|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+(?:U\.S\.\s+)?Circuit(?:\s+Court\s+of\s+Appeals)?\b`)
+	districtRe = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|[Ff]ederal)\s+)?(?:(?:[Dd]istrict|Bankruptcy)\s+[Cc]ourt\s+(?:for|in)\s+the\s+)?(Southern|Northern|Eastern|Western|Central|Middle)\s+District\s+of\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)`)
+)
+
+// usDistricts are the federal districts news names by a city.
+var usDistricts = map[string]string{"Manhattan": "Southern District of New York", "Brooklyn": "Eastern District of New York",
+	"Washington": "District of Columbia", "Delaware": "District of Delaware", "San Francisco": "Northern District of California",
+	"Los Angeles": "Central District of California", "Chicago": "Northern District of Illinois", "Boston": "District of Massachusetts"}
+
+var circuitOrdinal = map[string]string{"1st": "First", "2nd": "Second", "3rd": "Third", "4th": "Fourth", "5th": "Fifth", "6th": "Sixth",
+	"7th": "Seventh", "8th": "Eighth", "9th": "Ninth", "10th": "Tenth", "11th": "Eleventh"}
+
+func (s *scan) courts(add func(int, int, ref, int)) {
+	t := s.text
+	for _, m := range circuitRe.FindAllStringSubmatchIndex(t, -1) {
+		c := t[m[2]:m[3]]
+		if o, ok := circuitOrdinal[c]; ok {
+			c = o
+		}
+		canon := "United States Court of Appeals for the " + c + " Circuit"
+		in := Instrument{Kind: KindCourt, Jurisdiction: "us", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 4)
+	}
+	for _, m := range districtRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := "United States District Court for the " + t[m[2]:m[3]] + " District of " + t[m[4]:m[5]]
+		if strings.Contains(t[m[0]:m[1]], "Bankruptcy") {
+			canon = "United States Bankruptcy Court for the " + t[m[2]:m[3]] + " District of " + t[m[4]:m[5]]
+		}
+		in := Instrument{Kind: KindCourt, Jurisdiction: "us", Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 4)
+	}
+	for _, m := range courtRe.FindAllStringSubmatchIndex(t, -1) {
+		prefix := t[m[2]:m[3]]
+		core := t[m[4]:m[5]]
+		place := ""
+		if m[6] >= 0 {
+			place = t[m[6]:m[7]]
+		}
+		cl, jur, _ := cleanName(strings.TrimSpace(prefix) + " X")
+		cl = strings.TrimSpace(strings.TrimSuffix(cl, "X"))
+		start := m[4] - len(prefix) + strings.Index(prefix, cl)
+		if cl == "" {
+			start = m[4]
+		}
+		name := strings.TrimSpace(cl + " " + core)
+		end := m[5]
+		if d, ok := usDistricts[place]; ok && core == "District Court" && strings.Fields(t[m[5]:m[6]])[0] == "in" {
+			// "the federal District Court in Manhattan"
+			canon := "United States District Court for the " + d
+			in := Instrument{Kind: KindCourt, Jurisdiction: "us", Canonical: canon, Title: canon}
+			finishInstrument(&in)
+			add(start, m[7], ref{inst: &in, kind: KindCourt}, 3)
+			continue
+		}
+		if place != "" && strings.Fields(t[m[5]:m[6]])[0] == "in" {
+			// "the Court of Appeal in London": a place, not part of the name.
+			if in, ok := tbl.lookup(name); ok {
+				if pj := placeJurisdiction(place); in.Jurisdiction == "?" && pj != "" {
+					in = courtInContext(in, pj)
+				}
+				add(start, m[7], ref{inst: &in, kind: KindCourt}, 2)
+				continue
+			}
+		}
+		if place != "" && !strings.HasPrefix(place, "Justice") {
+			name += t[m[5]:m[6]] + place
+			end = m[7]
+			name = strings.Join(strings.Fields(name), " ")
+		}
+		if in, ok := tbl.lookup(name); ok {
+			add(start, end, ref{inst: &in, kind: KindCourt}, 2)
+			continue
+		}
+		if _, known := tbl.lookup(core); known && place == "" && jur == "" && placeJurisdiction(cl) == "" {
+			continue // "Appointed to Lead Commercial Court": the table's name alone
+		}
+		if place == "" && cl == "" {
+			continue // the table's bare names ("the High Court") cover these
+		}
+		if jur == "" {
+			jur = placeJurisdiction(cl + " " + place)
+		}
+		if jur == "" {
+			jur = s.ctxCountry
+		}
+		in := Instrument{Kind: KindCourt, Jurisdiction: jur, Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(start, end, ref{inst: &in, kind: KindCourt}, 1)
+	}
+}
+
+var places = map[string]string{"London": "uk", "England": "uk", "Wales": "uk", "Scotland": "uk", "Southwark": "uk", "Manchester": "uk",
+	"Birmingham": "uk", "Leeds": "uk", "Bristol": "uk", "Westminster": "uk", "Ireland": "ie", "Dublin": "ie", "Australia": "au",
+	"Sydney": "au", "Melbourne": "au", "New South Wales": "au", "Victoria": "au", "India": "in", "Delhi": "in", "Bombay": "in",
+	"Singapore": "sg", "Hong Kong": "hk", "Canada": "ca", "Ontario": "ca", "Paris": "fr", "France": "fr", "Munich": "de",
+	"Düsseldorf": "de", "Frankfurt": "de", "Berlin": "de", "Hamburg": "de", "Mannheim": "de", "Germany": "de", "Amsterdam": "nl",
+	"Hague": "nl", "Rotterdam": "nl", "Netherlands": "nl", "Delaware": "us", "New York": "us", "California": "us", "Texas": "us",
+	"Florida": "us", "Illinois": "us", "Massachusetts": "us", "Tokyo": "jp", "Japan": "jp", "Seoul": "kr", "Korea": "kr",
+	"Brazil": "br", "South Africa": "za", "Kenya": "ke", "Nigeria": "ng", "Madrid": "es", "Spain": "es", "Milan": "it",
+	"Rome": "it", "Italy": "it", "Brussels": "be", "Belgium": "be", "Luxembourg": "lu", "Zurich": "ch", "Geneva": "ch",
+	"Stockholm": "se", "Vienna": "at", "Copenhagen": "dk", "Oslo": "no", "Warsaw": "pl", "Israel": "il", "Pakistan": "pk",
+	"New Zealand": "nz", "Dubai": "ae", "Abu Dhabi": "ae", "Cayman": "ky", "Bermuda": "bm", "Jersey": "je", "Guernsey": "gg",
+	"Kiev": "ua", "Kyiv": "ua", "Moscow": "ru", "Beijing": "cn", "Shanghai": "cn", "China": "cn", "Shenzhen": "cn"}
+
+func placeJurisdiction(s string) string {
+	for p, j := range places {
+		if strings.Contains(s, p) {
+			return j
+		}
+	}
+	return ""
+}
+
+// provisionWord ends a name: "the Convention on Human Rights and Article 10".
+var provisionWord = map[string]bool{"Article": true, "Articles": true, "Section": true, "Sections": true, "Part": true,
+	"Chapter": true, "Schedule": true, "Annex": true, "Art.": true, "Rule": true, "Regulation": true}
+
+// --- Treaties and conventions by a generic name.
+
+var treatyRe = regexp.MustCompile(`((?:[A-Z][\w'’\-]*\s+){0,5})(Convention|Treaty|Protocol|Covenant)(?:\s+(?:on|of|for|against|relating to|concerning)\s+(?:the\s+)?([A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|and|the|in|on|for|to|from)){0,8}))?`)
+
+func (s *scan) treaties(add func(int, int, ref, int)) {
+	t := s.text
+	for _, m := range treatyRe.FindAllStringSubmatchIndex(t, -1) {
+		prefix := t[m[2]:m[3]]
+		cl, jur, _ := cleanName(strings.TrimSpace(prefix) + " X")
+		cl = strings.TrimSpace(strings.TrimSuffix(cl, "X"))
+		start := m[4]
+		if cl != "" {
+			start = m[4] - len(prefix) + strings.Index(prefix, cl)
+		}
+		end := m[5]
+		name := strings.TrimSpace(cl + " " + t[m[4]:m[5]])
+		if m[6] >= 0 {
+			tail := strings.Fields(t[m[6]:m[7]])
+			for k, w := range tail {
+				if k > 0 && provisionWord[w] {
+					tail = tail[:k]
+					break
+				}
+			}
+			for len(tail) > 1 && !isUpperStart(tail[len(tail)-1]) {
+				tail = tail[:len(tail)-1]
+			}
+			last := tail[len(tail)-1]
+			end = m[6] + strings.LastIndex(t[m[6]:m[7]], last) + len(last)
+			name = strings.Join(strings.Fields(t[start:end]), " ")
+		}
+		if cl == "" && m[6] < 0 {
+			continue // "the Convention" alone is a continuation, not a name
+		}
+		if strings.Contains(name, "National Convention") || strings.Contains(name, "Party") || strings.Contains(name, "Democratic") || strings.Contains(name, "Republican") {
+			continue
+		}
+		whole := m[2]
+		if strings.HasPrefix(t[whole:], "The ") {
+			whole += 4
+		}
+		if in, ok := tbl.lookup(strings.Join(strings.Fields(t[whole:end]), " ")); ok {
+			add(whole, end, ref{inst: &in, kind: in.Kind}, 2)
+			continue
+		}
+		if in, ok := tbl.lookup(name); ok {
+			add(start, end, ref{inst: &in, kind: in.Kind}, 2)
+			continue
+		}
+		if jur == "" || jur == "eu" && !strings.Contains(name, "Union") {
+			jur = "int"
+		}
+		in := Instrument{Kind: KindTreaty, Jurisdiction: jur, Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(start, end, ref{inst: &in, kind: KindTreaty}, 1)
+	}
+}

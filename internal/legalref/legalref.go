@@ -1,0 +1,250 @@
+// Package legalref finds the legal references of a text — statutes,
+// regulations, directives, treaties, their articles and sections, cases,
+// courts and procedural rules — with their byte spans, and parses each into
+// a kind, a jurisdiction, an instrument, a pinpoint, one canonical string
+// for every spelling of the same reference, the slug of the instrument's
+// page and, where the address follows from the reference, the official
+// link. Short names ("GDPR", "the NSI Act", "Dodd-Frank") resolve through a
+// table shipped with the package (data/instruments.tsv, data/courts.tsv).
+//
+// It is a domain package: no web or database code.
+package legalref
+
+import (
+	"sort"
+	"strings"
+)
+
+// The kinds of reference.
+const (
+	KindLegislation = "legislation"
+	KindProvision   = "provision"
+	KindRegulation  = "regulation"
+	KindDirective   = "directive"
+	KindTreaty      = "treaty"
+	KindCase        = "case"
+	KindCourt       = "court"
+	KindRule        = "rule"
+)
+
+// Instrument is the thing a reference points into: an act, a regulation,
+// a treaty, a case, a court, a body of rules.
+type Instrument struct {
+	Kind         string // the kind of a reference to the whole instrument
+	Jurisdiction string
+	Canonical    string // one name for every spelling
+	Title        string // the name to show (the best-known short name)
+	Slug         string // its page: /law/{slug}
+	URL          string // the official text, or ""
+	link         string // the table's link key
+}
+
+// Reference is one legal reference found in a text. Start and End are byte
+// offsets: Text == text[Start:End].
+type Reference struct {
+	Text         string `json:"text"`
+	Start        int    `json:"start"`
+	End          int    `json:"end"`
+	Kind         string `json:"kind"`
+	Jurisdiction string `json:"jurisdiction"`
+	Canonical    string `json:"canonical"`
+	URL          string `json:"url"`
+	// Instrument is the canonical name of the instrument referred to (for a
+	// provision, the act it is in); empty when it could not be resolved.
+	Instrument string `json:"instrument,omitempty"`
+	// Pinpoint is the provision within the instrument: "Article 6(1)(f)".
+	Pinpoint string `json:"pinpoint,omitempty"`
+	// Slug is the address of the instrument's page, /law/{slug}.
+	Slug string `json:"slug,omitempty"`
+	// Title is the instrument's name to show.
+	Title string `json:"-"`
+	// inst is the instrument itself (nil for an unresolved provision).
+	inst *Instrument
+}
+
+// Find returns the legal references of text in order of position, without
+// overlaps.
+func Find(text string) []Reference {
+	s := newScan(text)
+	s.mentions()
+	s.provisions()
+	s.mergeCases()
+	s.resolve()
+	out := make([]Reference, 0, len(s.refs))
+	last := 0
+	for _, r := range s.refs {
+		if r.drop || r.start < last {
+			continue
+		}
+		last = r.end
+		out = append(out, r.finish(text, s.ctxJur, s.ctxCountry))
+	}
+	return out
+}
+
+// ref is a reference under construction.
+type ref struct {
+	start, end int
+	inst       *Instrument // nil: an unresolved provision
+	kind       string      // KindProvision for a pinpoint, else the instrument's kind
+	keyword    string      // canonical provision keyword: "Article", "section", ...
+	number     string      // "6(1)(f)", "1 to 3"
+	rangeOf    bool        // number is a range
+	cont       string      // a continuation word ("Act", "Regulation") to resolve from context
+	contYear   string      // "the 2006 Act"
+	canonical  string      // for citations and cases: their own canonical
+	url        string      // for citations: their own link
+	jur        string
+	drop       bool
+	isCaseName bool
+	// needsContext: a provision dropped unless an earlier instrument has it.
+	needsContext bool
+	citation     bool // a case citation (neutral, EU, ECHR, reports)
+}
+
+func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
+	out := Reference{Text: text[r.start:r.end], Start: r.start, End: r.end, Kind: r.kind}
+	pin := ""
+	if r.keyword != "" {
+		pin = r.keyword + " " + r.number
+		if r.rangeOf {
+			pin = pluralKeyword(r.keyword) + " " + r.number
+		}
+		out.Pinpoint = pin
+	}
+	switch {
+	case r.inst != nil:
+		in := *r.inst
+		if in.Jurisdiction == "?" && in.Kind == KindCourt {
+			in = courtInContext(in, localCountry(text, r.start, ctxCountry))
+		}
+		out.inst = &in
+		out.Jurisdiction = in.Jurisdiction
+		out.Instrument = in.Canonical
+		out.Slug = in.Slug
+		out.Title = in.Title
+		if pin != "" {
+			out.Canonical = pin + " of " + withArticle(in.Canonical)
+			if r.rangeOf {
+				out.URL = in.URL
+			} else {
+				out.URL = provisionURL(in, r.keyword, r.number)
+			}
+		} else {
+			out.Canonical = in.Canonical
+			out.URL = in.URL
+		}
+		if r.canonical != "" {
+			out.Canonical = r.canonical
+		}
+		if r.url != "" {
+			out.URL = r.url
+		}
+	default:
+		out.Canonical = pin
+		if r.canonical != "" {
+			out.Canonical = r.canonical
+		}
+		out.URL = r.url
+		out.Jurisdiction = r.jur
+	}
+	if out.Jurisdiction == "" || out.Jurisdiction == "?" {
+		out.Jurisdiction = ctxJur
+		if r.kind == KindCase || r.kind == KindCourt {
+			out.Jurisdiction = ctxCountry
+		}
+	}
+	return out
+}
+
+func pluralKeyword(k string) string {
+	switch k {
+	case "Annex":
+		return "Annexes"
+	case "section":
+		return "sections"
+	}
+	return k + "s"
+}
+
+// localCountry is the country the paragraph around offset at is about, or
+// the document's when the paragraph gives no sign.
+func localCountry(text string, at int, doc string) string {
+	start := strings.LastIndex(text[:at], "\n") + 1
+	end := strings.Index(text[at:], "\n")
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += at
+	}
+	if _, country, n := signalsIn(text[start:end]); n >= 2 {
+		return country
+	}
+	return doc
+}
+
+// courtInContext resolves a court whose name is used in several countries
+// ("the Supreme Court", "the High Court") by the document's jurisdiction.
+func courtInContext(in Instrument, jur string) Instrument {
+	full := map[string]map[string]string{
+		"Supreme Court": {"uk": "Supreme Court of the United Kingdom", "us": "Supreme Court of the United States",
+			"in": "Supreme Court of India", "ie": "Supreme Court of Ireland", "ca": "Supreme Court of Canada",
+			"nl": "Supreme Court of the Netherlands", "ch": "Swiss Federal Supreme Court"},
+		"High Court":      {"uk": "High Court of England and Wales", "ie": "High Court of Ireland", "au": "High Court of Australia", "sg": "High Court of Singapore"},
+		"Court of Appeal": {"uk": "Court of Appeal of England and Wales", "sg": "Singapore Court of Appeal"},
+	}
+	if name, ok := full[in.Canonical][jur]; ok {
+		if e, ok := tbl.lookup(name); ok {
+			return e
+		}
+	}
+	in.Jurisdiction = jur
+	in.Canonical = in.Canonical + " (" + jur + ")"
+	in.Slug = slugFor(in)
+	return in
+}
+
+// sortRefs orders references by position.
+func sortRefs(rs []ref) {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+}
+
+// isWordByte reports whether b continues a word (so a match next to it is
+// part of a longer word).
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+}
+
+// boundedAt reports whether text[start:end] stands as whole words.
+func boundedAt(text string, start, end int) bool {
+	if start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
+		return false
+	}
+	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) {
+		return false
+	}
+	return true
+}
+
+// trimSpaceSpan narrows [start,end) to exclude surrounding space.
+func trimSpaceSpan(text string, start, end int) (int, int) {
+	for start < end && strings.ContainsRune(" \t\n\r", rune(text[start])) {
+		start++
+	}
+	for end > start && strings.ContainsRune(" \t\n\r,", rune(text[end-1])) {
+		end--
+	}
+	return start, end
+}
+
+// withArticle puts "the" before an instrument's name where English does:
+// "section 87 of the Companies Act 2006", "Article 6 of Regulation (EU)
+// 2016/679".
+func withArticle(name string) string {
+	for _, p := range []string{"Regulation ", "Directive ", "Decision ", "Implementing ", "Delegated ", "Title ", "SI ", "Case ", "Executive "} {
+		if strings.HasPrefix(name, p) {
+			return name
+		}
+	}
+	return "the " + name
+}

@@ -1,0 +1,434 @@
+package legalref
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// lowerOfRe: a lower-case court name continued by "of" is a figure of speech.
+var lowerOfRe = regexp.MustCompile(`^\s+of\b`)
+
+// scan holds the state of one Find.
+type scan struct {
+	text       string
+	ctxJur     string
+	ctxCountry string
+	refs       []ref
+	byStart    map[int]int // start offset -> index in refs of an instrument mention
+}
+
+func newScan(text string) *scan {
+	s := &scan{text: text, byStart: map[int]int{}}
+	s.ctxJur, s.ctxCountry = documentJurisdiction(text)
+	return s
+}
+
+// Words that say which country (or the EU) a text is about.
+var signals = []struct {
+	jur string
+	re  *regexp.Regexp
+}{
+	{"uk", regexp.MustCompile(`\b(?:UK|U\.K\.|British|Britain|England|English|Wales|London|Scotland|Scottish|HMRC|FCA|CMA|SFO|OFSI|Ofcom|Westminster|UKSC|EWCA|EWHC|King's|King’s|Whitehall)\b`)},
+	{"us", regexp.MustCompile(`\b(?:US|U\.S\.|USA|American|United States|Washington|New York|Delaware|SEC|DOJ|FTC|OFAC|Congress|California|Texas|Senate|U\.S\.C\.|CFR|C\.F\.R\.|federal)\b`)},
+	{"eu", regexp.MustCompile(`\b(?:EU|European Union|European Commission|Brussels|CJEU|Luxembourg|TFEU|member states?)\b`)},
+	{"au", regexp.MustCompile(`\b(?:Australia|Australian|ASIC|ACCC|Sydney|Melbourne|Canberra|Cth)\b`)},
+	{"ch", regexp.MustCompile(`\b(?:Switzerland|Swiss|FINMA|Zurich|Geneva|Bern)\b`)},
+	{"sg", regexp.MustCompile(`\b(?:Singapore|Singaporean|SIAC|SICC)\b`)},
+	{"nl", regexp.MustCompile(`\b(?:Netherlands|Dutch|Amsterdam|The Hague|Rotterdam|Hoge Raad)\b`)},
+	{"de", regexp.MustCompile(`\b(?:Germany|German|Bundeskartellamt|BaFin|Berlin|Munich|Düsseldorf|Frankfurt|Karlsruhe)\b`)},
+	{"fr", regexp.MustCompile(`\b(?:France|French|Paris|Conseil)\b`)},
+	{"in", regexp.MustCompile(`\b(?:India|Indian|SEBI|Delhi|Mumbai)\b`)},
+	{"ie", regexp.MustCompile(`\b(?:Ireland|Irish|Dublin)\b`)},
+	{"ca", regexp.MustCompile(`\b(?:Canada|Canadian|Ontario|Toronto)\b`)},
+	{"hk", regexp.MustCompile(`\b(?:Hong Kong)\b`)},
+	{"cn", regexp.MustCompile(`\b(?:China|Chinese|Beijing|Shanghai)\b`)},
+	{"br", regexp.MustCompile(`\b(?:Brazil|Brazilian)\b`)},
+	{"ae", regexp.MustCompile(`\b(?:Dubai|DIFC|ADGM|UAE|Abu Dhabi)\b`)},
+}
+
+// documentJurisdiction decides which jurisdiction a text is about: jur,
+// for an Act or a provision it names without saying whose; country (never
+// the EU) for names of courts used in several countries ("the Supreme
+// Court"). Without any signal: uk.
+func documentJurisdiction(text string) (jur, country string) {
+	jur, country, _ = signalsIn(text)
+	return jur, country
+}
+
+// signalsIn counts the signals of text: the leading jurisdiction, the
+// leading country and the strength of the country's signal.
+func signalsIn(text string) (jur, country string, strength int) {
+	best, bestC := 0, 0
+	jur, country = "uk", "uk"
+	for _, sg := range signals {
+		n := len(sg.re.FindAllStringIndex(text, -1))
+		if n > best {
+			best, jur = n, sg.jur
+		}
+		if n > bestC && sg.jur != "eu" {
+			bestC, country = n, sg.jur
+		}
+	}
+	return jur, country, bestC
+}
+
+// A mention is a reference to a whole instrument, case or court. Candidates
+// may overlap; the longest wins.
+type cand struct {
+	ref
+	prio int
+}
+
+func (s *scan) mentions() {
+	var cs []cand
+	add := func(start, end int, r ref, prio int) {
+		start, end = trimSpaceSpan(s.text, start, end)
+		if start >= end || !boundedAt(s.text, start, end) {
+			return
+		}
+		if followedByBody(s.text, end) && r.kind != KindCase {
+			return
+		}
+		r.start, r.end = start, end
+		cs = append(cs, cand{r, prio})
+	}
+	t := s.text
+	// Names from the table.
+	for _, m := range tbl.matches(t) {
+		in, ok := tbl.lookup(t[m[0]:m[1]])
+		if !ok {
+			continue
+		}
+		if in.Kind == KindCourt && t[m[0]] >= 'a' && t[m[0]] <= 'z' && lowerOfRe.MatchString(t[m[1]:min(len(t), m[1]+8)]) {
+			continue // "the court of appeal of public sentiment"
+		}
+		in2 := in
+		add(m[0], m[1], ref{inst: &in2, kind: in.Kind}, 3)
+	}
+	s.genericActs(add)
+	s.euActs(add)
+	s.citations(add)
+	s.courts(add)
+	s.treaties(add)
+	// Keep the longest of overlapping candidates (then the higher priority,
+	// then the earlier).
+	sort.SliceStable(cs, func(i, j int) bool {
+		if ci, cj := cs[i].citation, cs[j].citation; ci != cj {
+			return ci // a case number beats a case name it overlaps
+		}
+		li, lj := cs[i].end-cs[i].start, cs[j].end-cs[j].start
+		if li != lj {
+			return li > lj
+		}
+		if cs[i].prio != cs[j].prio {
+			return cs[i].prio > cs[j].prio
+		}
+		return cs[i].start < cs[j].start
+	})
+	var kept []ref
+	for _, c := range cs {
+		if overlapsAny(kept, c.start, c.end) {
+			continue
+		}
+		kept = append(kept, c.ref)
+	}
+	sortRefs(kept)
+	s.refs = kept
+	s.reindex()
+}
+
+func (s *scan) reindex() {
+	s.byStart = map[int]int{}
+	for i, r := range s.refs {
+		s.byStart[r.start] = i
+	}
+}
+
+func overlapsAny(rs []ref, start, end int) bool {
+	for _, r := range rs {
+		if start < r.end && r.start < end {
+			return true
+		}
+	}
+	return false
+}
+
+// followedByBody reports whether the name ending at end runs on into the
+// name of a body ("North Atlantic Treaty Organization", "Law Society").
+var bodyWord = regexp.MustCompile(`^\s(?:Organi[sz]ation|Authority|Commission|Committee|Centre|Center|Society|Office|Foundation|Institute|Association|Agency|Department|Party|Secretariat|Group|Firm|LLP|Ltd|Limited|Inc|Network|Forum|Review|Journal|Prize|Awards?)\b`)
+
+func followedByBody(text string, end int) bool {
+	return bodyWord.MatchString(text[end:])
+}
+
+// --- Acts, Bills, Regulations, Rules, Codes by their name.
+
+const (
+	nameWord  = `(?:[A-Z][A-Za-z'’\-]*\.?|\((?:[A-Z][^()]{0,60}|No\.? ?\d+)\))`
+	connector = `(?:of|and|for|the|on|in|to|&|with|against|from|by|upon|relating|into|or)`
+)
+
+var (
+	actRe = regexp.MustCompile(`(` + nameWord + `(?:,? (?:` + nameWord + `|` + connector + `))*?) (Act|Bill|Regulations|Rules|Directive|Regulation|Law|Order|Code)\b(?:(,)? (of )?((?:1[6-9]|20)\d\d)\b)?(?: \((Cth|NSW|Vic|Qld|WA|SA|Tas|NZ)\))?`)
+	// Words that begin a sentence or a clause but never a statute's name.
+	leadWords = map[string]bool{"Under": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
+		"When": true, "Since": true, "As": true, "At": true, "On": true, "From": true, "With": true, "Without": true,
+		"Through": true, "Following": true, "Despite": true, "Amid": true, "Per": true, "Via": true, "Both": true,
+		"Also": true, "Meanwhile": true, "This": true, "That": true, "These": true, "Those": true, "Its": true,
+		"Their": true, "His": true, "Her": true, "Our": true, "A": true, "An": true, "And": true, "Or": true, "But": true,
+		"If": true, "Whether": true, "Although": true, "Because": true, "For": true, "To": true, "Of": true, "New": true,
+		"Last": true, "Yesterday": true, "Today": true, "Breaching": true, "Breach": true, "Section": true, "Article": true,
+		"Such": true, "Each": true, "Every": true, "Any": true, "Which": true, "Where": true, "Why": true, "How": true,
+		"What": true, "Who": true, "Once": true, "Until": true, "Unlike": true, "Like": true, "Against": true, "Into": true,
+		"Mr": true, "Ms": true, "Mrs": true, "Dr": true, "Judge": true, "Justice": true, "Lord": true, "Lady": true, "Sir": true,
+		"Parliament": true, "Government": true, "Ministers": true, "Congress": true, "Lawyers": true, "Firms": true,
+		"Here": true, "There": true, "It": true, "They": true, "We": true, "He": true, "She": true, "Draft": true,
+		"Proposed": true, "Amended": true, "Revised": true, "Existing": true, "Current": true, "Both's": true}
+	jurWords = map[string]string{"UK": "uk", "U.K.": "uk", "British": "uk", "English": "uk", "Scottish": "uk", "Welsh": "uk",
+		"US": "us", "U.S.": "us", "American": "us", "EU": "eu", "European": "eu", "Australian": "au",
+		"Australia's": "au", "Indian": "in", "India's": "in", "Irish": "ie", "Ireland's": "ie", "Canadian": "ca",
+		"Canada's": "ca", "German": "de", "Germany's": "de", "French": "fr", "France's": "fr", "Dutch": "nl",
+		"Singapore": "sg", "Singapore's": "sg", "Chinese": "cn", "China's": "cn", "Japanese": "jp", "Japan's": "jp",
+		"Swiss": "ch", "Italian": "it", "Spanish": "es", "Brazilian": "br", "Britain's": "uk",
+		"America's": "us", "Russian": "ru", "Russia's": "ru", "Korean": "kr", "Nigerian": "ng", "Kenyan": "ke",
+		"South": "", "New Zealand": "nz", "Delaware": "us", "California": "us", "Californian": "us", "Texas": "us",
+		"Scotland's": "uk", "Wales's": "uk", "Ukrainian": "ua", "Polish": "pl", "Belgian": "be", "Danish": "dk",
+		"Swedish": "se", "Norwegian": "no", "Austrian": "at"}
+)
+
+// cleanName trims a captured name to the statute's own words: it drops a
+// leading clause ("In the ..."), determiners and country adjectives, which it
+// returns as a jurisdiction hint.
+func cleanName(name string) (string, string, bool) {
+	// Cut at the last " the " outside parentheses: "Under the Companies Act".
+	depth, cut := 0, -1
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ' ':
+			if depth == 0 && strings.HasPrefix(name[i:], " the ") {
+				cut = i + 5
+			}
+		}
+	}
+	hadThe := false
+	if cut >= 0 {
+		name = name[cut:]
+		hadThe = true
+	}
+	words := strings.Fields(name)
+	for k := len(words) - 2; k >= 0; k-- {
+		if endsSentence(words[k]) {
+			words = words[k+1:] // "Tribunal. The Supreme Court": a new sentence
+			break
+		}
+	}
+	jur := ""
+	for len(words) > 0 {
+		w := strings.TrimRight(words[0], ",")
+		if j, ok := jurWords[w]; ok && len(words) > 1 {
+			if j != "" {
+				jur = j
+			}
+			words = words[1:]
+			continue
+		}
+		if leadWords[w] || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || w == "the" || w == "of" || w == "and" || w == "for" || w == "on" || w == "in" || w == "to" || w == "&" || w == "with" || w == "or" || w == "by" || w == "from" {
+			words = words[1:]
+			continue
+		}
+		break
+	}
+	return strings.Join(words, " "), jur, hadThe
+}
+
+func (s *scan) genericActs(add func(int, int, ref, int)) {
+	t := s.text
+	for _, m := range actRe.FindAllStringSubmatchIndex(t, -1) {
+		rawName := t[m[2]:m[3]]
+		word := t[m[4]:m[5]]
+		year := ""
+		if m[10] >= 0 {
+			year = t[m[10]:m[11]]
+		}
+		comma := m[6] >= 0
+		ofYear := m[8] >= 0
+		state := ""
+		if m[12] >= 0 {
+			state = t[m[12]:m[13]]
+		}
+		name, jurHint, _ := cleanName(rawName)
+		if name == "" {
+			continue
+		}
+		// Where the cleaned name starts in the text.
+		nameStart := m[3] - len(name)
+		if nameStart < m[2] || t[nameStart:m[3]] != name {
+			continue
+		}
+		end := m[5]
+		if year != "" {
+			end = m[11]
+		}
+		if state != "" {
+			end = m[13] + 1
+		}
+		full := name + " " + word
+		if year != "" {
+			switch {
+			case ofYear:
+				full += " of " + year
+			case comma:
+				full += ", " + year
+			default:
+				full += " " + year
+			}
+		}
+		// Known by the table?
+		if in, ok := tbl.lookup(full); ok {
+			add(nameStart, end, ref{inst: &in, kind: in.Kind}, 2)
+			continue
+		}
+		if year == "" {
+			// Without a year only the table's names and names that
+			// plainly are legislation count.
+			if _, ok := tbl.lookup(name + " " + word); ok {
+				continue // the table match covers it
+			}
+			switch word {
+			case "Act", "Bill", "Directive", "Regulation":
+			default:
+				continue
+			}
+			if !precededByThe(t, nameStart) || len(strings.Fields(name)) < 1 {
+				continue
+			}
+			if word == "Regulation" && !strings.Contains(name, " ") && len(name) < 4 {
+				continue
+			}
+		} else if word == "Order" || word == "Law" || word == "Code" {
+			if word != "Order" && !precededByThe(t, nameStart) {
+				continue
+			}
+		}
+		in := Instrument{Canonical: full, Title: full}
+		switch word {
+		case "Act", "Law", "Code":
+			in.Kind = KindLegislation
+		case "Bill":
+			in.Kind = KindLegislation
+		case "Regulations", "Order":
+			in.Kind = KindRegulation
+		case "Rules":
+			in.Kind = KindRule
+		case "Directive":
+			in.Kind = KindDirective
+			in.Jurisdiction = "eu"
+		case "Regulation":
+			in.Kind = KindRegulation
+			in.Jurisdiction = "eu"
+		}
+		switch {
+		case jurHint != "":
+			in.Jurisdiction = jurHint
+		case in.Jurisdiction != "":
+		case state != "":
+			in.Jurisdiction = "au"
+		case ofYear:
+			in.Jurisdiction = "us"
+		case comma && year != "":
+			in.Jurisdiction = "in"
+		case strings.Contains(name, "(Scotland)") || strings.Contains(name, "(Wales)") || strings.Contains(name, "(Northern Ireland)"):
+			in.Jurisdiction = "uk"
+		case year != "":
+			// "Act 1994" is the style of the UK and of the common-law
+			// countries that follow it.
+			in.Jurisdiction = "uk"
+			switch s.ctxCountry {
+			case "au", "sg", "ie", "nz", "hk", "ca":
+				in.Jurisdiction = s.ctxCountry
+			}
+		default:
+			in.Jurisdiction = "?"
+		}
+		if in.Jurisdiction == "?" {
+			in.Jurisdiction = s.ctxJur
+		}
+		finishInstrument(&in)
+		add(nameStart, end, ref{inst: &in, kind: in.Kind}, 1)
+	}
+}
+
+func precededByThe(t string, start int) bool {
+	before := strings.TrimRight(t[:start], " ")
+	before = strings.ToLower(before)
+	for _, w := range []string{"the", "that", "this", "its", "a", "an", "new"} {
+		if strings.HasSuffix(before, " "+w) || before == w || strings.HasSuffix(before, "\n"+w) {
+			return true
+		}
+	}
+	return strings.HasSuffix(before, "'s") || strings.HasSuffix(before, "’s")
+}
+
+// --- EU acts by number.
+
+var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament and Council|Parliament and Council)\s+)?(?:(Implementing|Delegated)\s+)?(Regulation|Directive|Decision)\s+(?:\((EU|EC|EEC|Euratom|CFSP|EU, Euratom)\)\s+)?(?:(No\.?)\s*)?(\d{1,4})/(\d{1,4})(?:/(EU|EC|EEC|CFSP|JHA))?\b`)
+
+func (s *scan) euActs(add func(int, int, ref, int)) {
+	t := s.text
+	for _, m := range euActRe.FindAllStringSubmatchIndex(t, -1) {
+		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[t[m[4]:m[5]]]
+		if m[2] >= 0 {
+			typ += map[string]string{"Implementing": "_impl", "Delegated": "_del"}[t[m[2]:m[3]]]
+		}
+		a, _ := strconv.Atoi(t[m[10]:m[11]])
+		b, _ := strconv.Atoi(t[m[12]:m[13]])
+		suffix := ""
+		if m[6] >= 0 {
+			suffix = t[m[6]:m[7]]
+		}
+		if m[14] >= 0 {
+			suffix = t[m[14]:m[15]]
+		}
+		hasNo := m[8] >= 0
+		var year, num int
+		switch {
+		case hasNo:
+			num, year = a, b
+		case strings.HasPrefix(typ, "reg") && isYear(b, len(t[m[12]:m[13]])) && !isYear(a, len(t[m[10]:m[11]])):
+			num, year = a, b
+		default:
+			year, num = a, b
+		}
+		year = fullYear(year)
+		if year < 1952 || year > 2100 || num == 0 {
+			continue
+		}
+		in := euAct(typ, year, num, suffix)
+		if e, ok := tbl.byKey[in.link]; ok {
+			in = e.inst
+		}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: in.Kind}, 4)
+	}
+}
+
+func isYear(n, digits int) bool {
+	return digits == 4 && n >= 1952 && n <= 2100 || digits == 2 && n >= 52
+}
+
+func fullYear(y int) int {
+	switch {
+	case y >= 100:
+		return y
+	case y >= 52:
+		return 1900 + y
+	default:
+		return 2000 + y
+	}
+}

@@ -1,0 +1,561 @@
+package legalref
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A provision is a pinpoint — Article 6(1)(f), section 87(2)(b), Schedule 2,
+// CPR 19.8 — with the instrument it is in: named right after it ("of the
+// Companies Act 2006", "TFEU"), right before it ("CPR Part 36"), continued
+// ("of that Act", "of the same Regulation") or, when the text names none,
+// the last instrument of the kind that has such provisions.
+
+const (
+	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*|[A-Z]\d{1,2}\b)`
+	kw  = `(?:Articles?|articles?|Arts?\.|arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
+	sep = `(?:\s*,\s*(?:and\s+|or\s+)?|\s+and/or\s+|\s+and\s+|\s+or\s+|\s*[-–—]\s*|\s+to\s+|\s+through\s+)`
+)
+
+var (
+	provRe   = regexp.MustCompile(`(?:^|[^\w'’§])(` + kw + `)\s?(` + num + `(?:` + sep + `(?:` + kw + `\s?)?` + num + `)*)`)
+	itemRe   = regexp.MustCompile(num)
+	kwTailRe = regexp.MustCompile(`\b` + kw + `\s?$`)
+	rangeRe  = regexp.MustCompile(`^\s*(?:[-–—]|to|through)\s*$`)
+	// What joins a provision to the instrument named after it.
+	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
+	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
+	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
+	// "of the report": the provision is of something that is not law.
+	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
+	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
+	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
+	// "of Protocol No. 1 to the": a protocol to the ECHR, then where its name starts.
+	protocolRe = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
+	// Subdivisions written apart: " (1) (f)".
+	spacedRe = regexp.MustCompile(`^(?:\s\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+`)
+	// "the 2006 Act" alone.
+	yearActRe = regexp.MustCompile(`\b[Tt]he ((?:1[6-9]|20)\d\d) Act\b`)
+	// An act's initials right after a provision: "Article 33 FINMASA".
+	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8})\b`)
+	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
+	afterInstRe = regexp.MustCompile(`^(?:['’]s)?,?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|Section|regulation|ss?\.?|§§?)\s?)?(` + num + `)`)
+)
+
+var keywordCanon = map[string]string{"article": "Article", "articles": "Article", "art.": "Article", "arts.": "Article", "art": "Article",
+	"section": "section", "sections": "section", "s.": "section", "ss.": "section", "ss": "section", "s": "section", "§": "section", "§§": "section",
+	"regulation": "regulation", "regulations": "regulation", "reg.": "regulation", "regs.": "regulation",
+	"rule": "rule", "rules": "rule", "r.": "rule", "rr.": "rule", "paragraph": "paragraph", "paragraphs": "paragraph", "para.": "paragraph",
+	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
+	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
+	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule", "arts": "Article"}
+
+// notActs are capitals that follow a provision without naming its act.
+var notActs = map[string]bool{"USA": true, "CEO": true, "AGM": true, "AND": true, "THE": true, "FOR": true, "NOT": true,
+	"ALL": true, "NEW": true, "UPDATE": true, "UPDATED": true, "CET": true, "GMT": true, "UTC": true, "BST": true, "EST": true}
+
+// contextOK are keywords kept without an instrument only when an earlier
+// instrument of the text has such provisions ("Part 26A" after the
+// Companies Act 2006; "Schedule 1"; "regulation 4" after Regulations).
+var contextOK = map[string]bool{"Part": true, "Schedule": true}
+
+var (
+	secRuleRe = regexp.MustCompile(`^\d+[a-zA-Z]+(?:-\d+)?(?:\(|$)`)
+	chapterRe = regexp.MustCompile(`^\s+(?:bankruptcy|protection|proceedings?|filings?|cases?|plans?|process|reorgani[sz]ation|restructuring|petitions?)\b`)
+)
+
+// numberAbove: the provision number's leading integer exceeds n.
+func numberAbove(number string, n int) bool {
+	v := 0
+	for _, c := range number {
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v > n
+}
+
+// bankruptcyChapter: "Chapter 11" of US bankruptcy news.
+func bankruptcyChapter(number, ahead, text string) bool {
+	switch number {
+	case "7", "9", "11", "12", "13", "15":
+	default:
+		return false
+	}
+	return chapterRe.MatchString(ahead) || strings.Contains(strings.ToLower(text), "bankrupt")
+}
+
+// bareOK are the keywords that are a reference even with no instrument in
+// sight ("section 12", "Article 5"); the others ("Part 2", "paragraph 3",
+// "Schedule 1", "rule 4") need one.
+var bareOK = map[string]bool{"Article": true, "section": true}
+
+func (s *scan) provisions() {
+	t := s.text
+	var out []ref
+	consumed := map[int]bool{} // indexes of mentions joined to a provision
+	for _, m := range provRe.FindAllStringSubmatchIndex(t, -1) {
+		kwStart, kwEnd := m[2], m[3]
+		listStart, listEnd := m[4], m[5]
+		rawKw := t[kwStart:kwEnd]
+		key := keywordCanon[strings.ToLower(rawKw)]
+		if key == "" {
+			continue
+		}
+		// A lone "s" or "Art" is a keyword only when a number follows closely.
+		if (rawKw == "s" || rawKw == "Art") && t[kwEnd] != ' ' && t[kwEnd] != '.' {
+			continue
+		}
+		// Inside a mention ("Regulation (EU) 2016/679", "15 U.S.C. § 78j")?
+		if overlapsAny(s.refs, kwStart, listEnd) {
+			continue
+		}
+		// "Regulation 2016/679" without "(EU)" is an act, not a regulation's number.
+		if listEnd < len(t) && t[listEnd] == '/' {
+			continue
+		}
+		ahead := t[listEnd:min(len(t), listEnd+200)] // what follows the list
+		// "Article 6 (1) (f) GDPR": subdivisions written apart join the
+		// pinpoint when the instrument follows them (a house-format marker
+		// "(1)" never comes before "of the GDPR").
+		items := s.listItems(listStart, listEnd)
+		if sp := spacedRe.FindStringIndex(ahead); sp != nil && len(items) > 0 {
+			if k := ofRe.FindStringIndex(ahead[sp[1]:]); k != nil {
+				if _, ok := s.byStart[listEnd+sp[1]+k[1]]; ok {
+					listEnd += sp[1]
+					ahead = t[listEnd:min(len(t), listEnd+200)]
+					items[len(items)-1][1] = listEnd
+				}
+			}
+		}
+		if len(items) == 0 {
+			continue
+		}
+		roman := itemIsRoman(t[items[0][2]:items[0][1]])
+		if roman && !isUpperStart(rawKw) {
+			continue
+		}
+		// The instrument: after the list, before the keyword, or continued.
+		var inst *Instrument
+		end := listEnd
+		cont, contYear, protocol := "", "", ""
+		if k := ofRe.FindStringIndex(ahead); k != nil {
+			if i, ok := s.byStart[listEnd+k[1]]; ok && !consumed[i] && s.refs[i].kind != KindCourt && s.refs[i].kind != KindCase {
+				inst = s.refs[i].inst
+				end = s.refs[i].end
+				consumed[i] = true
+			}
+		}
+		if inst == nil {
+			// "Article 1 of Protocol No. 1 to the ECHR" / "... to the Convention".
+			if p := protocolRe.FindStringSubmatchIndex(ahead); p != nil {
+				if i, ok := s.byStart[listEnd+p[1]]; ok && !consumed[i] && s.refs[i].inst != nil && s.refs[i].inst.Canonical == "European Convention on Human Rights" {
+					inst, end, consumed[i] = s.refs[i].inst, s.refs[i].end, true
+					protocol = ahead[p[2]:p[3]]
+				} else if strings.HasPrefix(ahead[p[4]:], "Convention") {
+					in, _ := tbl.lookup("ECHR")
+					inst, end, protocol = &in, listEnd+p[4]+len("Convention"), ahead[p[2]:p[3]]
+				}
+			}
+		}
+		if inst == nil {
+			if c := contRe.FindStringSubmatchIndex(ahead); c != nil {
+				cont = t[listEnd+c[4] : listEnd+c[5]]
+				if c[2] >= 0 {
+					contYear = t[listEnd+c[2] : listEnd+c[3]]
+				}
+				end = listEnd + c[1]
+			}
+		}
+		if inst == nil && cont == "" {
+			// An act known only by its initials: "Article 33 FINMASA".
+			if m := acronymRe.FindStringSubmatchIndex(ahead); m != nil && !notActs[ahead[m[2]:m[3]]] {
+				name := ahead[m[2]:m[3]]
+				in := Instrument{Kind: KindLegislation, Jurisdiction: s.ctxJur, Canonical: name, Title: name}
+				finishInstrument(&in)
+				inst = &in
+				end = listEnd + m[1]
+			}
+		}
+		if inst == nil && cont == "" {
+			// Before: "GDPR Article 6", "NATO's Article 5".
+			for i, r := range s.refs {
+				if consumed[i] || r.end > kwStart || r.kind == KindCourt || r.kind == KindCase {
+					continue
+				}
+				gap := t[r.end:kwStart]
+				if gap == " " || gap == "'s " || gap == "’s " {
+					inst = r.inst
+					kwStart = r.start
+					consumed[i] = true
+				}
+			}
+		}
+		if inst == nil && cont == "" {
+			before := t[max(0, kwStart-12):kwStart]
+			if natoAfterRe.MatchString(ahead) || natoBeforeRe.MatchString(before) {
+				in, _ := tbl.lookup("North Atlantic Treaty")
+				inst = &in
+				if k := strings.LastIndex(before, "NATO"); k >= 0 {
+					kwStart = kwStart - len(before) + k
+				}
+			}
+		}
+		needsContext := false
+		if inst == nil && cont == "" {
+			first := t[items[0][2]:items[0][1]]
+			switch {
+			case ofOtherRe.MatchString(ahead):
+				continue
+			case key == "Chapter" && bankruptcyChapter(first, ahead, t):
+				in, _ := tbl.lookup("Bankruptcy Code")
+				inst = &in
+			case key == "rule" && rawKw == "Rule" && secRuleRe.MatchString(first):
+				// an SEC rule: "Rule 14a-8", "Rule 144A"
+				in := Instrument{Kind: KindRule, Jurisdiction: "us", Canonical: "SEC rules", Title: "SEC rules"}
+				finishInstrument(&in)
+				inst = &in
+			case roman && key == "Title" && (first == "VII" || first == "IX"):
+				// "Title VII claims", "Title IX": US civil-rights law.
+				in, _ := tbl.lookup(map[string]string{"VII": "Civil Rights Act of 1964", "IX": "Education Amendments of 1972"}[first])
+				inst = &in
+			case roman && key == "Article" && s.ctxJur == "us":
+				in, _ := tbl.lookup("United States Constitution")
+				inst = &in
+			case roman:
+				continue
+			case contextOK[key] && isUpperStart(rawKw) || key == "regulation" || key == "rule" && rawKw == "rule":
+				needsContext = true // kept only if an earlier instrument has such provisions
+			case !bareOK[key]:
+				continue
+			case rawKw == "s" && !strings.Contains(first, "("):
+				continue // "s 5" alone is too weak a signal
+			}
+		}
+		// One reference per item of a list; a range is one reference.
+		var group []ref
+		for j := 0; j < len(items); j++ {
+			a, b := items[j][0], items[j][1]
+			number := strings.Join(strings.Fields(t[items[j][2]:b]), "")
+			if protocol != "" {
+				number += " of Protocol No. " + protocol
+			}
+			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear, needsContext: needsContext}
+			r.start, r.end = a, b
+			if j == 0 {
+				r.start = kwStart
+			}
+			if j+1 < len(items) && rangeRe.MatchString(t[b:items[j+1][0]]) {
+				r.number = number + " to " + strings.Join(strings.Fields(t[items[j+1][2]:items[j+1][1]]), "")
+				r.rangeOf = true
+				r.end = items[j+1][1]
+				j++
+			}
+			group = append(group, r)
+		}
+		group[len(group)-1].end = end
+		out = append(out, group...)
+	}
+	// Pinpoints written after the instrument: "CPR 19.8", "TFEU Article 102".
+	for i, r := range s.refs {
+		if consumed[i] || r.inst == nil || r.kind == KindCourt || r.kind == KindCase || r.kind == KindProvision {
+			continue
+		}
+		m := afterInstRe.FindStringSubmatchIndex(t[r.end:min(len(t), r.end+80)])
+		if m == nil {
+			continue
+		}
+		key := ""
+		if m[2] >= 0 {
+			key = keywordCanon[strings.ToLower(t[r.end+m[2]:r.end+m[3]])]
+		} else if r.kind == KindRule {
+			key = "rule"
+		}
+		if key == "" || overlapsAny(out, r.start, r.end+m[1]) {
+			continue
+		}
+		if m[2] < 0 && !strings.ContainsAny(t[r.end+m[4]:r.end+m[5]], ".(") && r.inst.Canonical == "Civil Procedure Rules" {
+			key = "Part" // "CPR 36" is Part 36
+		}
+		number := t[r.end+m[4] : r.end+m[5]]
+		if itemIsRoman(number) && r.kind == KindRule {
+			continue
+		}
+		out = append(out, ref{start: r.start, end: r.end + m[1], kind: KindProvision, keyword: key, number: number, inst: r.inst})
+		consumed[i] = true
+	}
+	// "the 2006 Act": an Act named earlier, by its year.
+	for _, m := range yearActRe.FindAllStringSubmatchIndex(t, -1) {
+		if overlapsAny(s.refs, m[2], m[1]) || overlapsAny(out, m[2], m[1]) {
+			continue
+		}
+		out = append(out, ref{start: m[2], end: m[1], kind: KindLegislation, cont: "Act", contYear: t[m[2]:m[3]], needsContext: true})
+	}
+	// The mentions joined to provisions are now part of them.
+	var kept []ref
+	for i, r := range s.refs {
+		if !consumed[i] {
+			kept = append(kept, r)
+		}
+	}
+	// A provision may not overlap a mention that was not joined to it.
+	for _, p := range out {
+		if overlapsAny(kept, p.start, p.end) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	sortRefs(kept)
+	s.refs = kept
+	s.reindex()
+}
+
+// listItems are the spans of the numbers of a provision list, with any
+// repeated keyword ("Article 5 and Article 7") skipped.
+func (s *scan) listItems(start, end int) [][3]int {
+	var items [][3]int
+	for _, m := range itemRe.FindAllStringIndex(s.text[start:end], -1) {
+		a, b := start+m[0], start+m[1]
+		numStart := a
+		if a > start {
+			// a match inside a keyword ("s" of "sections" is not a number)
+			prev := s.text[a-1]
+			if isWordByte(prev) {
+				continue
+			}
+		}
+		if len(items) > 0 {
+			// "Article 5 and Article 7": the repeated keyword belongs to the item.
+			gap := s.text[items[len(items)-1][1]:a]
+			if k := kwTailRe.FindStringIndex(gap); k != nil {
+				a = items[len(items)-1][1] + k[0]
+			}
+		}
+		items = append(items, [3]int{a, b, numStart})
+	}
+	return items
+}
+
+func itemIsRoman(s string) bool {
+	b, _, _ := strings.Cut(s, "(")
+	return b != "" && strings.Trim(b, "IVXL") == ""
+}
+
+// mergeCases joins a case name to the citation that follows it: "R (Miller)
+// v Prime Minister [2019] UKSC 41" is one reference, named by its citation.
+func (s *scan) mergeCases() {
+	t := s.text
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if !a.isCaseName || !b.citation || a.drop || b.drop {
+			continue
+		}
+		gap := t[a.end:b.start]
+		if len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case" {
+			continue
+		}
+		b.start = a.start
+		if strings.Contains(gap, "(") && b.end < len(t) && t[b.end] == ')' {
+			b.end++
+		}
+		a.drop = true
+	}
+	// A citation in parentheses right after a case name also joins it.
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || b.drop || !a.citation || !b.isCaseName {
+			continue
+		}
+		switch gap := t[a.end:b.start]; gap {
+		case " (":
+			if b.end < len(t) && t[b.end] == ')' {
+				a.end = b.end + 1
+				b.drop = true
+			}
+		case " ", ", ":
+			a.end = b.end
+			b.drop = true
+		}
+	}
+}
+
+// resolve gives bare and continued provisions their instrument: the next
+// item of "Article 5 and Article 7 of the GDPR", else the last instrument
+// of the kind the text named before.
+func (s *scan) resolve() {
+	t := s.text
+	// Backward: a bare provision joined by "and"/"or"/"," to one with an instrument.
+	for i := len(s.refs) - 2; i >= 0; i-- {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.kind != KindProvision || a.inst != nil || a.cont != "" || b.kind != KindProvision || (b.inst == nil && b.cont == "") {
+			continue
+		}
+		gap := strings.TrimSpace(t[a.end:b.start])
+		if gap == "and" || gap == "or" || gap == "," || gap == ", and" || gap == ", or" || gap == "and/or" {
+			a.inst, a.cont, a.contYear = b.inst, b.cont, b.contYear
+		}
+	}
+	var seen []*Instrument
+	for i := range s.refs {
+		r := &s.refs[i]
+		if r.drop {
+			continue
+		}
+		if r.kind == KindLegislation && r.inst == nil && r.cont != "" {
+			if r.inst = lastOf(seen, "", r.cont, r.contYear); r.inst == nil {
+				r.drop = true
+			}
+			continue
+		}
+		if r.kind == KindProvision && r.inst == nil {
+			r.inst = lastOf(seen, r.keyword, r.cont, r.contYear)
+			if r.cont == "Treaty" && (r.inst == nil || r.inst.Canonical == "Treaty on European Union" && numberAbove(r.number, 55)) {
+				// "Article 102 of the Treaty": the TFEU (the TEU has 55 articles).
+				in, _ := tbl.lookup("TFEU")
+				r.inst = &in
+			}
+			if r.inst == nil && r.cont == "Charter" {
+				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
+				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
+				r.inst = &in
+			}
+			if r.inst == nil && r.cont == "" {
+				// "Section 230 ..., Section 230 of the Communications Decency Act":
+				// the same pinpoint named with its act later in the text.
+				for j := i + 1; j < len(s.refs); j++ {
+					o := s.refs[j]
+					if o.kind == KindProvision && o.inst != nil && o.keyword == r.keyword && o.number == r.number {
+						r.inst = o.inst
+						break
+					}
+				}
+			}
+			if r.inst == nil {
+				// Named only later: "Part 26A ... the Companies Act 2006",
+				// "Article 8 of the Convention ... the European Convention on Human Rights".
+				for j := i + 1; j < len(s.refs) && r.inst == nil; j++ {
+					o := s.refs[j].inst
+					if o == nil || o.Kind == KindCourt || o.Kind == KindCase {
+						continue
+					}
+					if r.cont == "" && fitsKeyword(o, r.keyword) || r.cont != "" && fitsContinuation(o, r.cont, r.contYear) {
+						r.inst = o
+					}
+				}
+			}
+			if r.inst == nil && r.cont == "Convention" && r.keyword == "Article" {
+				// "Article 8 of the Convention" in legal news: the ECHR.
+				in, _ := tbl.lookup("ECHR")
+				r.inst = &in
+			}
+			if r.inst == nil && r.needsContext {
+				r.drop = true
+				continue
+			}
+		}
+		if r.inst != nil && r.inst.Kind != KindCourt && r.inst.Kind != KindCase {
+			seen = append(seen, r.inst)
+		}
+	}
+}
+
+// lastOf is the last instrument in seen that a continuation word or a bare
+// provision keyword can mean.
+func lastOf(seen []*Instrument, keyword, cont, year string) *Instrument {
+	for i := len(seen) - 1; i >= 0; i-- {
+		in := seen[i]
+		if cont != "" {
+			if fitsContinuation(in, cont, year) {
+				return in
+			}
+			continue
+		}
+		if fitsKeyword(in, keyword) {
+			return mostMentioned(seen[:i+1], keyword)
+		}
+		if keyword == "Article" || keyword == "section" {
+			// The nearest instrument of the other style closes the search:
+			// "section 5" after the GDPR is not an Article of an older Act.
+			if in.Kind != KindRule {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// mostMentioned is, of the instruments that fit keyword back to the
+// nearest one that does not, the one the text has named most often (the
+// subject of the text), the latest on a tie: a bare "Article 101" in a brief
+// about the AI Act is the AI Act's, even after a passing "Article 4(3) of
+// Directive (EU) 2019/790".
+func mostMentioned(seen []*Instrument, keyword string) *Instrument {
+	count := map[string]int{}
+	for _, in := range seen {
+		count[in.Canonical]++
+	}
+	var best *Instrument
+	for i := len(seen) - 1; i >= 0; i-- {
+		in := seen[i]
+		if !fitsKeyword(in, keyword) {
+			if in.Kind != KindRule && (keyword == "Article" || keyword == "section") {
+				break
+			}
+			continue
+		}
+		if best == nil || count[in.Canonical] > count[best.Canonical] {
+			best = in
+		}
+	}
+	return best
+}
+
+func fitsContinuation(in *Instrument, word, year string) bool {
+	if year != "" && !strings.Contains(in.Canonical, year) {
+		return false
+	}
+	c := in.Canonical
+	switch word {
+	case "Act":
+		return in.Kind == KindLegislation && (strings.Contains(c, "Act") || strings.Contains(c, "Bill"))
+	case "Regulation", "Regulations":
+		return in.Kind == KindRegulation
+	case "Directive":
+		return in.Kind == KindDirective
+	case "Treaty", "Convention", "Charter", "Agreement", "Protocol", "Statute":
+		return in.Kind == KindTreaty && (strings.Contains(c, word) || word == "Treaty" || word == "Convention" && strings.Contains(c, "Convention"))
+	case "Code":
+		return strings.Contains(c, "Code") || strings.Contains(in.Title, "Code")
+	case "Rules":
+		return in.Kind == KindRule
+	case "Constitution":
+		return strings.Contains(c, "Constitution")
+	case "Law":
+		return in.Kind == KindLegislation && strings.Contains(c, "Law")
+	case "Order":
+		return strings.Contains(c, "Order")
+	}
+	return false
+}
+
+// fitsKeyword: Articles belong to EU acts, treaties and civil-law codes;
+// sections to common-law statutes; regulations to statutory instruments;
+// rules to rules.
+func fitsKeyword(in *Instrument, keyword string) bool {
+	common := in.Jurisdiction == "uk" || in.Jurisdiction == "us" || in.Jurisdiction == "au" || in.Jurisdiction == "in" || in.Jurisdiction == "ie" || in.Jurisdiction == "sg" || in.Jurisdiction == "ca" || in.Jurisdiction == "nz" || in.Jurisdiction == "hk"
+	switch keyword {
+	case "Article":
+		return in.Kind == KindTreaty || in.Kind == KindDirective || (in.Kind == KindRegulation && (in.Jurisdiction == "eu" || in.Canonical == "UK GDPR")) ||
+			(in.Kind == KindLegislation && !common) || strings.Contains(in.Canonical, "Constitution")
+	case "section":
+		return in.Kind == KindLegislation && common && !strings.Contains(in.Canonical, "Constitution")
+	case "regulation":
+		return in.Kind == KindRegulation && in.Jurisdiction == "uk"
+	case "rule", "Practice Direction":
+		return in.Kind == KindRule
+	case "Part", "Schedule":
+		return in.Kind == KindRule && keyword == "Part" || (in.Kind == KindLegislation || in.Kind == KindRegulation) && in.Jurisdiction != "eu" && !strings.Contains(in.Canonical, "Constitution")
+	}
+	return false
+}
