@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,9 @@ type publicPage struct {
 }
 
 // publicPages lists every kind of public page of the demo site.
+// lawHrefRE finds the first link to a legal instrument's page.
+var lawHrefRE = regexp.MustCompile(`href="(/law/[^"#]+)"`)
+
 func publicPages(t *testing.T, s *testSite) []publicPage {
 	t.Helper()
 	ctx := context.Background()
@@ -37,6 +41,10 @@ func publicPages(t *testing.T, s *testSite) []publicPage {
 	if firm == nil {
 		t.Fatal("the brief links no firm")
 	}
+	law := lawHrefRE.FindStringSubmatch(page)
+	if law == nil {
+		t.Fatal("the brief links no legal instrument")
+	}
 	return []publicPage{
 		{"home", "/", ".lead-title"},
 		{"brief", "/briefs/" + e.Slug, "#brief-title"},
@@ -45,6 +53,7 @@ func publicPages(t *testing.T, s *testSite) []publicPage {
 		{"topic", "/topics/sanctions-export-controls", "svg.activity"},
 		{"firms", "/firms/", "main h1"},
 		{"topics", "/topics/", "main h1"},
+		{"law", law[1], "main h1"},
 		{"search", "/search?q=sanctions&topic=sanctions-export-controls&firm=" + url.QueryEscape(strings.TrimPrefix(firm[1], "/firms/")), ".hits"},
 		{"search-words", "/search?q=" + url.QueryEscape(b.Title[:strings.Index(b.Title, " ")]), "main h1"},
 		{"events", "/events", "main h1"},
