@@ -211,6 +211,19 @@ func (r runner) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return r.x.QueryRowContext(ctx, r.d.rebind(q), args...)
 }
 
+// prepare prepares q for repeated use in a transaction (SQLite then
+// parses it once, not once per row); the caller closes the statement.
+// The statement takes the dialect's placeholders already rebound.
+func (r runner) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	p, ok := r.x.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("store: prepare on %T", r.x)
+	}
+	return p.PrepareContext(ctx, r.d.rebind(q))
+}
+
 // db is the one implementation of Store, for both dialects.
 //
 // Adding a concern (sources.go, users.go, ...): declare the methods in an
