@@ -85,7 +85,7 @@ type Catalogue struct {
 	firmSlug    map[string]string // lower-case name or alias -> slug
 
 	mu     sync.Mutex
-	blocks map[string]block // rendered briefs and events
+	blocks map[string]*block // rendered briefs and events
 	groups map[string]*mailGroup
 }
 
@@ -96,8 +96,9 @@ type mailGroup struct {
 	t *mail.Template
 }
 
-// maxGroups bounds the bodies kept at once (a few KB each).
-const maxGroups = 2048
+// maxGroups bounds the bodies kept at once (a few KB each: the briefs
+// and events they show are shared).
+const maxGroups = 4096
 
 // mailGroup returns the body of key, made by mk on first use.
 func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailGroup, error) {
@@ -131,7 +132,7 @@ func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailG
 // directory.
 func LoadCatalogue(ctx context.Context, st store.Store, now time.Time, maxWindow, eventHorizon time.Duration) (*Catalogue, error) {
 	c := &Catalogue{Now: now, topicNames: map[string]string{}, firmNames: map[string]string{}, firmSlug: map[string]string{},
-		blocks: map[string]block{}}
+		blocks: map[string]*block{}}
 	firms, err := st.ListFirms(ctx)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"legists/internal/brief"
+	"legists/internal/mail"
 	"legists/internal/store"
 )
 
@@ -63,23 +64,41 @@ type view struct {
 // block is a brief or an event rendered once per run and shared by every
 // digest that carries it.
 type block struct {
+	id   int // in its catalogue
 	html htmltemplate.HTML
 	text string
+	// htmlQP and textQP are html and text encoded for mail.
+	htmlQP, textQP *mail.Chunk
 }
 
-func renderBlock(name string, data any) (block, error) {
+func renderBlock(name string, data any) (*block, error) {
 	var hb, tb bytes.Buffer
 	if err := htmlTmpl.ExecuteTemplate(&hb, name, data); err != nil {
-		return block{}, err
+		return nil, err
 	}
 	if err := textTmpl.ExecuteTemplate(&tb, name, data); err != nil {
-		return block{}, err
+		return nil, err
 	}
-	return block{html: htmltemplate.HTML(hb.String()), text: tb.String()}, nil
+	bl := &block{html: htmltemplate.HTML(hb.String()), text: tb.String()}
+	bl.htmlQP, bl.textQP = mail.NewChunk(string(bl.html)), mail.NewChunk(bl.text)
+	return bl, nil
+}
+
+// addBlock keeps bl under key, numbered, unless another goroutine was
+// first, and returns the kept one.
+func (c *Catalogue) addBlock(key string, bl *block) *block {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have, ok := c.blocks[key]; ok {
+		return have
+	}
+	bl.id = len(c.blocks)
+	c.blocks[key] = bl
+	return bl
 }
 
 // briefBlock renders b's part of a digest, cached in c.
-func (c *Catalogue) briefBlock(b *brief.Brief, links Links) (block, error) {
+func (c *Catalogue) briefBlock(b *brief.Brief, links Links) (*block, error) {
 	key := "b\x00" + links.Base + "\x00" + b.Slug
 	c.mu.Lock()
 	bl, ok := c.blocks[key]
@@ -102,16 +121,13 @@ func (c *Catalogue) briefBlock(b *brief.Brief, links Links) (block, error) {
 	}
 	bl, err := renderBlock("brief", bv)
 	if err != nil {
-		return block{}, err
+		return nil, err
 	}
-	c.mu.Lock()
-	c.blocks[key] = bl
-	c.mu.Unlock()
-	return bl, nil
+	return c.addBlock(key, bl), nil
 }
 
 // eventBlock renders e's part of a digest, cached in c.
-func (c *Catalogue) eventBlock(e *store.Event) (block, error) {
+func (c *Catalogue) eventBlock(e *store.Event) (*block, error) {
 	key := "e\x00" + e.Slug
 	c.mu.Lock()
 	bl, ok := c.blocks[key]
@@ -121,12 +137,9 @@ func (c *Catalogue) eventBlock(e *store.Event) (block, error) {
 	}
 	bl, err := renderBlock("event", eventView{Title: e.Title, URL: e.OnlineURL, When: EventWhen(e), Where: eventWhere(e)})
 	if err != nil {
-		return block{}, err
+		return nil, err
 	}
-	c.mu.Lock()
-	c.blocks[key] = bl
-	c.mu.Unlock()
-	return bl, nil
+	return c.addBlock(key, bl), nil
 }
 
 // The holes of a group's body, in the order of reader values: the HTML
@@ -143,18 +156,31 @@ const (
 	nHoles
 )
 
-// holes are the placeholders of the reader's parts in a group's body:
-// letters and digits (which no escaping changes), with a random part so
-// that no brief can contain one.
-var holes = func() []string {
+// holePrefix starts the placeholders of a group's body: letters and
+// digits (which no escaping changes), with a random part so that no brief
+// can contain one.
+var holePrefix = func() string {
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
+	return fmt.Sprintf("lgsthole%x", rnd)
+}()
+
+// holes are the placeholders of the reader's parts.
+var holes = func() []string {
 	h := make([]string, nHoles)
 	for i := range h {
-		h[i] = fmt.Sprintf("lgsthole%xn%dz", rnd, i)
+		h[i] = holePrefix + "n" + strconv.Itoa(i) + "z"
 	}
 	return h
 }()
+
+// blockHole is the placeholder of block id's HTML or text.
+func blockHole(id int, html bool) string {
+	if html {
+		return holePrefix + "k" + strconv.Itoa(id) + "hz"
+	}
+	return holePrefix + "k" + strconv.Itoa(id) + "tz"
+}
 
 // group is a digest body rendered once for every reader with the same
 // selection, with holes for each reader's parts.
@@ -163,6 +189,7 @@ type group struct {
 	welcome  bool
 	n        int // briefs, with those left out
 	freqWord string
+	blocks   []*block
 }
 
 // groupKey identifies the body of sub's digest of sel: readers with the
@@ -200,6 +227,9 @@ func Render(c *Catalogue, sub *store.Subscriber, sel Selection, links Links) (Re
 	r := make([]string, 0, 2*nHoles)
 	for i, h := range holes {
 		r = append(r, h, vals[i])
+	}
+	for _, bl := range g.blocks {
+		r = append(r, blockHole(bl.id, true), string(bl.html), blockHole(bl.id, false), bl.text)
 	}
 	rep := strings.NewReplacer(r...)
 	return Rendered{Subject: g.Subject, HTML: rep.Replace(g.HTML), Text: rep.Replace(g.Text)}, nil
@@ -266,8 +296,9 @@ func renderGroup(c *Catalogue, sub *store.Subscriber, sel Selection, links Links
 		if err != nil {
 			return nil, fmt.Errorf("digest: render brief %s: %w", sel.Briefs[i].Slug, err)
 		}
-		v.BriefBlocks = append(v.BriefBlocks, bl.html)
-		v.BriefTexts = append(v.BriefTexts, bl.text)
+		g.blocks = append(g.blocks, bl)
+		v.BriefBlocks = append(v.BriefBlocks, htmltemplate.HTML(blockHole(bl.id, true)))
+		v.BriefTexts = append(v.BriefTexts, blockHole(bl.id, false))
 	}
 	v.More = sel.More
 	for i := range sel.Events {
@@ -275,8 +306,9 @@ func renderGroup(c *Catalogue, sub *store.Subscriber, sel Selection, links Links
 		if err != nil {
 			return nil, fmt.Errorf("digest: render event %s: %w", sel.Events[i].Slug, err)
 		}
-		v.EventBlocks = append(v.EventBlocks, bl.html)
-		v.EventTexts = append(v.EventTexts, bl.text)
+		g.blocks = append(g.blocks, bl)
+		v.EventBlocks = append(v.EventBlocks, htmltemplate.HTML(blockHole(bl.id, true)))
+		v.EventTexts = append(v.EventTexts, blockHole(bl.id, false))
 	}
 	kind := "Legists daily"
 	if sub.Frequency != store.Daily {

@@ -506,6 +506,10 @@ func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, l
 		if err != nil {
 			return nil, err
 		}
+		chunks := make(map[string]*mail.Chunk, 2*len(g.blocks))
+		for _, bl := range g.blocks {
+			chunks[blockHole(bl.id, true)], chunks[blockHole(bl.id, false)] = bl.htmlQP, bl.textQP
+		}
 		t, err := mail.NewTemplate(mail.Content{
 			From:            r.From,
 			Subject:         g.Subject,
@@ -514,10 +518,11 @@ func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, l
 			ListUnsubscribe: "per reader",
 			ListID:          "Legists digest <digest." + host + ">",
 			Bulk:            true,
-		}, holes)
+		}, holes, chunks)
 		if err != nil {
 			return nil, err
 		}
+		g.HTML, g.Text = "", "" // in t
 		return &mailGroup{g: g, t: t}, nil
 	})
 	if err != nil {

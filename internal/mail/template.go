@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 )
@@ -62,7 +63,12 @@ type Recipient struct {
 // each Recipient (a template has a List-Unsubscribe field only when
 // c.ListUnsubscribe is not empty). Extra headers in c.Headers are not
 // supported.
-func NewTemplate(c Content, holes []string) (*Template, error) {
+//
+// chunks are parts of the body encoded once for many templates (see
+// Chunk): c.Text and c.HTML may name them by their keys, which follow the
+// same rules as holes. Keys that share a prefix of at least 4 bytes are
+// found with one search each.
+func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template, error) {
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
 		return nil, fmt.Errorf("mail: from %q: %w", c.From, err)
@@ -73,13 +79,18 @@ func NewTemplate(c Content, holes []string) (*Template, error) {
 	if len(c.Headers) > 0 {
 		return nil, errors.New("mail: a template takes no extra headers")
 	}
-	for i, h := range holes {
-		for j, o := range holes {
+	keys := slices.Clone(holes)
+	for k := range chunks {
+		keys = append(keys, k)
+	}
+	for i, h := range keys {
+		for j, o := range keys {
 			if h == "" || (i != j && strings.Contains(o, h)) {
 				return nil, fmt.Errorf("mail: hole %q is empty or part of another", h)
 			}
 		}
 	}
+	prefix := commonPrefix(keys)
 	t := &Template{from: from.Address}
 	var b bytes.Buffer
 	fixed := func() {
@@ -143,18 +154,19 @@ func NewTemplate(c Content, holes []string) (*Template, error) {
 		b.WriteString("Content-Transfer-Encoding: quoted-printable\r\nContent-Type: " + p.typ + "; charset=UTF-8\r\n\r\n")
 		rest := p.body
 		for rest != "" {
-			at, h := len(rest), -1
-			for i, hs := range holes {
-				if k := strings.Index(rest, hs); k >= 0 && k < at {
-					at, h = k, i
-				}
-			}
-			writeQP(&b, rest[:at], h >= 0)
-			if h < 0 {
+			at, key := nextKey(rest, prefix, keys)
+			writeQP(&b, rest[:at], key != "")
+			if key == "" {
 				break
 			}
-			hole(h)
-			rest = rest[at+len(holes[h]):]
+			if ch, ok := chunks[key]; ok {
+				fixed()
+				t.pieces = append(t.pieces, piece{fixed: ch.qp, hole: -1})
+				t.size += len(ch.qp)
+			} else {
+				hole(slices.Index(holes, key))
+			}
+			rest = rest[at+len(key):]
 		}
 		if boundary != "" {
 			b.WriteString("\r\n")
@@ -165,6 +177,63 @@ func NewTemplate(c Content, holes []string) (*Template, error) {
 	}
 	fixed()
 	return t, nil
+}
+
+// Chunk is a part of a body, quoted-printable encoded once for every
+// Template that names it (a block of a digest shared by many readers).
+type Chunk struct {
+	qp []byte
+}
+
+// NewChunk encodes s.
+func NewChunk(s string) *Chunk {
+	var b bytes.Buffer
+	writeQP(&b, s, true)
+	return &Chunk{qp: b.Bytes()}
+}
+
+func commonPrefix(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	p := keys[0]
+	for _, k := range keys[1:] {
+		n := 0
+		for n < len(p) && n < len(k) && p[n] == k[n] {
+			n++
+		}
+		p = p[:n]
+	}
+	if len(p) < 4 {
+		return ""
+	}
+	return p
+}
+
+// nextKey finds the first key in s: where, and which ("" for none).
+func nextKey(s, prefix string, keys []string) (int, string) {
+	if prefix != "" {
+		for off := 0; ; {
+			i := strings.Index(s[off:], prefix)
+			if i < 0 {
+				return len(s), ""
+			}
+			off += i
+			for _, k := range keys {
+				if strings.HasPrefix(s[off:], k) {
+					return off, k
+				}
+			}
+			off++
+		}
+	}
+	at, key := len(s), ""
+	for _, k := range keys {
+		if i := strings.Index(s, k); i >= 0 && i < at {
+			at, key = i, k
+		}
+	}
+	return at, key
 }
 
 // writeHeader writes a header field, folded at spaces before 78

@@ -20,13 +20,14 @@ func TestTemplateMatchesBuild(t *testing.T) {
 	content := mail.Content{
 		From:            "Legists <newsletter@legists.example>",
 		Subject:         "Legists daily: Tribunal — upholds a “designation” of a shipping group with a long title (+3 more)",
-		Text:            "Intro: HOLEaX\n\n" + long + "\nAt the end of a long line " + long + "HOLEbX trailing \n\nUnsubscribe:\nHOLEcX\n",
-		HTML:            "<p>HOLEaX</p>\n<p>" + long + "ünïcödé <a href=\"HOLEbX\">x</a> </p><p>HOLEcX</p>",
+		Text:            "Intro: HOLEaX\n\n1. HOLEkX\n" + long + "\nAt the end of a long line " + long + "HOLEbX trailing \n\nUnsubscribe:\nHOLEcX\n",
+		HTML:            "<p>HOLEaX</p>HOLEkX\n<p>" + long + "ünïcödé <a href=\"HOLEbX\">x</a> </p><p>HOLEcX</p>",
 		ListUnsubscribe: "set per recipient",
 		ListID:          "Legists digest <digest.legists.example>",
 		Bulk:            true,
 	}
-	tmpl, err := mail.NewTemplate(content, holes)
+	block := "A shared block, ünïcödé, " + long + "\n  with = signs "
+	tmpl, err := mail.NewTemplate(content, holes, map[string]*mail.Chunk{"HOLEkX": mail.NewChunk(block)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +45,8 @@ func TestTemplateMatchesBuild(t *testing.T) {
 		}
 		c := content
 		c.To, c.MessageID, c.ListUnsubscribe, c.Date = r.To, r.MessageID, r.ListUnsubscribe, r.Date
-		c.Text = strings.NewReplacer(holes[0], values[0], holes[1], values[1], holes[2], values[2]).Replace(c.Text)
-		c.HTML = strings.NewReplacer(holes[0], values[0], holes[1], values[1], holes[2], values[2]).Replace(c.HTML)
+		fill := strings.NewReplacer(holes[0], values[0], holes[1], values[1], holes[2], values[2], "HOLEkX", block)
+		c.Text, c.HTML = fill.Replace(c.Text), fill.Replace(c.HTML)
 		want, err := mail.Build(c)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +88,7 @@ func TestTemplateMatchesBuild(t *testing.T) {
 	if _, err := tmpl.Message(mail.Recipient{To: "not an address"}); err == nil {
 		t.Error("a bad address was accepted")
 	}
-	if _, err := mail.NewTemplate(content, []string{"HOLE", "HOLEaX"}); err == nil {
+	if _, err := mail.NewTemplate(content, []string{"HOLE", "HOLEaX"}, nil); err == nil {
 		t.Error("a hole inside another was accepted")
 	}
 }
