@@ -768,78 +768,110 @@ func (s *db) ClaimDeliveries(ctx context.Context, claims []DeliveryClaim, owner 
 				return fmt.Errorf("store: claim for subscriber %d has no edition: %w", c.SubscriberID, ErrInvalid)
 			}
 		}
-		// Three statements a claim, each prepared once a batch.
-		check, err := tx.prepare(ctx, `SELECT s.status, s.last_digest_at,
-				(SELECT count(*) FROM deliveries o WHERE o.subscriber_id = s.id AND o.edition <> ?
-					AND o.state = 'sending' AND o.claimed_until >= ?)
-				FROM subscribers s WHERE s.id = ?`+s.d.forUpdate)
+		// Two queries a batch read the subscribers (locked, in PostgreSQL,
+		// in order of id, so that claims of two editions of one
+		// subscriber are serialised) and the editions being sent; then
+		// one statement a claim inserts or takes the delivery.
+		ids := make([]any, 0, len(claims))
+		for _, c := range claims {
+			ids = append(ids, c.SubscriberID)
+		}
+		type subState struct {
+			status string
+			last   dbTime
+		}
+		subs := make(map[int64]subState, len(claims))
+		rows, err := tx.query(ctx, `SELECT id, status, last_digest_at FROM subscribers WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id`+s.d.forUpdate, ids...)
 		if err != nil {
 			return err
 		}
-		defer check.Close()
-		insert, err := tx.prepare(ctx, `INSERT INTO deliveries (subscriber_id, edition, state, attempts, created_at, updated_at)
-				VALUES (?, ?, 'pending', 0, ?, ?) ON CONFLICT (subscriber_id, edition) DO NOTHING`)
+		for rows.Next() {
+			var (
+				id int64
+				st subState
+			)
+			if err := rows.Scan(&id, &st.status, &st.last); err != nil {
+				rows.Close()
+				return err
+			}
+			subs[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		sending := map[int64][]string{} // editions held by an unexpired lease
+		rows, err = tx.query(ctx, `SELECT subscriber_id, edition FROM deliveries WHERE subscriber_id IN (`+placeholders(len(ids))+`)
+			AND state = 'sending' AND claimed_until >= ?`, append(ids, nowArg)...)
 		if err != nil {
 			return err
 		}
-		defer insert.Close()
-		take, err := tx.prepare(ctx, `UPDATE deliveries SET state = 'sending', claimed_by = ?, claimed_until = ?,
-				attempts = attempts + 1, updated_at = ?, window_start = ?, window_end = ?
-				WHERE subscriber_id = ? AND edition = ?
-				AND (state IN ('pending', 'failed') OR (state = 'sending' AND claimed_until < ?))
-				AND attempts < ?
+		for rows.Next() {
+			var (
+				id int64
+				ed string
+			)
+			if err := rows.Scan(&id, &ed); err != nil {
+				rows.Close()
+				return err
+			}
+			sending[id] = append(sending[id], ed)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		take, err := tx.prepare(ctx, `INSERT INTO deliveries (subscriber_id, edition, state, claimed_by, claimed_until, attempts,
+				created_at, updated_at, window_start, window_end)
+				VALUES (?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)
+				ON CONFLICT (subscriber_id, edition) DO UPDATE SET state = 'sending', claimed_by = excluded.claimed_by,
+				claimed_until = excluded.claimed_until, attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
+				window_start = excluded.window_start, window_end = excluded.window_end
+				WHERE (deliveries.state IN ('pending', 'failed') OR (deliveries.state = 'sending' AND deliveries.claimed_until < ?))
+				AND deliveries.attempts < ?
 				RETURNING `+deliveryCols)
 		if err != nil {
 			return err
 		}
 		defer take.Close()
 		for _, c := range claims {
-			// Lock the subscriber (PostgreSQL; SQLite holds the write
-			// lock already), so that claims of two editions of one
-			// subscriber are serialised, and check nothing went out
-			// since the sender looked.
-			var (
-				status string
-				last   dbTime
-				busy   int
-			)
-			err := check.QueryRowContext(ctx, c.Edition, nowArg, c.SubscriberID).Scan(&status, &last, &busy)
-			if errors.Is(err, sql.ErrNoRows) {
+			st, ok := subs[c.SubscriberID]
+			if !ok || st.status != string(SubscriberConfirmed) {
 				continue
 			}
-			if err != nil {
-				return err
+			busy := false
+			for _, ed := range sending[c.SubscriberID] {
+				busy = busy || ed != c.Edition
 			}
-			if status != string(SubscriberConfirmed) || busy > 0 {
+			if busy {
 				continue
 			}
+			// Nothing went out since the sender looked.
 			seen := neverSent
 			if c.LastDigestAt != nil {
 				seen = normTime(*c.LastDigestAt)
 			}
 			stored := neverSent
-			if last.Valid {
-				stored = last.Time
+			if st.last.Valid {
+				stored = st.last.Time
 			}
 			if !stored.Equal(seen) {
 				continue
-			}
-			if _, err := insert.ExecContext(ctx, c.SubscriberID, c.Edition, nowArg, nowArg); err != nil {
-				return err
 			}
 			maxAttempts := c.MaxAttempts
 			if maxAttempts <= 0 {
 				maxAttempts = 1 << 30
 			}
 			d, err := scanDelivery(take.QueryRowContext(ctx,
-				owner, untilArg, nowArg, s.d.timeArg(c.WindowStart), s.d.timeArg(c.WindowEnd),
-				c.SubscriberID, c.Edition, nowArg, maxAttempts))
+				c.SubscriberID, c.Edition, owner, untilArg, nowArg, nowArg, s.d.timeArg(c.WindowStart), s.d.timeArg(c.WindowEnd),
+				nowArg, maxAttempts))
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
+			sending[c.SubscriberID] = append(sending[c.SubscriberID], c.Edition)
 			out = append(out, *d)
 		}
 		return nil
