@@ -761,7 +761,19 @@ func (s *db) ClaimDeliveries(ctx context.Context, claims []DeliveryClaim, owner 
 	// deadlock.
 	claims = slices.Clone(claims)
 	slices.SortStableFunc(claims, func(a, b DeliveryClaim) int { return cmp.Compare(a.SubscriberID, b.SubscriberID) })
-	err := s.writeRetry(ctx, func(tx runner) error {
+	takeStmt, err := s.prepared(ctx, `INSERT INTO deliveries (subscriber_id, edition, state, claimed_by, claimed_until, attempts,
+				created_at, updated_at, window_start, window_end)
+				VALUES (?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)
+				ON CONFLICT (subscriber_id, edition) DO UPDATE SET state = 'sending', claimed_by = excluded.claimed_by,
+				claimed_until = excluded.claimed_until, attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
+				window_start = excluded.window_start, window_end = excluded.window_end
+				WHERE (deliveries.state IN ('pending', 'failed') OR (deliveries.state = 'sending' AND deliveries.claimed_until < ?))
+				AND deliveries.attempts < ?
+				RETURNING `+deliveryCols)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim deliveries: %w", err)
+	}
+	err = s.writeRetry(ctx, func(tx runner) error {
 		out = out[:0]
 		for _, c := range claims {
 			if c.Edition == "" {
@@ -821,15 +833,7 @@ func (s *db) ClaimDeliveries(ctx context.Context, claims []DeliveryClaim, owner 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		take, err := tx.prepare(ctx, `INSERT INTO deliveries (subscriber_id, edition, state, claimed_by, claimed_until, attempts,
-				created_at, updated_at, window_start, window_end)
-				VALUES (?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)
-				ON CONFLICT (subscriber_id, edition) DO UPDATE SET state = 'sending', claimed_by = excluded.claimed_by,
-				claimed_until = excluded.claimed_until, attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
-				window_start = excluded.window_start, window_end = excluded.window_end
-				WHERE (deliveries.state IN ('pending', 'failed') OR (deliveries.state = 'sending' AND deliveries.claimed_until < ?))
-				AND deliveries.attempts < ?
-				RETURNING `+deliveryCols)
+		take, err := inTx(ctx, tx, takeStmt)
 		if err != nil {
 			return err
 		}
@@ -939,18 +943,41 @@ func (s *db) finishSet(r DeliveryResult) (string, []any, error) {
 // FinishDeliveries implements Newsletter: one transaction, each statement
 // prepared once.
 func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []DeliveryOutcome) ([]bool, error) {
+	const (
+		lastDigest = `UPDATE subscribers SET last_digest_at = ? WHERE id = ? AND (last_digest_at IS NULL OR last_digest_at < ?)`
+		bounced    = `UPDATE subscribers SET status = 'bounced', bounced_at = ?, bounce_reason = ?, updated_at = ?
+				WHERE id = ? AND status = 'confirmed'`
+	)
+	outcomes = slices.Clone(outcomes)
 	held := make([]bool, len(outcomes))
-	sets := make([]string, len(outcomes))
+	queries := make([]string, len(outcomes))
 	args := make([][]any, len(outcomes))
+	// The statements, prepared once a process, outside the transaction.
+	prepared := map[string]*sql.Stmt{}
+	prepare := func(q string) error {
+		if _, ok := prepared[q]; ok {
+			return nil
+		}
+		st, err := s.prepared(ctx, q)
+		prepared[q] = st
+		return err
+	}
 	for i, o := range outcomes {
 		if o.Result.At.IsZero() {
-			o.Result.At = s.now()
+			outcomes[i].Result.At = s.now()
 		}
-		set, a, err := s.finishSet(o.Result)
+		set, a, err := s.finishSet(outcomes[i].Result)
 		if err != nil {
 			return nil, err
 		}
-		sets[i], args[i] = set, append(a, o.ID, owner)
+		queries[i] = `UPDATE deliveries SET ` + set + ` WHERE id = ? AND claimed_by = ? AND state = 'sending' RETURNING subscriber_id, window_end`
+		args[i] = append(a, o.ID, owner)
+		if err := prepare(queries[i]); err != nil {
+			return nil, fmt.Errorf("store: finish deliveries: %w", err)
+		}
+	}
+	if err := errors.Join(prepare(lastDigest), prepare(bounced)); err != nil {
+		return nil, fmt.Errorf("store: finish deliveries: %w", err)
 	}
 	// In PostgreSQL, lock the subscribers before the deliveries, in the
 	// order ClaimDeliveries takes them, so that the two never deadlock.
@@ -974,16 +1001,11 @@ func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []Deli
 			}
 		}
 		stmts := map[string]*sql.Stmt{}
-		defer func() {
-			for _, st := range stmts {
-				st.Close()
-			}
-		}()
 		stmt := func(q string) (*sql.Stmt, error) {
 			if st, ok := stmts[q]; ok {
 				return st, nil
 			}
-			st, err := tx.prepare(ctx, q)
+			st, err := inTx(ctx, tx, prepared[q])
 			if err != nil {
 				return nil, err
 			}
@@ -992,8 +1014,7 @@ func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []Deli
 		}
 		for i := range outcomes {
 			r := outcomes[i].Result
-			upd, err := stmt(`UPDATE deliveries SET ` + sets[i] + ` WHERE id = ? AND claimed_by = ? AND state = 'sending'
-			RETURNING subscriber_id, window_end`)
+			upd, err := stmt(queries[i])
 			if err != nil {
 				return err
 			}
@@ -1011,7 +1032,7 @@ func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []Deli
 			held[i] = true
 			switch {
 			case r.State == DeliverySent && we.Valid:
-				st, err := stmt(`UPDATE subscribers SET last_digest_at = ? WHERE id = ? AND (last_digest_at IS NULL OR last_digest_at < ?)`)
+				st, err := stmt(lastDigest)
 				if err == nil {
 					_, err = st.ExecContext(ctx, s.d.timeArg(we.Time), subID, s.d.timeArg(we.Time))
 				}
@@ -1020,8 +1041,7 @@ func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []Deli
 				}
 			case r.State == DeliveryBounced:
 				at := s.d.timeArg(r.At)
-				st, err := stmt(`UPDATE subscribers SET status = 'bounced', bounced_at = ?, bounce_reason = ?, updated_at = ?
-				WHERE id = ? AND status = 'confirmed'`)
+				st, err := stmt(bounced)
 				if err == nil {
 					_, err = st.ExecContext(ctx, at, r.Error, at, subID)
 				}

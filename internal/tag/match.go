@@ -97,8 +97,13 @@ type matcher struct {
 	// so the shallow states where ordinary text stays share cache lines, and
 	// stored premultiplied by nclass: the next state of s on class c is
 	// delta[s+c]&stateMask, and hasOutput is set when phrases end there.
-	delta   []uint32
-	outs    []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
+	delta []uint32
+	// wordPair has bit a<<7|b set when, at the root, a word starting
+	// with the ASCII letters or digits a and b may lead somewhere: the
+	// automaton leaves the root or finds a phrase on the boundary, a and
+	// b. Other words the scanner skips without a look at delta.
+	wordPair [128 * 128 / 64]uint64
+	outs     []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
 	outAt   []int32
 	phrases []phrase
 }
@@ -240,6 +245,20 @@ func newMatcher(phrases []phrase) *matcher {
 	for c := range utf8.RuneSelf {
 		m.rootStays[c] = !asciiWord[c] && m.delta[m.class[c]] == 0
 	}
+	start := m.delta[m.boundary]
+	for a := range utf8.RuneSelf {
+		for b := range utf8.RuneSelf {
+			if !asciiWord[a] || !asciiWord[b] {
+				continue
+			}
+			x1 := m.delta[start&stateMask+uint32(m.class[a])]
+			x2 := m.delta[x1&stateMask+uint32(m.class[b])]
+			if start&hasOutput != 0 || x1&hasOutput != 0 || x2 != 0 {
+				k := a<<7 | b
+				m.wordPair[k>>6] |= 1 << (k & 63)
+			}
+		}
+	}
 	return m
 }
 
@@ -270,6 +289,17 @@ func (m *matcher) scan(text string, fn func(hit)) {
 				prevSpace = false
 				if !prevWord {
 					prevWord = true
+					if s == 0 && i+1 < len(text) {
+						if c := text[i+1]; c < utf8.RuneSelf && asciiWord[c] {
+							if k := uint(b)<<7 | uint(c); m.wordPair[k>>6]&(1<<(k&63)) == 0 {
+								// A word that starts no phrase: skip it
+								// as the root would.
+								for i += 2; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
+								}
+								continue
+							}
+						}
+					}
 					s = delta[s+bnd] & stateMask
 				} else if s == 0 {
 					// Within a word at the root: no phrase starts
