@@ -104,8 +104,8 @@ type matcher struct {
 	// b. Other words the scanner skips without a look at delta.
 	wordPair [128 * 128 / 64]uint64
 	outs     []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
-	outAt   []int32
-	phrases []phrase
+	outAt    []int32
+	phrases  []phrase
 }
 
 const (
@@ -493,6 +493,57 @@ func leftmostLongest(hits []hit) []hit {
 		case h.start >= lastEnd:
 			out = append(out, h)
 			lastStart, lastEnd = h.start, h.end
+		}
+	}
+	return out
+}
+
+// topicHit is a keyword hit as evidence for one topic.
+type topicHit struct {
+	topic int
+	hit
+}
+
+// sortTopicHits orders pairs by topic, then start, then longest first,
+// then phrase id. The hits come from scan in order of their end, so
+// within a topic they are nearly in order already: a counting sort by
+// topic, then an insertion sort of each topic, costs about one pass.
+func sortTopicHits(pairs []topicHit) []topicHit {
+	if len(pairs) < 2 {
+		return pairs
+	}
+	n := 0
+	for _, p := range pairs {
+		n = max(n, p.topic+1)
+	}
+	at := make([]int, n+1)
+	for _, p := range pairs {
+		at[p.topic+1]++
+	}
+	for i := 1; i <= n; i++ {
+		at[i] += at[i-1]
+	}
+	out := make([]topicHit, len(pairs))
+	next := slices.Clone(at[:n])
+	for _, p := range pairs {
+		out[next[p.topic]] = p
+		next[p.topic]++
+	}
+	less := func(a, b *topicHit) bool {
+		switch {
+		case a.start != b.start:
+			return a.start < b.start
+		case a.end != b.end:
+			return a.end > b.end
+		}
+		return a.id < b.id
+	}
+	for t := range n {
+		part := out[at[t]:at[t+1]]
+		for i := 1; i < len(part); i++ {
+			for j := i; j > 0 && less(&part[j], &part[j-1]); j-- {
+				part[j], part[j-1] = part[j-1], part[j]
+			}
 		}
 	}
 	return out
