@@ -98,7 +98,7 @@ type mailGroup struct {
 
 // maxGroups bounds the bodies kept at once (a few KB each: the briefs
 // and events they show are shared).
-const maxGroups = 4096
+const maxGroups = 1024
 
 // mailGroup returns the body of key, made by mk on first use.
 func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailGroup, error) {
