@@ -281,7 +281,7 @@ func (r *Runner) produce(ctx context.Context, cat *Catalogue, now time.Time, dai
 			case <-ctx.Done():
 				// Not sent: release so that the next run need not wait
 				// for the lease.
-				r.finish(context.WithoutCancel(ctx), d, store.DeliveryResult{State: store.DeliveryPending}, nil)
+				r.finish(d, store.DeliveryResult{State: store.DeliveryPending})
 				c.skipped.Add(1)
 			}
 		}
@@ -468,30 +468,9 @@ func (r *Runner) finishAll(batch []ledgerEntry, log *slog.Logger) {
 	}
 }
 
-// finish records a result, retrying a failing database for a while: a sent
-// digest left in "sending" would be sent again once its lease ends.
-func (r *Runner) finish(ctx context.Context, d store.Delivery, res store.DeliveryResult, log *slog.Logger) {
-	if log == nil {
-		log = r.Logger
-	}
-	backoff := 100 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		held, err := r.Store.FinishDelivery(fctx, d.ID, r.Owner, res)
-		cancel()
-		if err == nil {
-			if !held {
-				log.Error("digest: lease lost before the result was recorded", "delivery", d.ID, "edition", d.Edition, "state", res.State)
-			}
-			return
-		}
-		if attempt >= 8 {
-			log.Error("digest: cannot record the result", "delivery", d.ID, "state", res.State, "err", err)
-			return
-		}
-		time.Sleep(backoff)
-		backoff = min(2*backoff, 5*time.Second)
-	}
+// finish records one result at once (a claim released before any send).
+func (r *Runner) finish(d store.Delivery, res store.DeliveryResult) {
+	r.finishAll([]ledgerEntry{{d: d, res: res}}, r.Logger)
 }
 
 // Message renders sub's digest and builds the e-mail. Digests with the same
