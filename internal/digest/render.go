@@ -46,7 +46,7 @@ type eventView struct {
 // view is what the templates show. It is rendered once for every digest
 // with the same selection (group): the fields that differ between readers
 // (Intro, Footer and the links carrying their token) hold holes, filled
-// per reader (see fill).
+// per reader (see group.values).
 type view struct {
 	Subject, Preheader              string
 	EditionLabel, DateLabel         string

@@ -480,7 +480,7 @@ func (r *Runner) finish(d store.Delivery, res store.DeliveryResult) {
 func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, links Links, d store.Delivery) (*mail.Message, error) {
 	r.once.Do(r.defaults)
 	host := mailHost(r.BaseURL)
-	mg, err := cat.mailGroup(groupKey(sub, sel, links), func() (*mailGroup, error) {
+	mg, err := cat.mailGroup(r.From+"\x00"+groupKey(sub, sel, links), func() (*mailGroup, error) {
 		g, err := renderGroup(cat, sub, sel, links)
 		if err != nil {
 			return nil, err
