@@ -96,6 +96,36 @@ func newDigestFixture(b *testing.B, n int) *digestFixture {
 	if err != nil {
 		b.Fatal(err)
 	}
+	seedDigests(b, st, n)
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+
+	// Pre-render: a run on a copy, with a sender that only records.
+	f.msgs = filepath.Join(f.dir, "messages.bin")
+	out, err := os.Create(f.msgs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	capture := &captureSender{w: bufio.NewWriterSize(out, 1<<20)}
+	res := f.runDigest(b, capture, "capture")
+	if err := capture.w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	out.Close()
+	f.index = capture.index
+	if res.Sent == 0 || res.Sent != len(f.index) {
+		b.Fatalf("capture run: %+v, %d captured", res, len(f.index))
+	}
+	return f
+}
+
+// seedDigests fills st with the benchmark's directory, 15 briefs
+// published in the day before benchNow, 5 events, n confirmed subscribers
+// (varied topics, firms and frequencies) and the token secret.
+func seedDigests(b *testing.B, st store.Store, n int) {
+	b.Helper()
+	ctx := context.Background()
 	if err := st.UpsertFirms(ctx, storetest.Firms); err != nil {
 		b.Fatal(err)
 	}
@@ -153,27 +183,6 @@ func newDigestFixture(b *testing.B, n int) *digestFixture {
 	if _, err := digest.LoadTokens(ctx, st); err != nil {
 		b.Fatal(err)
 	}
-	if err := st.Close(); err != nil {
-		b.Fatal(err)
-	}
-
-	// Pre-render: a run on a copy, with a sender that only records.
-	f.msgs = filepath.Join(f.dir, "messages.bin")
-	out, err := os.Create(f.msgs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	capture := &captureSender{w: bufio.NewWriterSize(out, 1<<20)}
-	res := f.runDigest(b, capture, "capture")
-	if err := capture.w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	out.Close()
-	f.index = capture.index
-	if res.Sent == 0 || res.Sent != len(f.index) {
-		b.Fatalf("capture run: %+v, %d captured", res, len(f.index))
-	}
-	return f
 }
 
 // copyDB copies the template to a fresh database and returns its path.

@@ -185,8 +185,18 @@ var legalAbbrevs = map[string]bool{
 // one. A word longer than buf's capacity is returned as it is (no legal word
 // is that long).
 func previousWord(s string, buf []byte) (word []byte, stop bool) {
+	// ASCII white space is trimmed without decoding runes.
+	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && asciiSpace[s[len(s)-1]] {
+		s = s[:len(s)-1]
+	}
 	s = strings.TrimRightFunc(s, unicode.IsSpace)
-	k := strings.LastIndexFunc(s, unicode.IsSpace)
+	k := len(s) - 1
+	for k >= 0 && s[k] < utf8.RuneSelf && !asciiSpace[s[k]] {
+		k--
+	}
+	if k >= 0 && s[k] >= utf8.RuneSelf {
+		k = strings.LastIndexFunc(s, unicode.IsSpace)
+	}
 	w := s[k+1:]
 	stop = strings.HasSuffix(w, ".")
 	w = strings.TrimRight(w, ".")
@@ -205,6 +215,9 @@ func previousWord(s string, buf []byte) (word []byte, stop bool) {
 	}
 	return buf, stop
 }
+
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // badCandidate reports a group such as "(1a)", "(0)" or "(2-4)" standing
 // where a citation would stand: after the end of a sentence and before the

@@ -232,16 +232,30 @@ func (p *houseParser) headingOrderError(ln line, got, current int) error {
 // paragraph consumes a run of non-empty lines.
 func (p *houseParser) paragraph(inLast bool) rawParagraph {
 	rp := rawParagraph{first: p.lines[p.i].n}
-	var parts []string
+	var (
+		first string   // the first line: most paragraphs are one line
+		parts []string // and the others
+	)
 	for p.i < len(p.lines) {
 		t := strings.TrimSpace(p.lines[p.i].text)
 		if t == "" || headingIndex(t) >= 0 || (inLast && isTailLine(t)) {
 			break
 		}
-		parts = append(parts, t)
+		switch {
+		case parts != nil:
+			parts = append(parts, t)
+		case first == "":
+			first = t
+		default:
+			parts = append(make([]string, 0, 8), first, t)
+		}
 		p.i++
 	}
-	rp.text = collapseSpace(strings.Join(parts, " "))
+	if parts == nil {
+		rp.text = collapseSpace(first) // a substring of the input: no copy
+	} else {
+		rp.text = collapseSpace(strings.Join(parts, " "))
+	}
 	return rp
 }
 
@@ -467,29 +481,26 @@ func collapseSpace(s string) string {
 }
 
 // needsFold reports whether trimmed s has a run of spaces or a space other
-// than ' '. Each test is one vectorised scan of s: for ASCII, a double
-// space or a control space; beyond ASCII, the lead bytes of the Unicode
-// spaces (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), decoded only
-// where they occur.
+// than ' ', in one pass: a double space, a control space, or beyond
+// ASCII a Unicode space (decoded only at the lead bytes of U+0085, U+00A0,
+// U+1680, U+2000–U+205F and U+3000).
 func needsFold(s string) bool {
-	if strings.Contains(s, "  ") {
-		return true
-	}
-	for _, c := range [...]byte{'\t', '\n', '\v', '\f', '\r'} {
-		if strings.IndexByte(s, c) >= 0 {
-			return true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !spaceStart[c] {
+			continue
 		}
-	}
-	for _, lead := range [...]byte{0xC2, 0xE1, 0xE2, 0xE3} {
-		for i := strings.IndexByte(s, lead); i >= 0; {
+		switch {
+		case c == ' ':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return true
+			}
+		case c < utf8.RuneSelf:
+			return true // a control space
+		default:
 			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
 				return true
 			}
-			j := strings.IndexByte(s[i+1:], lead)
-			if j < 0 {
-				break
-			}
-			i += 1 + j
 		}
 	}
 	return false

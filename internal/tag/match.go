@@ -97,10 +97,15 @@ type matcher struct {
 	// so the shallow states where ordinary text stays share cache lines, and
 	// stored premultiplied by nclass: the next state of s on class c is
 	// delta[s+c]&stateMask, and hasOutput is set when phrases end there.
-	delta   []uint32
-	outs    []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
-	outAt   []int32
-	phrases []phrase
+	delta []uint32
+	// wordPair has bit a<<7|b set when, at the root, a word starting
+	// with the ASCII letters or digits a and b may lead somewhere: the
+	// automaton leaves the root or finds a phrase on the boundary, a and
+	// b. Other words the scanner skips without a look at delta.
+	wordPair [128 * 128 / 64]uint64
+	outs     []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
+	outAt    []int32
+	phrases  []phrase
 }
 
 const (
@@ -240,6 +245,20 @@ func newMatcher(phrases []phrase) *matcher {
 	for c := range utf8.RuneSelf {
 		m.rootStays[c] = !asciiWord[c] && m.delta[m.class[c]] == 0
 	}
+	start := m.delta[m.boundary]
+	for a := range utf8.RuneSelf {
+		for b := range utf8.RuneSelf {
+			if !asciiWord[a] || !asciiWord[b] {
+				continue
+			}
+			x1 := m.delta[start&stateMask+uint32(m.class[a])]
+			x2 := m.delta[x1&stateMask+uint32(m.class[b])]
+			if start&hasOutput != 0 || x1&hasOutput != 0 || x2 != 0 {
+				k := a<<7 | b
+				m.wordPair[k>>6] |= 1 << (k & 63)
+			}
+		}
+	}
 	return m
 }
 
@@ -270,6 +289,17 @@ func (m *matcher) scan(text string, fn func(hit)) {
 				prevSpace = false
 				if !prevWord {
 					prevWord = true
+					if s == 0 && i+1 < len(text) {
+						if c := text[i+1]; c < utf8.RuneSelf && asciiWord[c] {
+							if k := uint(b)<<7 | uint(c); m.wordPair[k>>6]&(1<<(k&63)) == 0 {
+								// A word that starts no phrase: skip it
+								// as the root would.
+								for i += 2; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
+								}
+								continue
+							}
+						}
+					}
 					s = delta[s+bnd] & stateMask
 				} else if s == 0 {
 					// Within a word at the root: no phrase starts
@@ -463,6 +493,57 @@ func leftmostLongest(hits []hit) []hit {
 		case h.start >= lastEnd:
 			out = append(out, h)
 			lastStart, lastEnd = h.start, h.end
+		}
+	}
+	return out
+}
+
+// topicHit is a keyword hit as evidence for one topic.
+type topicHit struct {
+	topic int
+	hit
+}
+
+// sortTopicHits orders pairs by topic, then start, then longest first,
+// then phrase id. The hits come from scan in order of their end, so
+// within a topic they are nearly in order already: a counting sort by
+// topic, then an insertion sort of each topic, costs about one pass.
+func sortTopicHits(pairs []topicHit) []topicHit {
+	if len(pairs) < 2 {
+		return pairs
+	}
+	n := 0
+	for _, p := range pairs {
+		n = max(n, p.topic+1)
+	}
+	at := make([]int, n+1)
+	for _, p := range pairs {
+		at[p.topic+1]++
+	}
+	for i := 1; i <= n; i++ {
+		at[i] += at[i-1]
+	}
+	out := make([]topicHit, len(pairs))
+	next := slices.Clone(at[:n])
+	for _, p := range pairs {
+		out[next[p.topic]] = p
+		next[p.topic]++
+	}
+	less := func(a, b *topicHit) bool {
+		switch {
+		case a.start != b.start:
+			return a.start < b.start
+		case a.end != b.end:
+			return a.end > b.end
+		}
+		return a.id < b.id
+	}
+	for t := range n {
+		part := out[at[t]:at[t+1]]
+		for i := 1; i < len(part); i++ {
+			for j := i; j > 0 && less(&part[j], &part[j-1]); j-- {
+				part[j], part[j-1] = part[j-1], part[j]
+			}
 		}
 	}
 	return out

@@ -211,3 +211,36 @@ func TestMatcherAgainstNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestSortTopicHits: the counting and insertion sort orders hits exactly
+// as a full sort by topic, start, longest first and phrase id.
+func TestSortTopicHits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var pairs []topicHit
+		end := 0
+		for range rng.IntN(60) {
+			end += rng.IntN(5)
+			n := 1 + rng.IntN(12)
+			pairs = append(pairs, topicHit{topic: rng.IntN(6), hit: hit{start: max(0, end-n), end: end, id: rng.IntN(40)}})
+		}
+		want := slices.Clone(pairs)
+		slices.SortStableFunc(want, func(a, b topicHit) int {
+			switch {
+			case a.topic != b.topic:
+				return a.topic - b.topic
+			case a.start != b.start:
+				return a.start - b.start
+			case a.end != b.end:
+				return b.end - a.end
+			}
+			return a.id - b.id
+		})
+		got := sortTopicHits(slices.Clone(pairs))
+		for i := range want {
+			if got[i].topic != want[i].topic || got[i].hit != want[i].hit {
+				t.Fatalf("at %d: %+v, want %+v", i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -257,10 +257,6 @@ func (t *Tagger) mentions(text string, fn func(firm, topic int, o owner, h hit))
 		i := sort.Search(len(firmHits), func(i int) bool { return firmHits[i].end > h.start })
 		return i < len(firmHits) && firmHits[i].start < h.end
 	}
-	type topicHit struct {
-		topic int
-		hit
-	}
 	pairs := make([]topicHit, 0, len(kwHits))
 	for _, h := range kwHits {
 		if inFirm(h) {
@@ -272,17 +268,8 @@ func (t *Tagger) mentions(text string, fn func(firm, topic int, o owner, h hit))
 			}
 		}
 	}
-	slices.SortFunc(pairs, func(a, b topicHit) int {
-		switch {
-		case a.topic != b.topic:
-			return a.topic - b.topic
-		case a.start != b.start:
-			return a.start - b.start
-		case a.end != b.end:
-			return b.end - a.end
-		}
-		return a.id - b.id
-	})
+	pairs = sortTopicHits(pairs)
+
 	// Leftmost longest within each topic, as leftmostLongest does.
 	lastTopic, lastStart, lastEnd := -1, -1, -1
 	for _, p := range pairs {
