@@ -107,7 +107,9 @@ func ParseMarkdownBytes(data []byte) (*Brief, error) {
 			}
 			continue
 		}
-		if h, ok := strings.CutPrefix(t, "## "); ok {
+		// "##" alone or "##" and a tab is a heading too: as paragraph text
+		// it would render as a heading and not read back.
+		if h, ok := strings.CutPrefix(collapseSpace(t)+" ", "## "); ok {
 			if err := flush(); err != nil {
 				return nil, err
 			}
