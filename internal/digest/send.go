@@ -421,14 +421,18 @@ func (r *Runner) newLedger(log *slog.Logger) *ledger {
 	return l
 }
 
-// record queues a result and returns a channel closed once it is stored
-// (or given up on: see finishAll).
+// record stores a result at once, in its own transaction, and returns a
+// closed channel. A sent digest is in the ledger before its worker sends
+// anything else: batching results (group commit) let a sent digest wait
+// behind others until its lease had lapsed under load, and another
+// sender then sent it again (TestMultiInstance).
 func (l *ledger) record(d store.Delivery, res store.DeliveryResult) <-chan struct{} {
 	if res.At.IsZero() {
 		res.At = l.r.Now()
 	}
 	e := ledgerEntry{d: d, res: res, stored: make(chan struct{})}
-	l.in <- e
+	l.r.finishAll([]ledgerEntry{e}, l.log)
+	close(e.stored)
 	return e.stored
 }
 
