@@ -14,14 +14,33 @@ func init() {
 
 // runEvaluate is `legists evaluate [--json] [-v] DIR`: recall per error kind
 // and the share of clean paragraphs falsely flagged, over the cases in DIR
-// (see internal/fidelity/eval.go for the layout).
+// (see internal/fidelity/eval.go for the layout); or, with --public FILE,
+// balanced accuracy, precision, recall and false-flag rate with bootstrap
+// intervals on public labelled summaries (see internal/fidelity/public.go).
 func runEvaluate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("evaluate", "evaluate [--json] [-v] DIR", stderr)
+	fs := newFlagSet("evaluate", "evaluate [--json] [-v] DIR | evaluate --public FILE.jsonl --cut val|test [--review] [--seed N] [--json]", stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	verbose := fs.Bool("v", false, "list missed errors and false flags")
+	public := fs.String("public", "", "score public labelled summaries (JSON Lines from bench/fetch-public-data)")
+	cut := fs.String("cut", "", "with --public: the split to score, val or test (tune on val only)")
+	review := fs.Bool("review", false, "with --public: count needs-review findings as flags too, not only errors")
+	seed := fs.Int64("seed", 1, "with --public: bootstrap seed")
 	dirs, code, done := parseInterspersed(fs, args)
 	if done {
 		return code
+	}
+	if *public != "" {
+		if *cut != "val" && *cut != "test" {
+			fmt.Fprintf(stderr, "legists evaluate: --cut %q: want val or test\n", *cut)
+			return exitUsage
+		}
+		items, err := fidelity.LoadPublic(*public)
+		if err != nil {
+			fmt.Fprintf(stderr, "legists evaluate: %v\n", err)
+			return exitUsage
+		}
+		r := fidelity.EvaluatePublic(items, fidelity.PublicOptions{Cut: *cut, WithReview: *review, Seed: *seed})
+		return writeResult(r, r.WriteTable, *asJSON, stdout, stderr)
 	}
 	if len(dirs) != 1 {
 		fmt.Fprintln(stderr, "legists evaluate: want exactly one DIR")
@@ -34,7 +53,12 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	r := fidelity.Evaluate(cases)
-	if *asJSON {
+	return writeResult(r, func(w io.Writer) { r.WriteTable(w, *verbose) }, *asJSON, stdout, stderr)
+}
+
+// writeResult prints r as indented JSON or as the table table writes.
+func writeResult(r any, table func(io.Writer), asJSON bool, stdout, stderr io.Writer) int {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(r); err != nil {
@@ -43,6 +67,6 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	r.WriteTable(stdout, *verbose)
+	table(stdout)
 	return exitOK
 }

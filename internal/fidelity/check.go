@@ -33,6 +33,7 @@ const (
 	KindDateMismatch      = "date-mismatch"
 	KindNegationMismatch  = "negation-mismatch"
 	KindUnsupportedClaim  = "unsupported-claim"
+	KindRoleMismatch      = "role-mismatch"
 	KindUnverified        = "unverified"
 )
 
