@@ -311,7 +311,9 @@ func (r PublicResult) WriteTable(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\n%-28s %5s %5s %5s  %-19s %-19s %-19s %-19s\n", title, "n", "bad", "flag", "balanced acc", "precision", "recall", "false-flag rate")
 		for _, s := range rows {
-			f := func(i Interval) string { return fmt.Sprintf("%5.1f [%4.1f, %4.1f]", 100*i.Value, 100*i.Low, 100*i.High) }
+			f := func(i Interval) string {
+				return fmt.Sprintf("%5.1f [%4.1f, %4.1f]", 100*i.Value, 100*i.Low, 100*i.High)
+			}
 			if recallOnly {
 				fmt.Fprintf(w, "%-28s %5d %5d %5d  %-19s %-19s %-19s %-19s\n", s.Group, s.N, s.Inconsistent, s.Flagged, "", "", f(s.Recall), "")
 				continue
