@@ -148,4 +148,3 @@ func markerAt(text string, i int) (marker, bool) {
 	}
 	return marker{end: k, value: value, style: style}, true
 }
-
