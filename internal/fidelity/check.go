@@ -389,8 +389,8 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		supported := func(p polar) bool { return anyDoc(docs, func(d *doc) bool { return d.gives(p) }) }
 		cp, wp, bad := polarityConflict(occurrences(toks), best.occurrences(), supported)
 		if bad {
-			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q: %q",
-				describePolar(cp), best.n(), describePolar(wp), best.text()))
+			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q",
+				describePolar(cp), best.n(), best.sentenceOf(wp)))
 			errs++
 		}
 	}

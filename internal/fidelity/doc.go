@@ -164,6 +164,34 @@ func (w window) text() string {
 	return t
 }
 
+// sentenceOf returns the sentence of the window that gives p: the source's
+// own words, which a reader can find in it, rather than a word or a stem.
+func (w window) sentenceOf(p polar) string {
+	for _, s := range w.sents() {
+		for k := range s.occs {
+			if o := &s.occs[k]; o.concept == p.concept && (o.text == p.text || p.text == p.concept) {
+				return clip(s.text)
+			}
+		}
+	}
+	for _, s := range w.sents() {
+		for k := range s.occs {
+			if similarKey(s.occs[k].concept, p.concept) {
+				return clip(s.text)
+			}
+		}
+	}
+	return w.text()
+}
+
+// clip shortens a quotation for a message.
+func clip(t string) string {
+	if len(t) > 300 {
+		t = t[:strings.LastIndex(t[:300], " ")+1] + "…"
+	}
+	return t
+}
+
 func (w window) keys() map[string]bool {
 	m := map[string]bool{}
 	for _, s := range w.sents() {

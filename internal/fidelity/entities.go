@@ -215,7 +215,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		// A lone capitalised word opening the sentence is a name only if
 		// it looks like one: seen capitalised elsewhere, or not shaped
 		// like an ordinary word ("Further", "Separately", "Reporting").
-		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && looksCommon(toks[0].lower) {
+		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && (looksCommon(toks[0].lower) || looksPlural(toks[0].lower)) {
 			m.words = nil
 		}
 		if len(m.words) > 0 {
@@ -256,7 +256,12 @@ var commonCaps = setOf("next", "last", "like", "unlike", "despite", "over", "sin
 	"critics", "lawyers", "analysts", "officials", "prosecutors", "judges", "regulators",
 	"shares", "investors", "experts", "legal", "second-class", "first-class", "second-rate",
 	"members", "allies", "it", "this", "these", "those", "there", "here", "what", "when", "where",
-	"who", "why", "how", "if", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+	"who", "why", "how", "if", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"hundreds", "thousands", "dozens", "millions", "scores", "tributes", "plans", "police", "families",
+	"residents", "witnesses", "relatives", "neighbours", "campaigners", "protesters", "rescuers",
+	"firefighters", "paramedics", "doctors", "researchers", "scientists", "students", "parents",
+	"fans", "passengers", "victims", "survivors", "workers", "staff", "talks", "details", "figures",
+	"reports", "fears", "concerns", "calls", "efforts", "images", "footage", "documents", "emergency")
 
 // docNames is the set of name keys a source text supports.
 type docNames map[string]bool
@@ -273,6 +278,10 @@ func (d docNames) addTokens(toks []token) {
 		if strings.Contains(words[i], "-") {
 			for _, part := range strings.Split(words[i], "-") {
 				d[part] = true
+				// "Irish-bred" names Ireland, as "Irish" does.
+				if k, ok := aliases[part]; ok {
+					d[k] = true
+				}
 			}
 		}
 		// "artificial intelligence" supports "AI", "Serious Fraud Office"
@@ -382,6 +391,12 @@ func isLowerAlpha(s string) bool {
 		}
 	}
 	return true
+}
+
+// looksPlural reports a long word shaped like a plural noun ("Tributes",
+// "Hundreds"): opening a sentence alone, it names no one.
+func looksPlural(w string) bool {
+	return len(w) >= 6 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
 }
 
 // looksCommon reports a word shaped like an ordinary English word rather

@@ -95,12 +95,13 @@ var scopeSkip = setOf("be", "been", "being", "is", "are", "was", "were", "have",
 // object of absence: "failed to put adequate safeguards" says what
 // "without adequate safeguards" says.
 var negativeVerbs = setOf("fail", "failed", "fails", "failing", "refuse", "refused", "refuses",
-	"refusing", "decline", "declined", "declines", "lack", "lacked", "lacks", "lacking", "absence",
+	"refusing", "decline", "declined", "declines", "lack", "lacked", "lacks", "lacking",
 	"escape", "escaped", "escapes", "avoid", "avoided", "avoids", "evade", "evaded", "spared")
 
 // directNegators negate their object without an infinitive: "lacked
 // safeguards", "escaped a fine".
-var directNegators = setOf("lack", "lacked", "lacks", "lacking", "absence", "escape", "escaped",
+// "In the absence of X" sets a condition; it does not deny X.
+var directNegators = setOf("lack", "lacked", "lacks", "lacking", "escape", "escaped",
 	"escapes", "avoid", "avoided", "avoids", "evade", "evaded", "spared")
 
 func isNegator(toks []token, i int) bool {
