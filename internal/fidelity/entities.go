@@ -215,7 +215,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		// A lone capitalised word opening the sentence is a name only if
 		// it looks like one: seen capitalised elsewhere, or not shaped
 		// like an ordinary word ("Further", "Separately", "Reporting").
-		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && (looksCommon(toks[0].lower) || looksPlural(toks[0].lower)) {
+		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && (looksCommon(toks[0].lower) || looksPlural(toks[0].lower, known)) {
 			m.words = nil
 		}
 		if len(m.words) > 0 {
@@ -393,10 +393,17 @@ func isLowerAlpha(s string) bool {
 	return true
 }
 
-// looksPlural reports a long word shaped like a plural noun ("Tributes",
-// "Hundreds"): opening a sentence alone, it names no one.
-func looksPlural(w string) bool {
-	return len(w) >= 6 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
+// looksPlural reports the plural of a word written in lower case elsewhere
+// ("Tributes" where a source says "tribute"): opening a sentence alone, it
+// names no one. "Castellanos" has no such singular.
+func looksPlural(w string, known func(string) bool) bool {
+	if !strings.HasSuffix(w, "s") || strings.HasSuffix(w, "ss") || len(w) < 4 {
+		return false
+	}
+	if strings.HasSuffix(w, "ies") && known(strings.TrimSuffix(w, "ies")+"y") {
+		return true
+	}
+	return known(strings.TrimSuffix(w, "s")) || strings.HasSuffix(w, "es") && known(strings.TrimSuffix(w, "es"))
 }
 
 // looksCommon reports a word shaped like an ordinary English word rather
