@@ -384,6 +384,9 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		f(KindUnsupportedEntity, SeverityError, docs[0].n, msg)
 		errs++
 	}
+	// Roles: a name the source has, in another role.
+	errs += c.roles(toks, ms, docs, f)
+	errs += c.checkQuotations(st, docs, best, f)
 	// Polarity against the aligned passage, when alignment is meaningful.
 	if best.d != nil && best.cov >= supportLow {
 		supported := func(p polar) bool { return anyDoc(docs, func(d *doc) bool { return d.gives(p) }) }

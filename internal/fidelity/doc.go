@@ -26,10 +26,12 @@ type prepared struct {
 	lowerSeen map[string]bool
 	capsSeen  map[string]bool
 	allKeys   map[string]bool
+	flat      string // the words of the text in lower case, one space apart: where quotations are looked up
 }
 
 type srcSentence struct {
 	text string
+	toks []token
 	keys map[string]bool
 	occs []polar // every content word with its polarity and neighbourhood
 	qs   []quantity
@@ -91,7 +93,7 @@ func prepareText(text string) *prepared {
 	for _, sp := range sentence.Split(text) {
 		st := sp.Text(text)
 		toks := tokenize(st)
-		ss := srcSentence{text: st, keys: map[string]bool{}, occs: occurrences(toks)}
+		ss := srcSentence{text: st, toks: toks, keys: map[string]bool{}, occs: occurrences(toks)}
 		for _, k := range contentKeys(toks) {
 			ss.keys[k] = true
 			d.allKeys[k] = true
@@ -109,6 +111,7 @@ func prepareText(text string) *prepared {
 		}
 		d.sents = append(d.sents, ss)
 	}
+	d.flat = flatWords(text)
 	return d
 }
 

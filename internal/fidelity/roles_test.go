@@ -1,0 +1,110 @@
+package fidelity
+
+import (
+	"strings"
+	"testing"
+)
+
+// Role swaps written by the team in the shapes the issue lists: each claim
+// uses only names its source has, in another role.
+func TestRoleMismatch(t *testing.T) {
+	for _, c := range []struct{ claim, source, want string }{
+		{
+			"Norland argues that Norland's Trade Remedies Board inflated the margins.",
+			"Norland argues that Kestrelia's Trade Remedies Board inflated the dumping margins on its steel exports.",
+			`source 1 says "Kestrelia's Trade Remedies Board"`,
+		},
+		{
+			"Harwick Partners sold its stake to Brenlow Foods for 40 million euros.",
+			"Harwick Partners sold its stake in Brenlow Foods to Ostara Capital for 40 million euros.",
+			`source 1 says "stake in Brenlow Foods to Ostara Capital"`,
+		},
+		{
+			"The court found that Velmora's valve infringes the Velmora patent.",
+			"The court found that Castrel's valve infringes a patent held by Velmora.",
+			`source 1 says "Castrel's valve"`,
+		},
+		{
+			"The fine was imposed by Ireland's regulator on Quellmark after a complaint from Dunmore.",
+			"The fine was imposed by the Data Protection Commission on Quellmark after a complaint from Arvan, a rival of Dunmore.",
+			`source 1 says "complaint from Arvan"`,
+		},
+	} {
+		r := CheckSummary(c.claim, c.source)
+		var got []string
+		found := false
+		for _, f := range r.Findings {
+			got = append(got, f.Kind+": "+f.Message)
+			if f.Kind == KindRoleMismatch && f.Severity == SeverityError && strings.Contains(f.Message, c.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: want a role-mismatch saying %s; got %q", c.claim, c.want, got)
+		}
+	}
+}
+
+// The same relations with the same names, or said in other words, are no
+// role mismatch.
+func TestRoleMatchClean(t *testing.T) {
+	for _, c := range []struct{ claim, source string }{
+		{"Kestrelia's Trade Remedies Board inflated the margins.", "Kestrelia's Trade Remedies Board inflated the dumping margins."},
+		{"Harwick Partners sold its stake in Brenlow Foods to Ostara Capital.", "Harwick Partners sold its stake in Brenlow Foods to Ostara Capital."},
+		{"The stake was sold to Ostara Capital.", "Harwick sold the stake to Ostara Capital, which outbid Brenlow Foods."},
+		{"The appeal was brought by Dunmore against Quellmark.", "Dunmore brought the appeal against Quellmark in May."},
+		{"Quellmark said the complaint from Arvan was unfounded.", "Quellmark said the complaint from Arvan, filed with help from Dunmore, was unfounded."},
+	} {
+		r := CheckSummary(c.claim, c.source)
+		for _, f := range r.Findings {
+			if f.Kind == KindRoleMismatch {
+				t.Errorf("%q against %q: %s", c.claim, c.source, f.Message)
+			}
+		}
+	}
+}
+
+func TestRoleSwapAroundVerb(t *testing.T) {
+	for _, c := range []struct {
+		claim, source string
+		swapped       bool
+	}{
+		{"Velmora sued Castrel over the valve design.", "Castrel sued Velmora over the valve design in March.", true},
+		{"Castrel was sued by Velmora over the valve design.", "Castrel sued Velmora over the valve design in March.", true},
+		{"Velmora was sued by Castrel over the valve design.", "Castrel sued Velmora over the valve design in March.", false},
+		{"Castrel sued Velmora over the valve.", "Castrel sued Velmora over the valve design in March.", false},
+		{"Velmora and Castrel met in March.", "Castrel met Velmora in March.", false},
+	} {
+		r := CheckSummary(c.claim, c.source)
+		got := false
+		for _, f := range r.Findings {
+			got = got || f.Kind == KindRoleMismatch
+		}
+		if got != c.swapped {
+			t.Errorf("%q against %q: role-mismatch %v, want %v (%+v)", c.claim, c.source, got, c.swapped, r.Findings)
+		}
+	}
+}
+
+func TestQuotations(t *testing.T) {
+	src := "The minister said the ruling was “a victory for common sense” and that the government would not appeal."
+	for _, c := range []struct {
+		claim string
+		err   bool
+	}{
+		{"The minister called the ruling \"a victory for common sense\".", false},
+		{"The minister called the ruling ‘A victory for common sense’.", false},
+		{"The minister called the ruling \"a triumph for common sense\".", true},
+		{"The minister said the government would \"never appeal this outrageous ruling\".", true},
+		{"The minister's view was that the ruling's effect is clear.", false},
+	} {
+		r := CheckSummary(c.claim, src)
+		got := false
+		for _, f := range r.Findings {
+			got = got || f.Severity == SeverityError && strings.Contains(f.Message, "quotation")
+		}
+		if got != c.err {
+			t.Errorf("%q: quotation error %v, want %v (%+v)", c.claim, got, c.err, r.Findings)
+		}
+	}
+}
