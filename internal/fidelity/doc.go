@@ -26,8 +26,12 @@ type prepared struct {
 	lowerSeen map[string]bool
 	capsSeen  map[string]bool
 	allKeys   map[string]bool
-	flat      string // the words of the text in lower case, one space apart: where quotations are looked up
+	flat      string              // the words of the text in lower case, one space apart: where quotations are looked up
+	at        map[string][]tokPos // where each content key occurs: what the role checks look up
 }
+
+// tokPos is a token of a source: sentence and token index.
+type tokPos struct{ s, t int32 }
 
 type srcSentence struct {
 	text string
@@ -89,7 +93,7 @@ func resetDocCache() {
 
 func prepareText(text string) *prepared {
 	words := len(text)/6 + 1 // about the words of the text, to size the maps
-	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2)}
+	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2), at: make(map[string][]tokPos, words/2)}
 	for _, sp := range sentence.Split(text) {
 		st := sp.Text(text)
 		toks := tokenize(st)
@@ -102,6 +106,11 @@ func prepareText(text string) *prepared {
 		d.qs = append(d.qs, ss.qs...)
 		d.ds = append(d.ds, ss.ds...)
 		d.names.addTokens(toks)
+		for i, t := range toks {
+			if !t.stop && !t.num && len(t.lower) > 2 {
+				d.at[t.key] = append(d.at[t.key], tokPos{int32(len(d.sents)), int32(i)})
+			}
+		}
 		for i, t := range toks {
 			if i > 0 && !t.cap {
 				d.lowerSeen[t.lower] = true

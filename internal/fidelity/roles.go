@@ -182,29 +182,28 @@ func possessorConflict(toks []token, m mention, docs []*doc) (*doc, string, stri
 	var conflict *doc
 	var srcText string
 	for _, d := range docs {
-		for _, s := range d.sents {
-			for p := 0; p+len(head) <= len(s.toks); p++ {
-				if !matchKeys(s.toks[p:p+len(head)], head) {
-					continue
-				}
-				// the possessor: just before, or before one modifier
-				q := p - 1
-				if q >= 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q].stop && q-1 >= 0 {
-					q--
-				}
-				if q < 0 || !s.toks[q].poss {
-					continue
-				}
-				owner, ok := nameBefore(s.toks, q)
-				if !ok || len(owner.keys) == 0 {
-					continue
-				}
-				if sameName(owner.keys, m.keys) {
-					return nil, "", "", false // the source gives it to X too
-				}
-				if conflict == nil {
-					conflict, srcText = d, quoteToks(s, owner.first, p+len(head)-1)
-				}
+		for _, at := range d.at[head[0]] {
+			s, p := d.sents[at.s], int(at.t)
+			if p+len(head) > len(s.toks) || !matchKeys(s.toks[p:p+len(head)], head) {
+				continue
+			}
+			// the possessor: just before, or before one modifier
+			q := p - 1
+			if q >= 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q].stop && q-1 >= 0 {
+				q--
+			}
+			if q < 0 || !s.toks[q].poss {
+				continue
+			}
+			owner, ok := nameBefore(s.toks, q)
+			if !ok || len(owner.keys) == 0 {
+				continue
+			}
+			if sameName(owner.keys, m.keys) {
+				return nil, "", "", false // the source gives it to X too
+			}
+			if conflict == nil {
+				conflict, srcText = d, quoteToks(s, owner.first, p+len(head)-1)
 			}
 		}
 	}
@@ -229,30 +228,26 @@ func argumentConflict(v, prep string, x []string, docs []*doc) (*doc, string, bo
 	var conflict *doc
 	var srcText string
 	for _, d := range docs {
-		for _, s := range d.sents {
-			for p, t := range s.toks {
-				if t.key != v {
-					continue
-				}
-				for k := p + 1; k < len(s.toks) && k <= p+6; k++ {
-					if s.toks[k].brk && k > p+1 {
-						break
-					}
-					if s.toks[k].lower != prep {
-						continue
-					}
-					y, ok := nameAt(s.toks, k+1)
-					if !ok || len(y.keys) == 0 {
-						break
-					}
-					if sameName(y.keys, x) {
-						return nil, "", false
-					}
-					if conflict == nil {
-						conflict, srcText = d, quoteToks(s, p, y.last)
-					}
+		for _, at := range d.at[v] {
+			s, p := d.sents[at.s], int(at.t)
+			for k := p + 1; k < len(s.toks) && k <= p+6; k++ {
+				if s.toks[k].brk && k > p+1 {
 					break
 				}
+				if s.toks[k].lower != prep {
+					continue
+				}
+				y, ok := nameAt(s.toks, k+1)
+				if !ok || len(y.keys) == 0 {
+					break
+				}
+				if sameName(y.keys, x) {
+					return nil, "", false
+				}
+				if conflict == nil {
+					conflict, srcText = d, quoteToks(s, p, y.last)
+				}
+				break
 			}
 		}
 	}
@@ -337,22 +332,18 @@ func swappedFrame(toks []token, docs []*doc) (frame, *doc, string, bool) {
 		var srcText string
 		same := false
 		for _, d := range docs {
-			for _, s := range d.sents {
-				for p, t := range s.toks {
-					if t.key != fc.verb {
-						continue
-					}
-					fs, ok := frameAt(s.toks, p)
-					if !ok {
-						continue
-					}
-					switch {
-					case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
-						same = true
-					case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
-						lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
-						conflict, srcText = d, quoteToks(s, lo, hi)
-					}
+			for _, at := range d.at[fc.verb] {
+				s, p := d.sents[at.s], int(at.t)
+				fs, ok := frameAt(s.toks, p)
+				if !ok {
+					continue
+				}
+				switch {
+				case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
+					same = true
+				case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
+					lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
+					conflict, srcText = d, quoteToks(s, lo, hi)
 				}
 			}
 		}
