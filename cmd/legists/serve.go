@@ -276,7 +276,7 @@ func fidelityChecker(_ context.Context, b *brief.Brief) ([]web.Finding, error) {
 	out := make([]web.Finding, 0, len(rep.Findings))
 	for _, f := range rep.Findings {
 		out = append(out, web.Finding{Kind: f.Kind, Severity: f.Severity, Section: f.Section, Paragraph: f.Paragraph,
-			Sentence: f.Sentence, Citation: f.Citation, Message: f.Message})
+			Sentence: f.Sentence, Citation: f.Citation, Message: f.Message, Tier: f.Tier, Score: f.Score})
 	}
 	return out, nil
 }

@@ -54,12 +54,19 @@ type Finding struct {
 	Sentence  string `json:"sentence"`
 	Citation  int    `json:"citation"`
 	Message   string `json:"message"`
+	// Tier is what a reader does with it: "error", "needs-review"
+	// (a warning) or, on a sentence score, "supported".
+	Tier string `json:"tier,omitempty"`
+	// Score is the score of the finding's sentence (see SentenceScore).
+	Score *float64 `json:"score,omitempty"`
 }
 
 // Report is the result of Check. OK is true when no finding is an error.
 type Report struct {
 	OK       bool      `json:"ok"`
 	Findings []Finding `json:"findings"`
+	// Sentences scores every sentence checked against a source.
+	Sentences []SentenceScore `json:"sentences,omitempty"`
 }
 
 // Errors counts the error findings.
@@ -112,7 +119,7 @@ func Check(b *brief.Brief, sources map[int]string) Report {
 		}
 		return a.Paragraph < b.Paragraph
 	})
-	r := Report{OK: true, Findings: c.findings}
+	r := Report{OK: true, Findings: c.findings, Sentences: c.scores}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
@@ -129,6 +136,8 @@ type checker struct {
 	capsSeen  map[string]bool    // words seen capitalised inside a sentence: names
 	toks      map[string][]token // the brief's sentences, tokenised once
 	findings  []Finding
+	support   float64 // the support of the sentence last checked against sources; -1 without
+	scores    []SentenceScore
 }
 
 func newChecker(b *brief.Brief, sources map[int]string) *checker {
@@ -235,7 +244,10 @@ func (c *checker) paragraph(si, pi int, p brief.Paragraph) {
 			c.add(Finding{Kind: KindMissingCitation, Severity: SeverityWarning, Section: si, Paragraph: pi, Sentence: st,
 				Message: "this sentence carries no citation"})
 		}
+		mark := len(c.findings)
+		c.support = -1
 		c.sentence(si, pi, st, cites)
+		c.score(si, pi, st, mark)
 	}
 }
 
@@ -340,6 +352,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	qs, ds := extractFigures(st, toks)
 	cl := claim{keys: keys, qs: qs, ds: ds}
 	best := c.align(cl, docs)
+	c.support = best.cov
 
 	// Figures: every number and date of the claim must be in a cited source.
 	for _, q := range qs {
@@ -408,6 +421,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	}
 	// Another source can only change the verdict when the cited ones
 	// support the sentence weakly: look at the uncited ones only then.
+	c.support = support
 	alt, altCov := 0, 0.0
 	if support < supportLow || support <= 1-wrongCitationGap+1e-9 {
 		alt, altCov = c.bestOther(cl, docs)

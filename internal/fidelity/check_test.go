@@ -162,8 +162,16 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("finding lacks %q: %s", k, data)
 		}
 	}
-	if len(f) != 7 {
-		t.Errorf("finding has extra keys: %s", data)
+	// The contract welcomes extra fields: the tier and the sentence's score.
+	for k := range f {
+		switch k {
+		case "kind", "severity", "section", "paragraph", "sentence", "citation", "message", "tier", "score":
+		default:
+			t.Errorf("finding has an unexpected key %q: %s", k, data)
+		}
+	}
+	if f["tier"] != "error" {
+		t.Errorf("tier of an error = %v, want error: %s", f["tier"], data)
 	}
 	empty, _ := json.Marshal(Check(briefOf(), nil))
 	if !strings.Contains(string(empty), `"findings":[]`) {

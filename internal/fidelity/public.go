@@ -86,7 +86,7 @@ func CheckSummary(summary, source string) Report {
 	}}}}}
 	c := newChecker(b, map[int]string{1: source})
 	c.paragraph(0, 0, b.Sections[0].Paragraphs[0])
-	r := Report{Findings: c.findings}
+	r := Report{Findings: c.findings, Sentences: c.scores}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}

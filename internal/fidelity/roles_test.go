@@ -108,3 +108,30 @@ func TestQuotations(t *testing.T) {
 		}
 	}
 }
+
+// Every sentence checked against a source gets a score and a tier that
+// agree with its findings.
+func TestSentenceScores(t *testing.T) {
+	src := "The Riverton council approved a budget of $4 million on Tuesday. The mayor said the money would repair two bridges."
+	r := CheckSummary("The Riverton council approved a budget of $4 million on Tuesday. The council approved a budget of $9 million. The mayor said it would repair the harbour, the schools and the parks.", src)
+	if len(r.Sentences) != 3 {
+		t.Fatalf("%d sentence scores, want 3: %+v", len(r.Sentences), r.Sentences)
+	}
+	want := []string{TierSupported, TierError}
+	for i, w := range want {
+		if r.Sentences[i].Tier != w {
+			t.Errorf("sentence %d tier %q, want %q (%+v)", i, r.Sentences[i].Tier, w, r.Sentences[i])
+		}
+	}
+	if !(r.Sentences[0].Score > 0.65 && r.Sentences[1].Score < 0.35) {
+		t.Errorf("scores %v and %v: want above 0.65 for supported, below 0.35 for an error", r.Sentences[0].Score, r.Sentences[1].Score)
+	}
+	if r.Sentences[2].Tier == TierSupported {
+		t.Errorf("a sentence the source barely supports is %q: %+v", r.Sentences[2].Tier, r.Sentences[2])
+	}
+	for _, f := range r.Findings {
+		if f.Score == nil || f.Tier == "" {
+			t.Errorf("finding without score or tier: %+v", f)
+		}
+	}
+}
