@@ -260,9 +260,8 @@ func TestDiff(t *testing.T) {
 func TestDeskChecksInline(t *testing.T) {
 	s := newSite(t)
 	s.srv.opts.Checker = func(_ context.Context, b *brief.Brief) ([]Finding, error) {
-		score := 0.12
 		return []Finding{{Kind: "number-mismatch", Severity: "error", Section: 0, Paragraph: 0, Citation: 1,
-			Sentence: "The regulator fined <b>", Message: "£2 million is not in source 1", Tier: "error", Score: &score}}, nil
+			Sentence: "The regulator fined <b>", Message: "£2 million is not in source 1", Tier: "error", Score: 0.12}}, nil
 	}
 	s.srv.opts.Tagger = func(_ context.Context, b *brief.Brief) ([]Suggestion, []Suggestion, error) {
 		return []Suggestion{{Name: "Clifford Chance LLP", Score: 0.9, Reasons: []string{"named in source 1"}}},
