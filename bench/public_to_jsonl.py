@@ -5,6 +5,12 @@ and the draft's ROUGE test. Standard library only.
   public_to_jsonl.py csv   AGGREFACT.csv   (doc, summary, label, dataset, origin, cut, model_name)
   public_to_jsonl.py xlsx  UNIFIED.xlsx    (one sheet per origin and error kind; no documents)
   public_to_jsonl.py cnndm SAMPLE.zip      (a CSV of id, article, highlights inside a zip)
+  public_to_jsonl.py faithbench FaithBench.csv  (source, summary, LLM, worst-label, best-label)
+
+FaithBench has no splits: a summary goes to "val" or "test" by a hash of
+its source text (SHA-1, first byte even: val), so the summaries of one
+source share a split. Labels from worst-label: Unwanted -> 0 (inconsistent),
+Consistent and Benign -> 1; Questionable -> no label (skipped).
 
 Each output line is one object; the fields the evaluator reads are
 dataset, origin, cut, model_name, doc, summary, label (1 consistent,
@@ -85,6 +91,21 @@ def from_cnndm(path):
                 emit({"id": r["id"], "article": r["article"], "highlights": r["highlights"]})
 
 
+def from_faithbench(path):
+    import hashlib
+    with open(path, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            worst = r["worst-label"].strip()
+            label = {"Unwanted": 0, "Consistent": 1, "Benign": 1}.get(worst)
+            h = hashlib.sha1(r["source"].encode("utf-8")).digest()[0]
+            row = {"dataset": "FaithBench", "origin": "llm", "cut": "val" if h % 2 == 0 else "test",
+                   "model_name": r["LLM"], "doc": r["source"], "summary": r["summary"],
+                   "error_type": worst}
+            if label is not None:
+                row["label"] = label
+            emit(row)
+
+
 if __name__ == "__main__":
     kind, path = sys.argv[1], sys.argv[2]
-    {"csv": from_csv, "xlsx": from_xlsx, "cnndm": from_cnndm}[kind](path)
+    {"csv": from_csv, "xlsx": from_xlsx, "cnndm": from_cnndm, "faithbench": from_faithbench}[kind](path)

@@ -40,7 +40,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		r := fidelity.EvaluatePublic(items, fidelity.PublicOptions{Cut: *cut, WithReview: *review, Seed: *seed})
-		return writeResult(r, r.WriteTable, *asJSON, stdout, stderr)
+		return writeResult(r, func(w io.Writer) { r.WriteTable(w, *verbose) }, *asJSON, stdout, stderr)
 	}
 	if len(dirs) != 1 {
 		fmt.Fprintln(stderr, "legists evaluate: want exactly one DIR")

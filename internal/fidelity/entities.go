@@ -178,7 +178,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		}
 		j := i
 		for !toks[j].poss && j+1 < len(toks) {
-			if nameLike(j+1) && toks[j+1].start-toks[j].end <= 3 {
+			if nameLike(j+1) && toks[j+1].start-toks[j].end <= 3 && !toks[j+1].line {
 				j++
 				continue
 			}
@@ -215,7 +215,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		// A lone capitalised word opening the sentence is a name only if
 		// it looks like one: seen capitalised elsewhere, or not shaped
 		// like an ordinary word ("Further", "Separately", "Reporting").
-		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && (looksCommon(toks[0].lower) || looksPlural(toks[0].lower, known)) {
+		if first == sentenceStart(toks, first) && j == first && !toks[first].acronym && len(m.words) == 1 && !capsSeen(toks[first].lower) && (looksCommon(toks[first].lower) || looksPlural(toks[first].lower, known)) {
 			m.words = nil
 		}
 		if len(m.words) > 0 {
@@ -228,12 +228,11 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 	return out
 }
 
-// sentenceStart returns i when token i opens its sentence (the first token,
-// or the first after a colon or opening quote would also do, but tokens do
-// not keep punctuation, so only the first counts), else -1.
+// sentenceStart returns i when token i opens its sentence: the first token,
+// or the first after a list marker ("2. These poems"), else -1.
 func sentenceStart(toks []token, i int) int {
-	if i == 0 {
-		return 0
+	if i == 0 || i == 1 && toks[0].num && len(toks[0].lower) <= 2 {
+		return i
 	}
 	return -1
 }

@@ -204,7 +204,7 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 		}
 		// "May" and "March" are words as well as months: only with a number.
 		// A month in lower case ("4 march 2024") is a date only with one.
-		if dt.d == 0 && dt.y == 0 && (!t.cap || t.lower == "may" || t.lower == "march" || len(t.lower) <= 4 && t.lower != "june" && t.lower != "july") {
+		if dt.d == 0 && dt.y == 0 && (!t.cap && len(t.lower) <= 5 || t.lower == "may" || t.lower == "march" || len(t.lower) <= 4 && t.lower != "june" && t.lower != "july") {
 			continue
 		}
 		for k := first; k <= last; k++ {
@@ -237,6 +237,10 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 		}
 		qs = append(qs, q)
 		i = last
+	}
+	// A list marker ("1. The court", "2) Costs") numbers an item, not a fact.
+	if len(toks) > 1 && toks[0].num && toks[0].start == 0 && len(toks[0].lower) <= 2 && strings.HasPrefix(s[toks[0].end:], ".") || len(toks) > 1 && toks[0].num && strings.HasPrefix(s[toks[0].end:], ")") && len(toks[0].lower) <= 2 {
+		used[0] = true
 	}
 	for i := 0; i < len(toks); i++ {
 		if used[i] {

@@ -132,6 +132,15 @@ type PublicResult struct {
 	Origin    []PublicScore `json:"origin"`
 	ErrorType []PublicScore `json:"error_type"` // recall per labelled error type
 	Kinds     []KindCount   `json:"kinds"`      // which finding kinds raised the flags
+	// FalseFlags lists consistent summaries flagged, with the findings.
+	FalseFlags []PublicMiss `json:"false_flags"`
+}
+
+// PublicMiss is a consistent summary the check flagged.
+type PublicMiss struct {
+	Dataset  string   `json:"dataset"`
+	Summary  string   `json:"summary"`
+	Findings []string `json:"findings"`
 }
 
 // KindCount is how often a finding kind raised a flag, on inconsistent
@@ -185,6 +194,15 @@ func EvaluatePublic(items []PublicItem, o PublicOptions) PublicResult {
 					}
 				}
 			}
+		}
+		if oc.flagged && !oc.bad {
+			m := PublicMiss{Dataset: it.Dataset, Summary: it.Summary}
+			for _, f := range r.Findings {
+				if f.Severity == SeverityError || o.WithReview {
+					m.Findings = append(m.Findings, f.Kind+": "+f.Message)
+				}
+			}
+			res.FalseFlags = append(res.FalseFlags, m)
 		}
 		origin := strings.ToLower(it.Origin)
 		byBench[it.Dataset+" "+origin] = append(byBench[it.Dataset+" "+origin], oc)
@@ -294,8 +312,8 @@ func scoreGroup(name string, ocs []outcome, resamples int, rng *rand.Rand) Publi
 	return s
 }
 
-// WriteTable prints the result for people.
-func (r PublicResult) WriteTable(w io.Writer) {
+// WriteTable prints the result for people; verbose lists the false flags.
+func (r PublicResult) WriteTable(w io.Writer, verbose bool) {
 	cut := r.Cut
 	if cut == "" {
 		cut = "all"
@@ -329,6 +347,14 @@ func (r PublicResult) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "\n%-22s %16s %14s\n", "finding kind", "on inconsistent", "on consistent")
 		for _, k := range r.Kinds {
 			fmt.Fprintf(w, "%-22s %16d %14d\n", k.Kind, k.Inconsistent, k.Consistent)
+		}
+	}
+	if verbose {
+		for _, m := range r.FalseFlags {
+			fmt.Fprintf(w, "\nfalse flag (%s): %s\n", m.Dataset, m.Summary)
+			for _, f := range m.Findings {
+				fmt.Fprintf(w, "    %s\n", f)
+			}
 		}
 	}
 }

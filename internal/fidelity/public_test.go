@@ -35,7 +35,7 @@ func TestEvaluatePublic(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	r.WriteTable(&buf)
+	r.WriteTable(&buf, true)
 	for _, want := range []string{"team cnndm", "intrinsic-entity", "number-mismatch", "unsupported-entity"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())

@@ -56,6 +56,9 @@ func quotations(st string) []string {
 func (c *checker) checkQuotations(st string, docs []*doc, best window, f func(kind, sev string, cite int, msg string)) int {
 	errs := 0
 	for _, q := range quotations(st) {
+		if len(q) >= len(st)*9/10 {
+			continue // the whole sentence in quotation marks: a wrapper, not a quotation
+		}
 		fq := flatWords(q)
 		n := len(strings.Fields(fq))
 		if n == 0 || anyDoc(docs, func(d *doc) bool { return strings.Contains(d.flat, fq) }) {

@@ -148,3 +148,10 @@ func markerAt(text string, i int) (marker, bool) {
 	}
 	return marker{end: k, value: value, style: style}, true
 }
+
+// bulletAt reports a line that opens with a bullet ("- ", "• "): a list
+// item, which starts a sentence.
+func bulletAt(text string, i int) bool {
+	r, sz := utf8.DecodeRuneInString(text[i:])
+	return strings.ContainsRune(bullets, r) && i+sz < len(text) && text[i+sz] == ' '
+}

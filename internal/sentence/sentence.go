@@ -68,7 +68,7 @@ func Split(text string) []Span {
 				}
 				j += s2
 			}
-			if breaks >= 2 || lineList {
+			if breaks >= 2 || lineList || bulletAt(text, j) {
 				emit(i)
 				start = j
 			}
