@@ -344,6 +344,12 @@ func (d docNames) supports(m mention) (ok bool, missing []string) {
 		if t, ok := metonyms[k]; ok && d[t] {
 			return true
 		}
+		// a demonym of a place the source names: "Andalusian" / "Andalusia"
+		for _, base := range demonymBases(k) {
+			if d[base] {
+				return true
+			}
+		}
 		// plural or singular of a plain word: "Allies" / "ally"
 		if d[strings.TrimSuffix(k, "s")] || d[k+"s"] || strings.HasSuffix(k, "ies") && d[strings.TrimSuffix(k, "ies")+"y"] {
 			return true
@@ -414,4 +420,25 @@ func looksCommon(w string) bool {
 		}
 	}
 	return false
+}
+
+// demonymBases returns the place names a demonym may come from:
+// "andalusian" -> "andalusia", "italian" -> "italy", "japanese" -> "japan",
+// "kenyan" -> "kenya", "bavarian" -> "bavaria".
+func demonymBases(k string) []string {
+	if len(k) < 6 {
+		return nil
+	}
+	var out []string
+	switch {
+	case strings.HasSuffix(k, "ian"):
+		out = append(out, k[:len(k)-1], k[:len(k)-3]+"y", k[:len(k)-3]+"ia", k[:len(k)-3])
+	case strings.HasSuffix(k, "an"):
+		out = append(out, k[:len(k)-1], k[:len(k)-2])
+	case strings.HasSuffix(k, "ese"):
+		out = append(out, k[:len(k)-3])
+	case strings.HasSuffix(k, "ish"):
+		out = append(out, k[:len(k)-3], k[:len(k)-3]+"land")
+	}
+	return out
 }

@@ -34,7 +34,7 @@ uphold: uphold, upheld, upholds, affirm, affirmed, affirms | overturn, overturne
 support: support, supported, supports, favour, favoured, favor, favored | oppose, opposed, opposes
 agree: agree, agreed, agrees | disagree, disagreed, disagrees, dispute, disputed
 include: include, included, includes, including | exclude, excluded, excludes, excluding
-more: more, greater, above | fewer, less, below
+more: more, greater | fewer, less
 strengthen: strengthen, strengthened, tighten, tightened | weaken, weakened, loosen, loosened, relax, relaxed
 comply: comply, complied, complies, compliance, compliant | breach, breached, breaches, violate, violated, violates, violation, infringe, infringed, infringes, infringement
 join: join, joined, joins, accession | withdraw, withdrew, withdrawn, withdrawal, exit, exited, quit
@@ -273,6 +273,21 @@ func ctxOverlap(a, b *polar) bool {
 	return false
 }
 
+// objShared counts the words after a that also follow b: how much of
+// what they govern is the same.
+func objShared(a, b *polar) int {
+	n := 0
+	for _, x := range a.ctxR {
+		for _, y := range b.ctxR {
+			if similarKey(x, y) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 func antonymHas(w string) bool { _, ok := antonyms[w]; return ok }
 
 // related reports whether two occurrences are of one concept: the same
@@ -351,13 +366,17 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 			}
 		}
 	}
-	asserted := func(c *polar) bool {
+	// asserted is how closely the passage asserts c: the most words after
+	// it (its object) an un-negated occurrence shares with the claim's, or
+	// -1 when none shares a neighbour.
+	asserted := func(c *polar) int {
+		n := -1
 		for o := range window {
 			if !o.lexical && !o.negated && related(c, o) && ctxOverlap(c, o) {
-				return true
+				n = max(n, objShared(c, o))
 			}
 		}
-		return false
+		return n
 	}
 	for w := range window {
 		if w.lexical || !w.negated {
@@ -374,7 +393,13 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		}
 		for k := range claim {
 			c := &claim[k]
-			if c.lexical || c.negated || !related(c, w) || !ctxOverlap(c, w) || asserted(c) || supported(*c) {
+			if c.lexical || c.negated || !related(c, w) || !ctxOverlap(c, w) {
+				continue
+			}
+			// The passage both asserts and denies it ("found a violation of
+			// Article 8 … did not find a separate violation of Article
+			// 10"): the closer statement decides.
+			if a := asserted(c); a >= objShared(c, w) || a < 0 && supported(*c) {
 				continue
 			}
 			return *c, *w, true

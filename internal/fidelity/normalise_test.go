@@ -33,6 +33,9 @@ var fairPairs = []struct{ claim, source string }{
 	{"In the absence of a settlement, the case went to trial.", "The case went to trial because no settlement was reached."},
 	{"The court sat in the absence of the defendant.", "The defendant was absent when the court sat."},
 	{"He called the deal “historic”.", "He called the deal \"historic\"."},
+	{"The Andalusian government appealed the ruling.", "The regional government of Andalusia appealed the ruling."},
+	{"Run by the state, the agency sets the rules.", "The agency, which the state runs, sets the rules."},
+	{"More than 50 workers joined the strike.", "Turnout was below the union's target, although 52 workers joined the strike."},
 	{"The claim — filed in May — was dismissed.", "The claim, filed in May, was dismissed."},
 }
 
@@ -64,6 +67,19 @@ func TestChangedFiguresStillCaught(t *testing.T) {
 		if !found {
 			t.Errorf("%q against %q: no %s in %+v", p.claim, p.source, p.kind, r.Findings)
 		}
+	}
+}
+
+// Where the source asserts one thing and denies a closer one, the closer
+// statement decides.
+func TestCloserStatementDecides(t *testing.T) {
+	src := "The court found a violation of Article 8. It did not find a separate violation of Article 10, as the complaint was the same."
+	r := CheckSummary("The court also found a separate violation of Article 10.", src)
+	if len(r.Findings) == 0 || r.Findings[0].Kind != KindNegationMismatch || !strings.Contains(r.Findings[0].Message, "did not find a separate violation") {
+		t.Errorf("want a negation-mismatch quoting the denial: %+v", r.Findings)
+	}
+	if r := CheckSummary("The court found a violation of Article 8.", src); !r.OK {
+		t.Errorf("the asserted finding is flagged: %+v", r.Findings)
 	}
 }
 
