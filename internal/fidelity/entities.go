@@ -40,6 +40,7 @@ us: u.s., u.s, usa, u.s.a., america, american, americans, united states, united 
 uk: u.k., u.k, britain, british, great britain, united kingdom, briton, britons
 eu: e.u., e.u, european union, european commission
 un: u.n., u.n, united nations
+tv: television
 nato: north atlantic treaty organization, north atlantic treaty organisation
 russia: russian, russians, russian federation
 ukraine: ukrainian, ukrainians
@@ -260,7 +261,9 @@ var commonCaps = setOf("next", "last", "like", "unlike", "despite", "over", "sin
 	"residents", "witnesses", "relatives", "neighbours", "campaigners", "protesters", "rescuers",
 	"firefighters", "paramedics", "doctors", "researchers", "scientists", "students", "parents",
 	"fans", "passengers", "victims", "survivors", "workers", "staff", "talks", "details", "figures",
-	"reports", "fears", "concerns", "calls", "efforts", "images", "footage", "documents", "emergency")
+	"reports", "fears", "concerns", "calls", "efforts", "images", "footage", "documents", "emergency",
+	"instead", "prior", "brief", "key", "overall", "additionally", "notably", "ultimately", "currently",
+	"initially", "finally", "first", "second", "third", "also", "here", "human", "you're", "we're", "they're")
 
 // docNames is the set of name keys a source text supports.
 type docNames map[string]bool

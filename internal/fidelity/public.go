@@ -80,7 +80,7 @@ func ReadPublic(r io.Reader, name string) ([]PublicItem, error) {
 // CheckSummary checks every sentence of summary against source as its
 // only source, numbered 1, without the house format's structure checks.
 func CheckSummary(summary, source string) Report {
-	text := strings.Join(strings.Fields(summary), " ")
+	text := strings.TrimSpace(summary)
 	b := &brief.Brief{Sections: []brief.Section{{Paragraphs: []brief.Paragraph{{
 		Text: text, Spans: []brief.Span{{Start: 0, End: len(text), Citations: []int{1}}},
 	}}}}}

@@ -161,8 +161,10 @@ func boundary(text string, start, at int, r rune, n, next int) bool {
 	}
 	switch {
 	case unicode.IsLower(first):
-		// News sentences start with a capital: '"Why?" he asked', "approx. five".
-		return false
+		// News sentences start with a capital: '"Why?" he asked', "approx. five";
+		// but a line that ends in a full stop ends its sentence, whatever
+		// the case of the next (lower-cased copy: "… aces .\nthe golden bear").
+		return strings.ContainsRune(text[at+n:next], '\n') && r != '…' && !titles[strings.ToLower(wordBefore(text, start, at))]
 	case unicode.IsUpper(first), unicode.IsDigit(first), unicode.IsLetter(first):
 	default:
 		// A dash, comma or other punctuation continues the sentence.

@@ -155,6 +155,7 @@ var splitCases = []string{
 	"At 9 a.m. Mr. Patel filed the appeal.",
 	// a list of lines with no punctuation
 	"contracts\n|employment\n|data protection",
+	"the hearing ended .\n|the court will rule in may .",
 	"The ruling covers:\n|- the fine of £2m\n|- the ban on new contracts.",
 }
 
