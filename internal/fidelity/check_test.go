@@ -272,6 +272,9 @@ func FuzzCheck(f *testing.F) {
 	f.Add("exclude or exclude $2.5bn not approved", "rejected 2.5 billion dollars", 2)
 	f.Add("", "", 0)
 	f.Add("\xff\xfe(1)", "a. b. c.", -3)
+	f.Add("At 6:15 p.m. Harlow won 2–0 and 85 points to 80; Ella, 19, and a two-year-old boy.", "Harlow won 2-0 at 6.15pm. The 19-year-old", 1)
+	f.Add("Norland's Board sold its stake to Brenlow. Velmora sued Castrel. He said \"never appeal\".", "Kestrelia's Board sold a stake in Brenlow to Ostara. Castrel sued Velmora.", 1)
+	f.Add("1. The fine\n- the ban\n2. Costs", "the court ruled .\nthe fine stands", 1)
 	f.Fuzz(func(t *testing.T, text, source string, cite int) {
 		p := brief.Paragraph{Text: text}
 		// spans from sentence boundaries, some cited to cite
@@ -289,6 +292,11 @@ func FuzzCheck(f *testing.F) {
 			}
 			if fd.Severity != SeverityError && fd.Severity != SeverityWarning {
 				t.Fatalf("bad severity %q", fd.Severity)
+			}
+		}
+		for _, sc := range r.Sentences {
+			if sc.Score < 0 || sc.Score > 1 || sc.Tier != TierError && sc.Tier != TierNeedsReview && sc.Tier != TierSupported {
+				t.Fatalf("bad sentence score %+v", sc)
 			}
 		}
 		if _, err := json.Marshal(r); err != nil {

@@ -107,3 +107,25 @@ func TestEvaluateControls(t *testing.T) {
 		t.Errorf("false flags = %d %+v, want the one paragraph of c02", r.FalselyFlagged, r.FalseFlags)
 	}
 }
+
+func FuzzReadPublic(f *testing.F) {
+	data, _ := os.ReadFile("testdata/public/small.jsonl")
+	f.Add(string(data))
+	f.Add("{\"label\": 2}\n")
+	f.Add("\n\n{}")
+	f.Fuzz(func(t *testing.T, in string) {
+		items, err := ReadPublic(strings.NewReader(in), "f.jsonl")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.jsonl:") {
+				t.Fatalf("error %q does not say where", err)
+			}
+			return
+		}
+		for _, it := range items {
+			if it.Label != nil && *it.Label != 0 && *it.Label != 1 {
+				t.Fatalf("label %d accepted", *it.Label)
+			}
+		}
+		EvaluatePublic(items, PublicOptions{Resamples: 10})
+	})
+}
