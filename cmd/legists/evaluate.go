@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"legists/internal/fidelity"
 )
@@ -25,6 +28,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 	cut := fs.String("cut", "", "with --public: the split to score, val or test (tune on val only)")
 	review := fs.Bool("review", false, "with --public: count needs-review findings as flags too, not only errors")
 	seed := fs.Int64("seed", 1, "with --public: bootstrap seed")
+	fitScore := fs.String("fit-score", "", "with --public and --cut val: fit the score's weights and write them as Go source to this file")
 	dirs, code, done := parseInterspersed(fs, args)
 	if done {
 		return code
@@ -38,6 +42,9 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "legists evaluate: %v\n", err)
 			return exitUsage
+		}
+		if *fitScore != "" {
+			return fitScoreWeights(items, *public, *cut, *fitScore, stdout, stderr)
 		}
 		r := fidelity.EvaluatePublic(items, fidelity.PublicOptions{Cut: *cut, WithReview: *review, Seed: *seed})
 		return writeResult(r, func(w io.Writer) { r.WriteTable(w, *verbose) }, *asJSON, stdout, stderr)
@@ -68,5 +75,30 @@ func writeResult(r any, table func(io.Writer), asJSON bool, stdout, stderr io.Wr
 		return exitOK
 	}
 	table(stdout)
+	return exitOK
+}
+
+// fitScoreWeights trains the score on the validation cut and writes the
+// weights as Go source; the test cut is refused, being for reports only.
+func fitScoreWeights(items []fidelity.PublicItem, from, cut, out string, stdout, stderr io.Writer) int {
+	if cut != "val" {
+		fmt.Fprintln(stderr, "legists evaluate: --fit-score trains on the validation cut only (--cut val)")
+		return exitUsage
+	}
+	w, n, err := fidelity.FitScore(items, cut)
+	if err != nil {
+		fmt.Fprintf(stderr, "legists evaluate: %s: %v\n", from, err)
+		return exitUsage
+	}
+	var buf bytes.Buffer
+	if err := fidelity.WriteScoreWeights(&buf, w, fmt.Sprintf("%d labelled summaries of the val cut of %s", n, filepath.Base(from))); err != nil {
+		fmt.Fprintf(stderr, "legists evaluate: %v\n", err)
+		return exitUsage
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(stderr, "legists evaluate: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "fitted on %d summaries: bias %g, support %g, errors %g, warnings %g -> %s\n", n, w.Bias, w.Support, w.Errs, w.Warns, out)
 	return exitOK
 }

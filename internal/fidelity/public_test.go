@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,4 +129,39 @@ func FuzzReadPublic(f *testing.F) {
 		}
 		EvaluatePublic(items, PublicOptions{Resamples: 10})
 	})
+}
+
+func TestFitScore(t *testing.T) {
+	var items []PublicItem
+	one, zero := 1, 0
+	for i := range 30 {
+		doc := fmt.Sprintf("The Harlow council approved a budget of %d million pounds on Tuesday. The mayor said the money would repair %d bridges.", 10+i, 2+i%5)
+		items = append(items,
+			PublicItem{Cut: "val", Doc: doc, Summary: fmt.Sprintf("The Harlow council approved a budget of %d million pounds.", 10+i), Label: &one},
+			PublicItem{Cut: "val", Doc: doc, Summary: fmt.Sprintf("The Harlow council approved a budget of %d million pounds.", 50+i), Label: &zero},
+			PublicItem{Cut: "test", Doc: doc, Summary: "Nothing here counts.", Label: &zero})
+	}
+	w, n, err := FitScore(items, "val")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 60 {
+		t.Errorf("fitted on %d summaries, want the 60 of the val cut", n)
+	}
+	if w.Errs >= 0 {
+		t.Errorf("errors weigh %v, want a negative weight: they mark the inconsistent summaries", w.Errs)
+	}
+	if w2, _, _ := FitScore(items, "val"); w2 != w {
+		t.Errorf("fit not deterministic: %+v then %+v", w, w2)
+	}
+	var buf bytes.Buffer
+	if err := WriteScoreWeights(&buf, w, "a test"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "var scoreWeights = ScoreWeights{Bias: ") || !strings.HasPrefix(buf.String(), "// Code generated") {
+		t.Errorf("generated source:\n%s", buf.String())
+	}
+	if _, _, err := FitScore(items[:10], "val"); err == nil {
+		t.Error("fitted on too few summaries")
+	}
 }

@@ -22,15 +22,17 @@ type SentenceScore struct {
 	Reasons   []string `json:"reasons,omitempty"`
 }
 
-// Score weights: a logistic combination of the support and the findings of
-// a sentence. The tier comes from the findings alone (any error: error;
-// any warning: needs-review); the score orders sentences within and across
-// tiers and is kept consistent with the tier: below 0.35 for an error,
-// 0.35 to 0.65 for needs-review, above 0.65 for supported. The weights are
-// set by hand on the team's evaluation set; see README "Fidelity scores".
-var scoreWeights = struct {
-	bias, support, errs, warns float64
-}{bias: -1.5, support: 5, errs: -3, warns: -1.2}
+// ScoreWeights are the weights of the score: a logistic combination of a
+// sentence's support and the numbers of its error and warning findings.
+// The tier comes from the findings alone (any error: error; any warning:
+// needs-review); the score orders sentences within and across tiers and is
+// kept consistent with the tier: below 0.35 for an error, 0.35 to 0.65 for
+// needs-review, above 0.65 for supported. The weights in use are generated
+// into score_weights.go by `legists evaluate --public FILE --cut val
+// --fit-score internal/fidelity/score_weights.go` (see FitScore).
+type ScoreWeights struct {
+	Bias, Support, Errs, Warns float64
+}
 
 // score records the verdict on the sentence whose findings start at
 // c.findings[mark], when it was checked against a source.
@@ -52,7 +54,7 @@ func (c *checker) score(si, pi int, st string, mark int) {
 		reasons = append(reasons, f.Kind+": "+f.Message)
 	}
 	w := scoreWeights
-	x := w.bias + w.support*math.Min(1, c.support) + w.errs*float64(errs) + w.warns*float64(warns)
+	x := w.Bias + w.Support*math.Min(1, c.support) + w.Errs*float64(errs) + w.Warns*float64(warns)
 	p := 1 / (1 + math.Exp(-x))
 	tier := TierSupported
 	switch {
