@@ -117,6 +117,9 @@ func (c *checker) roles(toks []token, ms []mention, docs []*doc, f func(kind, se
 			report(d, joinTokens(toks, v, x.last), srcText)
 		}
 	}
+	if v, x, d, srcText, ok := passiveAgentConflict(toks, docs); ok {
+		report(d, joinTokens(toks, v, x.last), srcText)
+	}
 	if fc, d, srcText, ok := swappedFrame(toks, docs); ok {
 		lo, hi := min(fc.agent.first, fc.patient.first), max(fc.agent.last, fc.patient.last)
 		report(d, joinTokens(toks, lo, hi), srcText)
@@ -187,9 +190,10 @@ func possessorConflict(toks []token, m mention, docs []*doc) (*doc, string, stri
 			if p+len(head) > len(s.toks) || !matchKeys(s.toks[p:p+len(head)], head) {
 				continue
 			}
-			// the possessor: just before, or before one modifier
+			// the possessor: just before, or before up to three
+			// modifiers ("Valmora's 25 per cent tariffs")
 			q := p - 1
-			if q >= 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q].stop && q-1 >= 0 {
+			for k := 0; k < 3 && q > 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q+1].brk && (!s.toks[q].stop || s.toks[q].lower == "per"); k++ {
 				q--
 			}
 			if q < 0 || !s.toks[q].poss {
@@ -237,7 +241,12 @@ func argumentConflict(v, prep string, x []string, docs []*doc) (*doc, string, bo
 				if s.toks[k].lower != prep {
 					continue
 				}
+				// "by the campaign group Open Hands": a name after a
+				// description of it
 				y, ok := nameAt(s.toks, k+1)
+				for skip := k + 2; !ok && skip <= k+4 && skip < len(s.toks) && !s.toks[skip-1].cap && !s.toks[skip].brk; skip++ {
+					y, ok = nameAt(s.toks, skip)
+				}
 				if !ok || len(y.keys) == 0 {
 					break
 				}
@@ -352,4 +361,62 @@ func swappedFrame(toks []token, docs []*doc) (frame, *doc, string, bool) {
 		}
 	}
 	return frame{}, nil, "", false
+}
+
+// passiveAgentConflict finds "the case was brought by X" where the source
+// says "Y brought the case" and never that X did.
+func passiveAgentConflict(toks []token, docs []*doc) (int, nameRun, *doc, string, bool) {
+	for v := 1; v+2 < len(toks); v++ {
+		t := toks[v]
+		if t.cap || t.stop || t.num || toks[v+1].lower != "by" || !beAux[toks[v-1].lower] && !(v >= 2 && beAux[toks[v-2].lower] && toks[v-1].stop) {
+			continue
+		}
+		x, ok := nameAt(toks, v+2)
+		if !ok || !namedKeys(docs, x.keys) {
+			continue
+		}
+		// the patient: the content word before the auxiliary
+		obj := ""
+		for k := v - 1; k >= 0 && k >= v-4; k-- {
+			if !toks[k].stop && !toks[k].cap && !toks[k].num {
+				obj = toks[k].key
+				break
+			}
+		}
+		if obj == "" {
+			continue
+		}
+		var conflict *doc
+		var srcText string
+		same := false
+		for _, d := range docs {
+			for _, at := range d.at[t.key] {
+				s, p := d.sents[at.s], int(at.t)
+				// active: a name just before the verb, the patient after it
+				if p == 0 || beAux[s.toks[p-1].lower] {
+					continue
+				}
+				y, ok := nameBefore(s.toks, p-1)
+				if !ok || len(y.keys) == 0 {
+					continue
+				}
+				o := p + 1
+				for o < len(s.toks) && o <= p+2 && s.toks[o].stop {
+					o++
+				}
+				if o >= len(s.toks) || s.toks[o].key != obj {
+					continue
+				}
+				if sameName(y.keys, x.keys) {
+					same = true
+				} else if conflict == nil {
+					conflict, srcText = d, quoteToks(s, y.first, o)
+				}
+			}
+		}
+		if conflict != nil && !same {
+			return v, x, conflict, srcText, true
+		}
+	}
+	return 0, nameRun{}, nil, "", false
 }

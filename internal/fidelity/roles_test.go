@@ -29,6 +29,11 @@ func TestRoleMismatch(t *testing.T) {
 			"The fine was imposed by the Data Protection Commission on Quellmark after a complaint from Arvan, a rival of Dunmore.",
 			`source 1 says "complaint from Arvan"`,
 		},
+		{
+			"The case against the licences was brought by Kastoria.",
+			"The campaign group Open Hands brought the case against the licences granted to Kastoria.",
+			`source 1 says "Open Hands brought the case"`,
+		},
 	} {
 		r := CheckSummary(c.claim, c.source)
 		var got []string
@@ -54,6 +59,7 @@ func TestRoleMatchClean(t *testing.T) {
 		{"The stake was sold to Ostara Capital.", "Harwick sold the stake to Ostara Capital, which outbid Brenlow Foods."},
 		{"The appeal was brought by Dunmore against Quellmark.", "Dunmore brought the appeal against Quellmark in May."},
 		{"Quellmark said the complaint from Arvan was unfounded.", "Quellmark said the complaint from Arvan, filed with help from Dunmore, was unfounded."},
+		{"The case was brought by Open Hands.", "The campaign group Open Hands brought the case over licences granted to Kastoria."},
 	} {
 		r := CheckSummary(c.claim, c.source)
 		for _, f := range r.Findings {
