@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -375,15 +376,17 @@ func passiveAgentConflict(toks []token, docs []*doc) (int, nameRun, *doc, string
 		if !ok || !namedKeys(docs, x.keys) {
 			continue
 		}
-		// the patient: the content word before the auxiliary
-		obj := ""
-		for k := v - 1; k >= 0 && k >= v-4; k-- {
+		// the patient: the content words before the auxiliary, in its clause
+		var objs []string
+		for k := v - 1; k >= 0 && k >= v-6; k-- {
 			if !toks[k].stop && !toks[k].cap && !toks[k].num {
-				obj = toks[k].key
+				objs = append(objs, toks[k].key)
+			}
+			if toks[k].brk {
 				break
 			}
 		}
-		if obj == "" {
+		if len(objs) == 0 {
 			continue
 		}
 		var conflict *doc
@@ -404,7 +407,7 @@ func passiveAgentConflict(toks []token, docs []*doc) (int, nameRun, *doc, string
 				for o < len(s.toks) && o <= p+2 && s.toks[o].stop {
 					o++
 				}
-				if o >= len(s.toks) || s.toks[o].key != obj {
+				if o >= len(s.toks) || !slices.Contains(objs, s.toks[o].key) {
 					continue
 				}
 				if sameName(y.keys, x.keys) {
