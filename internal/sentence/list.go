@@ -19,8 +19,14 @@ func listMarkers(text string) []Span {
 		lineStart         bool
 	}
 	var cands []cand
-	for p := 1; p+1 < len(text); p++ {
-		if text[p+1] != ' ' || text[p] != '.' && text[p] != ')' {
+	for off := 0; off < len(text); {
+		sp := strings.IndexByte(text[off:], ' ')
+		if sp < 0 {
+			break
+		}
+		p := off + sp - 1 // the byte before the space
+		off += sp + 1
+		if p < 1 || text[p] != '.' && text[p] != ')' {
 			continue
 		}
 		e := p // the number or letter ends before e
@@ -75,7 +81,7 @@ func listMarkers(text string) []Span {
 			k -= sz
 		}
 		cands = append(cands, c)
-		p = m.end
+		off = max(off, m.end)
 	}
 	var out []Span
 	for k := 0; k+1 < len(cands); k++ {
