@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -77,6 +78,26 @@ func sameName(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// keyAt yields every source sentence of docs where key occurs, with the
+// token's index.
+func keyAt(docs []*doc, key string) iter.Seq2[*doc, sentAt] {
+	return func(yield func(*doc, sentAt) bool) {
+		for _, d := range docs {
+			for _, at := range d.at[key] {
+				if !yield(d, sentAt{d.sents[at.s], int(at.t)}) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// sentAt is a token of a source sentence.
+type sentAt struct {
+	s srcSentence
+	p int
 }
 
 func quoteToks(s srcSentence, i, j int) string {
@@ -185,31 +206,29 @@ func possessorConflict(toks []token, m mention, docs []*doc) (*doc, string, stri
 	}
 	var conflict *doc
 	var srcText string
-	for _, d := range docs {
-		for _, at := range d.at[head[0]] {
-			s, p := d.sents[at.s], int(at.t)
-			if p+len(head) > len(s.toks) || !matchKeys(s.toks[p:p+len(head)], head) {
-				continue
-			}
-			// the possessor: just before, or before up to three
-			// modifiers ("Valmora's 25 per cent tariffs")
-			q := p - 1
-			for k := 0; k < 3 && q > 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q+1].brk && (!s.toks[q].stop || s.toks[q].lower == "per"); k++ {
-				q--
-			}
-			if q < 0 || !s.toks[q].poss {
-				continue
-			}
-			owner, ok := nameBefore(s.toks, q)
-			if !ok || len(owner.keys) == 0 {
-				continue
-			}
-			if sameName(owner.keys, m.keys) {
-				return nil, "", "", false // the source gives it to X too
-			}
-			if conflict == nil {
-				conflict, srcText = d, quoteToks(s, owner.first, p+len(head)-1)
-			}
+	for d, at := range keyAt(docs, head[0]) {
+		s, p := at.s, at.p
+		if p+len(head) > len(s.toks) || !matchKeys(s.toks[p:p+len(head)], head) {
+			continue
+		}
+		// the possessor: just before, or before up to three
+		// modifiers ("Valmora's 25 per cent tariffs")
+		q := p - 1
+		for k := 0; k < 3 && q > 0 && !s.toks[q].poss && !s.toks[q].cap && !s.toks[q+1].brk && (!s.toks[q].stop || s.toks[q].lower == "per"); k++ {
+			q--
+		}
+		if q < 0 || !s.toks[q].poss {
+			continue
+		}
+		owner, ok := nameBefore(s.toks, q)
+		if !ok || len(owner.keys) == 0 {
+			continue
+		}
+		if sameName(owner.keys, m.keys) {
+			return nil, "", "", false // the source gives it to X too
+		}
+		if conflict == nil {
+			conflict, srcText = d, quoteToks(s, owner.first, p+len(head)-1)
 		}
 	}
 	if conflict == nil {
@@ -232,33 +251,31 @@ func matchKeys(toks []token, keys []string) bool {
 func argumentConflict(v, prep string, x []string, docs []*doc) (*doc, string, bool) {
 	var conflict *doc
 	var srcText string
-	for _, d := range docs {
-		for _, at := range d.at[v] {
-			s, p := d.sents[at.s], int(at.t)
-			for k := p + 1; k < len(s.toks) && k <= p+6; k++ {
-				if s.toks[k].brk && k > p+1 {
-					break
-				}
-				if s.toks[k].lower != prep {
-					continue
-				}
-				// "by the campaign group Open Hands": a name after a
-				// description of it
-				y, ok := nameAt(s.toks, k+1)
-				for skip := k + 2; !ok && skip <= k+4 && skip < len(s.toks) && !s.toks[skip-1].cap && !s.toks[skip].brk; skip++ {
-					y, ok = nameAt(s.toks, skip)
-				}
-				if !ok || len(y.keys) == 0 {
-					break
-				}
-				if sameName(y.keys, x) {
-					return nil, "", false
-				}
-				if conflict == nil {
-					conflict, srcText = d, quoteToks(s, p, y.last)
-				}
+	for d, at := range keyAt(docs, v) {
+		s, p := at.s, at.p
+		for k := p + 1; k < len(s.toks) && k <= p+6; k++ {
+			if s.toks[k].brk && k > p+1 {
 				break
 			}
+			if s.toks[k].lower != prep {
+				continue
+			}
+			// "by the campaign group Open Hands": a name after a
+			// description of it
+			y, ok := nameAt(s.toks, k+1)
+			for skip := k + 2; !ok && skip <= k+4 && skip < len(s.toks) && !s.toks[skip-1].cap && !s.toks[skip].brk; skip++ {
+				y, ok = nameAt(s.toks, skip)
+			}
+			if !ok || len(y.keys) == 0 {
+				break
+			}
+			if sameName(y.keys, x) {
+				return nil, "", false
+			}
+			if conflict == nil {
+				conflict, srcText = d, quoteToks(s, p, y.last)
+			}
+			break
 		}
 	}
 	return conflict, srcText, conflict != nil
@@ -341,20 +358,18 @@ func swappedFrame(toks []token, docs []*doc) (frame, *doc, string, bool) {
 		var conflict *doc
 		var srcText string
 		same := false
-		for _, d := range docs {
-			for _, at := range d.at[fc.verb] {
-				s, p := d.sents[at.s], int(at.t)
-				fs, ok := frameAt(s.toks, p)
-				if !ok {
-					continue
-				}
-				switch {
-				case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
-					same = true
-				case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
-					lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
-					conflict, srcText = d, quoteToks(s, lo, hi)
-				}
+		for d, at := range keyAt(docs, fc.verb) {
+			s, p := at.s, at.p
+			fs, ok := frameAt(s.toks, p)
+			if !ok {
+				continue
+			}
+			switch {
+			case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
+				same = true
+			case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
+				lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
+				conflict, srcText = d, quoteToks(s, lo, hi)
 			}
 		}
 		if conflict != nil && !same {
@@ -392,29 +407,27 @@ func passiveAgentConflict(toks []token, docs []*doc) (int, nameRun, *doc, string
 		var conflict *doc
 		var srcText string
 		same := false
-		for _, d := range docs {
-			for _, at := range d.at[t.key] {
-				s, p := d.sents[at.s], int(at.t)
-				// active: a name just before the verb, the patient after it
-				if p == 0 || beAux[s.toks[p-1].lower] {
-					continue
-				}
-				y, ok := nameBefore(s.toks, p-1)
-				if !ok || len(y.keys) == 0 {
-					continue
-				}
-				o := p + 1
-				for o < len(s.toks) && o <= p+2 && s.toks[o].stop {
-					o++
-				}
-				if o >= len(s.toks) || !slices.Contains(objs, s.toks[o].key) {
-					continue
-				}
-				if sameName(y.keys, x.keys) {
-					same = true
-				} else if conflict == nil {
-					conflict, srcText = d, quoteToks(s, y.first, o)
-				}
+		for d, at := range keyAt(docs, t.key) {
+			s, p := at.s, at.p
+			// active: a name just before the verb, the patient after it
+			if p == 0 || beAux[s.toks[p-1].lower] {
+				continue
+			}
+			y, ok := nameBefore(s.toks, p-1)
+			if !ok || len(y.keys) == 0 {
+				continue
+			}
+			o := p + 1
+			for o < len(s.toks) && o <= p+2 && s.toks[o].stop {
+				o++
+			}
+			if o >= len(s.toks) || !slices.Contains(objs, s.toks[o].key) {
+				continue
+			}
+			if sameName(y.keys, x.keys) {
+				same = true
+			} else if conflict == nil {
+				conflict, srcText = d, quoteToks(s, y.first, o)
 			}
 		}
 		if conflict != nil && !same {

@@ -259,14 +259,7 @@ func wordAt(text string, i int) string {
 // lowerBefore reports whether the word that ends before the white space at
 // end is written in lower case ("and I").
 func lowerBefore(text string, start, end int) bool {
-	j := end
-	for j > start {
-		r, sz := utf8.DecodeLastRuneInString(text[:j])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		j -= sz
-	}
+	j := backOver(text, start, end, unicode.IsSpace)
 	if j == end {
 		return false
 	}
@@ -274,16 +267,22 @@ func lowerBefore(text string, start, end int) bool {
 	if !unicode.IsLetter(r) {
 		return false
 	}
-	k := j
-	for k > start {
-		r, sz := utf8.DecodeLastRuneInString(text[:k])
-		if !unicode.IsLetter(r) {
-			break
-		}
-		k -= sz
-	}
+	k := backOver(text, start, j, unicode.IsLetter)
 	f, _ := utf8.DecodeRuneInString(text[k:j])
 	return unicode.IsLower(f)
+}
+
+// backOver moves back from end over the runes that satisfy in, not before
+// start.
+func backOver(text string, start, end int, in func(rune) bool) int {
+	for end > start {
+		r, sz := utf8.DecodeLastRuneInString(text[:end])
+		if !in(r) {
+			break
+		}
+		end -= sz
+	}
+	return end
 }
 
 // frontedTime reports a sentence that opens with a preposition of time, so
