@@ -159,6 +159,7 @@ func newChecker(b *brief.Brief, sources map[int]string) *checker {
 				for i, t := range c.tokens(ss.Text(p.Text)) {
 					if i > 0 && !t.cap {
 						c.lowerSeen[t.lower] = true
+						c.lowerSeen[lowerKey(t.key)] = true
 					} else if i > 0 {
 						c.capsSeen[t.lower] = true
 					}
@@ -307,11 +308,13 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 
 // isCommon reports a word the brief or a source writes in lower case.
 func (c *checker) isCommon(lower string) bool {
-	if c.lowerSeen[lower] {
+	// the word, or another form of it ("Run" where a source says "ran")
+	key := lowerKey(keyOf(lower))
+	if c.lowerSeen[lower] || c.lowerSeen[key] {
 		return true
 	}
 	for _, d := range c.docs {
-		if d.lowerSeen[lower] {
+		if d.lowerSeen[lower] || d.lowerSeen[key] {
 			return true
 		}
 	}

@@ -30,6 +30,10 @@ type prepared struct {
 	at        map[string][]tokPos // where each content key occurs: what the role checks look up
 }
 
+// lowerKey is how lowerSeen records the key of a word seen in lower case,
+// apart from the words themselves.
+func lowerKey(key string) string { return "\x00" + key }
+
 // tokPos is a token of a source: sentence and token index.
 type tokPos struct{ s, t int32 }
 
@@ -114,6 +118,7 @@ func prepareText(text string) *prepared {
 		for i, t := range toks {
 			if i > 0 && !t.cap {
 				d.lowerSeen[t.lower] = true
+				d.lowerSeen[lowerKey(t.key)] = true
 			} else if i > 0 {
 				d.capsSeen[t.lower] = true
 			}

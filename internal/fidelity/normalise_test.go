@@ -35,6 +35,7 @@ var fairPairs = []struct{ claim, source string }{
 	{"He called the deal “historic”.", "He called the deal \"historic\"."},
 	{"The Andalusian government appealed the ruling.", "The regional government of Andalusia appealed the ruling."},
 	{"Run by the state, the agency sets the rules.", "The agency, which the state runs, sets the rules."},
+	{"Run by the state since 1990, the agency sets the rules.", "The state ran the agency from 1990 and it sets the rules."},
 	{"More than 50 workers joined the strike.", "Turnout was below the union's target, although 52 workers joined the strike."},
 	{"The claim — filed in May — was dismissed.", "The claim, filed in May, was dismissed."},
 }
