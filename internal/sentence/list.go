@@ -19,14 +19,28 @@ func listMarkers(text string) []Span {
 		lineStart         bool
 	}
 	var cands []cand
-	for off := 0; off < len(text); {
-		sp := strings.IndexByte(text[off:], ' ')
-		if sp < 0 {
+	// Visit every "." and ")" in order, from the two runs of IndexByte.
+	next := func(c byte, from int) int {
+		if from >= len(text) {
+			return len(text)
+		}
+		if k := strings.IndexByte(text[from:], c); k >= 0 {
+			return from + k
+		}
+		return len(text)
+	}
+	dot, paren := next('.', 0), next(')', 0)
+	for {
+		p := min(dot, paren)
+		if p >= len(text) {
 			break
 		}
-		p := off + sp - 1 // the byte before the space
-		off += sp + 1
-		if p < 1 || text[p] != '.' && text[p] != ')' {
+		if p == dot {
+			dot = next('.', p+1)
+		} else {
+			paren = next(')', p+1)
+		}
+		if p < 1 || p+1 >= len(text) || text[p+1] != ' ' {
 			continue
 		}
 		e := p // the number or letter ends before e
@@ -81,7 +95,7 @@ func listMarkers(text string) []Span {
 			k -= sz
 		}
 		cands = append(cands, c)
-		off = max(off, m.end)
+		dot, paren = max(dot, next('.', m.end)), max(paren, next(')', m.end))
 	}
 	var out []Span
 	for k := 0; k+1 < len(cands); k++ {
