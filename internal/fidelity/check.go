@@ -397,6 +397,9 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += fmt.Sprintf(" (missing: %s)", strings.Join(missing, ", "))
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok })
+		if best.d != nil && best.cov > 0 {
+			msg += fmt.Sprintf("; source %d says %q", best.n(), best.text())
+		}
 		f(KindUnsupportedEntity, SeverityError, docs[0].n, msg)
 		errs++
 	}
@@ -434,6 +437,8 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		msg := fmt.Sprintf("little of this sentence is in source %s (%.0f%% of its words)", citeList, 100*best.cov)
 		if alt > 0 && altCov >= supportHigh {
 			msg += fmt.Sprintf("; source %d supports it: wrong citation?", alt)
+		} else if best.d != nil && best.cov > 0 {
+			msg += fmt.Sprintf("; the closest passage of source %d says %q", best.n(), best.text())
 		}
 		f(KindUnsupportedClaim, SeverityError, best.n(), msg)
 	case alt > 0 && altCov >= supportHigh+0.15 && altCov-support >= wrongCitationGap:

@@ -101,4 +101,10 @@ func TestMessagesQuoteTheSource(t *testing.T) {
 	if !found {
 		t.Errorf("no negation-mismatch in %+v", r.Findings)
 	}
+	r = CheckSummary("The Togolese exporters settled the claim with the port authority in March.", src)
+	for _, f := range r.Findings {
+		if f.Kind == KindUnsupportedEntity && !strings.Contains(f.Message, `source 1 says "The Ghanaian exporters settled`) {
+			t.Errorf("message %q does not give the source's version", f.Message)
+		}
+	}
 }
