@@ -39,9 +39,16 @@ func timeAt(s string, toks []token, i int) (quantity, int, bool) {
 	}
 	colon := false
 	if !strings.Contains(w, ".") && mer < 0 && last+1 < len(toks) && s[toks[last].end:toks[last+1].start] == ":" {
-		// "6:15", "15:00"
-		mm, err := strconv.Atoi(toks[last+1].lower)
-		if err != nil || len(toks[last+1].lower) != 2 || mm > 59 {
+		// "6:15", "15:00", and "3:30pm" with the meridiem on the minutes
+		mw := toks[last+1].lower
+		for suf, v := range meridiem {
+			if strings.HasSuffix(mw, suf) && len(mw) > len(suf) {
+				mw, mer = strings.TrimSuffix(mw, suf), v
+				break
+			}
+		}
+		mm, err := strconv.Atoi(mw)
+		if err != nil || len(mw) != 2 || mm > 59 {
 			return quantity{}, 0, false
 		}
 		m, last, colon = mm, last+1, true

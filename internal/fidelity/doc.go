@@ -107,6 +107,7 @@ func prepareText(text string) *prepared {
 			d.allKeys[k] = true
 		}
 		ss.qs, ss.ds = extractFigures(st, toks)
+		ss.qs = append(ss.qs, groupTotals(ss.qs, toks)...)
 		d.qs = append(d.qs, ss.qs...)
 		d.ds = append(d.ds, ss.ds...)
 		d.names.addTokens(toks)

@@ -13,8 +13,15 @@ type polar struct {
 	pol     int
 	lexical bool // the concept comes from the antonym lexicon
 	negated bool // a negation reaches it
-	text    string
-	alts    []string // keys of the rest of a negated clause
+	// open marks a word of an indirect question ("check whether funds
+	// are made available"): the sentence neither asserts nor denies it.
+	open bool
+	// scoped marks a content word a negation reaches through the words
+	// after the one it negates: in "declined to grant an order of
+	// reinstatement" the order is denied with the grant.
+	scoped bool
+	text   string
+	alts   []string // keys of the rest of a negated clause
 	// ctxL and ctxR are the keys of the content words before and after
 	// it: what it is about. They share one array per sentence.
 	ctxL, ctxR []string
@@ -94,7 +101,7 @@ var scopeSkip = setOf("be", "been", "being", "is", "are", "was", "were", "have",
 // negativeVerbs negate what follows when they take an infinitive or an
 // object of absence: "failed to put adequate safeguards" says what
 // "without adequate safeguards" says.
-var negativeVerbs = setOf("fail", "failed", "fails", "failing", "refuse", "refused", "refuses",
+var negativeVerbs = setOf("fail", "failed", "fails", "failing", "failure", "failures", "refuse", "refused", "refuses",
 	"refusing", "decline", "declined", "declines", "lack", "lacked", "lacks", "lacking",
 	"escape", "escaped", "escapes", "avoid", "avoided", "avoids", "evade", "evaded", "spared")
 
@@ -113,12 +120,30 @@ func isNegator(toks []token, i int) bool {
 	if (t.lower == "ruled" || t.lower == "rule" || t.lower == "rules") && i+1 < len(toks) && toks[i+1].lower == "out" {
 		return true
 	}
+	// "outside the sample" says "not in the sample": the preposition
+	// before a determined noun phrase, never the adjective of "outside
+	// counsel".
+	if t.lower == "outside" && i+1 < len(toks) && determiners[toks[i+1].lower] {
+		return true
+	}
+	// "never before blocked a merger" reports a first: the thing happens
+	// now, which is what "the first merger it has blocked" says.
+	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
+		return false
+	}
 	// "rather than X" and "instead of X" deny X as "and not X" does.
 	if (t.lower == "rather" && i+1 < len(toks) && toks[i+1].lower == "than") || (t.lower == "instead" && i+1 < len(toks) && toks[i+1].lower == "of") {
 		return true
 	}
 	return negators[t.lower] || strings.HasSuffix(t.lower, "n't") || strings.HasSuffix(t.lower, "n’t")
 }
+
+// determiners open a noun phrase.
+var determiners = setOf("the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those")
+
+// openers start an indirect question or condition whose content the
+// sentence does not assert: "check whether funds are made available".
+var openers = setOf("whether")
 
 // ctxWords is how many content words either side of a word make its
 // neighbourhood: what the word is about ("reduced their fines", "price
@@ -138,6 +163,8 @@ func occurrences(toks []token) []polar {
 	negUntil := -1 // index of the token a pending negation applies to
 	negAlso := -1  // and of its second conjunct, if any
 	double := false
+	openUntilBrk := false
+	var scoped []bool
 	var alts []string
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -169,6 +196,10 @@ func occurrences(toks []token) []polar {
 				}
 				if !toks[k].stop && !toks[k].num && len(toks[k].lower) > 2 {
 					alts = append(alts, toks[k].key)
+					if scoped == nil {
+						scoped = make([]bool, len(toks))
+					}
+					scoped[k] = true
 				}
 			}
 			// "lacked independent oversight and adequate safeguards": the
@@ -182,12 +213,28 @@ func occurrences(toks []token) []polar {
 					for m < len(toks) && !toks[m].brk && (scopeSkip[toks[m].lower] || toks[m].stop) {
 						m++
 					}
-					if m < len(toks) && !toks[m].brk {
+					// Coordination joins like with like: "without
+					// interpretation and attended by 60" joins a noun and a
+					// participle, so "attended" starts a new predicate, and
+					// "and which …" opens a relative clause.
+					if m < len(toks) && !toks[m].brk && !relatives[toks[m].lower] && !strings.HasSuffix(toks[m].lower, "ly") &&
+						verbForm(toks[m].lower) == verbForm(toks[j].lower) {
 						negAlso = m
 					}
 					break
 				}
 			}
+			continue
+		}
+		if openers[t.lower] {
+			openUntilBrk = true
+		} else if t.brk {
+			openUntilBrk = false
+		}
+		// A capitalised word after another inside a sentence is part of a
+		// name ("the Company Directors Disqualification Act"): it is not
+		// the verb "act" nor any predicate.
+		if t.cap && i > 0 && toks[i-1].cap && !toks[i-1].brk && !t.acronym {
 			continue
 		}
 		p, lex := antonyms[t.lower]
@@ -198,6 +245,8 @@ func occurrences(toks []token) []polar {
 			p = polar{concept: t.key, pol: 1}
 		}
 		p.text = t.text
+		p.open = openUntilBrk
+		p.scoped = scoped != nil && scoped[i] && !double
 		if (i == negUntil || i == negAlso) && !double {
 			p.pol = -p.pol
 			p.negated = true
@@ -216,6 +265,15 @@ func occurrences(toks []token) []polar {
 		out = append(out, p)
 	}
 	return out
+}
+
+// relatives open a relative clause.
+var relatives = setOf("which", "who", "whom", "whose", "that", "where")
+
+// verbForm reports whether a word has the shape of a participle: a
+// coordination rarely joins one to a noun.
+func verbForm(w string) bool {
+	return len(w) > 4 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
 }
 
 // ctxWord reports a word that counts in a neighbourhood.
@@ -319,7 +377,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 	}
 	for k := range claim {
 		c := &claim[k]
-		if !c.lexical && !c.negated {
+		if !c.lexical && !c.negated || c.open {
 			continue
 		}
 		var opposite *polar
@@ -329,10 +387,15 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 				continue
 			}
 			present = true
+			if w.open {
+				continue
+			}
 			if !ctxOverlap(c, w) {
 				continue
 			}
-			if w.pol == c.pol {
+			// A word inside the reach of a passage's negation is denied
+			// with it: "declined to grant an order" denies the order.
+			if w.pol == c.pol || c.pol < 0 && w.scoped {
 				same = true
 			} else if opposite == nil {
 				opposite = w
@@ -352,18 +415,25 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		}
 		// The negated word is not in the passage; what it is about is, and
 		// the passage does not negate it.
+		// When the passage denies any of them, it denies the same phrase
+		// with other words ("without recourse to the dispute resolution
+		// mechanism" for "without using the dispute resolution mechanism").
+		asserted, denied := "", false
 		for _, a := range c.alts {
-			has, denied := false, false
+			has := false
 			for w := range window {
 				if w.lexical || !similarKey(w.concept, a) {
 					continue
 				}
 				has = true
-				denied = denied || w.pol < 0
+				denied = denied || w.pol < 0 || w.scoped || w.open
 			}
-			if has && !denied && !supported(*c) {
-				return *c, polar{concept: a, pol: 1, text: a}, true
+			if has && asserted == "" {
+				asserted = a
 			}
+		}
+		if asserted != "" && !denied && !supported(*c) {
+			return *c, polar{concept: asserted, pol: 1, text: asserted}, true
 		}
 	}
 	// asserted is how closely the passage asserts c: the most words after
@@ -379,7 +449,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		return n
 	}
 	for w := range window {
-		if w.lexical || !w.negated {
+		if w.lexical || !w.negated || w.open {
 			continue
 		}
 		negatedInClaim := false
@@ -393,7 +463,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		}
 		for k := range claim {
 			c := &claim[k]
-			if c.lexical || c.negated || !related(c, w) || !ctxOverlap(c, w) {
+			if c.lexical || c.negated || c.scoped || c.open || !related(c, w) || !ctxOverlap(c, w) {
 				continue
 			}
 			// The passage both asserts and denies it ("found a violation of

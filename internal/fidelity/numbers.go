@@ -483,3 +483,28 @@ func isHyphenNumber(w string) bool {
 	a, b, ok := strings.Cut(w, "-")
 	return ok && numberWords[a] >= 20 && numberWords[b] > 0 && numberWords[b] < 10
 }
+
+// groupTotals gives the size of the groups a source counts around a named
+// member: "Mrs K Adebayo and 3,127 others" are 3,128 people, which a brief
+// may say. Only sources get these totals; a claim's figures are its own.
+func groupTotals(qs []quantity, toks []token) []quantity {
+	var out []quantity
+	for _, q := range qs {
+		if q.unit != "" || q.val2 != 0 {
+			continue
+		}
+		for i, t := range toks {
+			if i == 0 || i+1 >= len(toks) || toks[i-1].lower != "and" || toks[i+1].lower != "others" || !t.num {
+				continue
+			}
+			if v, _, suf, ok := parseDigits(t.lower); ok && suf == "" && v == q.val {
+				tot := q
+				tot.val++
+				tot.sig = sigDigits(strconv.FormatFloat(tot.val, 'f', -1, 64))
+				tot.text = strconv.FormatFloat(tot.val, 'f', -1, 64)
+				out = append(out, tot)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,79 @@
+package fidelity
+
+import "testing"
+
+// TestParaphraseNotNegation: ways of restating a source that the negation
+// check once misread, each in the team's own words, beside the flip it must
+// still catch. Every case names the linguistic rule it exercises.
+func TestParaphraseNotNegation(t *testing.T) {
+	cases := []struct {
+		name, source, claim string
+		want                bool // a negation-mismatch
+	}{
+		{"a capitalised word inside a name is not a verb",
+			"The two partners will not act as trustees for three years.",
+			"The regulator may seek orders under the Charities Trustees Act 2011 and the two partners gave undertakings.", false},
+		{"a negation denies the whole phrase it reaches",
+			"The tribunal declined to make an award of interest, noting the delay.",
+			"The tribunal declined to award interest because of the delay.", false},
+		{"the flip of the whole phrase is caught",
+			"The tribunal declined to make an award of interest, noting the delay.",
+			"The tribunal made an award of interest despite the delay.", true},
+		{"the same phrase denied with another verb",
+			"The complaints were settled without recourse to the formal arbitration procedure under clause 12.",
+			"The complaints were settled without invoking the clause 12 formal arbitration procedure.", false},
+		{"a failure to do is not doing",
+			"The landlord did not serve the required notice on the tenants.",
+			"The judge said the landlord's failure to serve the required notice was fatal.", false},
+		{"a failure to do is not doing, and the flip is caught",
+			"The landlord did not serve the required notice on the tenants.",
+			"The judge said the landlord served the required notice on the tenants.", true},
+		{"outside the group is not in it",
+			"Suppliers not in the pilot scheme will pay the standard levy of 4%.",
+			"Suppliers outside the pilot scheme will pay the standard 4% levy.", false},
+		{"coordination joins like with like",
+			"The vote was taken by a show of hands, held without notice, and attended by 40 members.",
+			"The vote was held without notice and attended by 40 members.", false},
+		{"and which opens a relative clause",
+			"The vote was held without notice, attended by about 40 members.",
+			"The vote was held without notice and which roughly 40 members attended.", false},
+		{"never before reports a first",
+			"This is the first licence the board has revoked.",
+			"The board has never before revoked a licence.", false},
+		{"an indirect question asserts nothing",
+			"Lenders should check whether payments are being made available to the listed firms.",
+			"Lenders must ensure that payments are not made available to the listed firms.", false},
+		{"rather than matches not, over synonyms",
+			"Objections should be raised at the hearing, not after an adverse ruling.",
+			"Objections should be raised at the hearing rather than after an unfavourable ruling.", false},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: "Lawyers expect more work. " + c.source})
+		got := hasFinding(r, KindNegationMismatch, 0, 0, "")
+		if got != c.want {
+			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
+		}
+	}
+}
+
+// TestParaphraseFigures: times with the meridiem on the minutes, and a
+// group counted as "a named member and N others".
+func TestParaphraseFigures(t *testing.T) {
+	cases := []struct {
+		name, source, claim string
+		want                bool // a number-mismatch
+	}{
+		{"meridiem on the minutes", "The index closed 2% lower by 4:45pm.", "The index was 2% lower by 4:45 p.m.", false},
+		{"the wrong minute is still caught", "The index closed 2% lower by 4:45pm.", "The index was 2% lower by 4:15 p.m.", true},
+		{"a member and N others", "Applicants: Mr T Osei and 211 others.", "The 212 applicants won their claim.", false},
+		{"the N others alone", "Applicants: Mr T Osei and 211 others.", "Mr Osei and 211 other applicants won.", false},
+		{"a wrong total is caught", "Applicants: Mr T Osei and 211 others.", "The 215 applicants won their claim.", true},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
+		got := hasFinding(r, KindNumberMismatch, 0, 0, "")
+		if got != c.want {
+			t.Errorf("%s: number-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
+		}
+	}
+}
