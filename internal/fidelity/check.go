@@ -440,6 +440,16 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		} else if best.d != nil && best.cov > 0 {
 			msg += fmt.Sprintf("; the closest passage of source %d says %q", best.n(), best.text())
 		}
+		if hedged(toks) && len(ms) == 0 && best.cov > 0 && !(alt > 0 && altCov >= supportHigh) {
+			// A forecast hedged with "may" or "can expect" about no one
+			// named is the brief's own outlook for a trade ("firms may see
+			// more work"), which a source rarely words: a reader should
+			// review it, not treat it as a false statement. A hedged
+			// sentence about a named party ("the agency could face a fine")
+			// states what the source must say.
+			f(KindUnverified, SeverityWarning, best.n(), msg)
+			return
+		}
 		f(KindUnsupportedClaim, SeverityError, best.n(), msg)
 	case alt > 0 && altCov >= supportHigh+0.15 && altCov-support >= wrongCitationGap:
 		f(KindUnsupportedClaim, SeverityError, best.n(), fmt.Sprintf(
@@ -490,4 +500,23 @@ func (c *checker) bestOther(cl claim, cited []*doc) (int, float64) {
 		}
 	}
 	return bestN, bestCov
+}
+
+// hedges are the modal verbs of a forecast: "firms may see more work",
+// "practitioners can expect", "is likely to keep advisers busy".
+var hedges = setOf("may", "might", "could")
+
+// hedged reports a sentence that states a possibility, not a fact: a modal
+// of possibility, "can expect" or "likely to" before its verb.
+func hedged(toks []token) bool {
+	for i, t := range toks {
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1].lower
+		}
+		if hedges[t.lower] || t.lower == "can" && (next == "expect" || next == "therefore") || (t.lower == "likely" || t.lower == "expected") && next == "to" {
+			return true
+		}
+	}
+	return false
 }

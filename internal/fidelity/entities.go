@@ -411,6 +411,18 @@ func looksPlural(w string, known func(string) bool) bool {
 	if strings.HasSuffix(w, "ies") && known(strings.TrimSuffix(w, "ies")+"y") {
 		return true
 	}
+	// The plural of a word with the ending of a noun of people or things
+	// ("Multinationals", "Consultants", "Residents", "Economists",
+	// "Investors", "Employees"): names are rarely plural nouns.
+	sing := strings.TrimSuffix(w, "s")
+	if looksCommon(sing) {
+		return true
+	}
+	for _, suf := range []string{"al", "ant", "ent", "ist", "or", "ee"} {
+		if strings.HasSuffix(sing, suf) && len(sing) > len(suf)+3 {
+			return true
+		}
+	}
 	return known(strings.TrimSuffix(w, "s")) || strings.HasSuffix(w, "es") && known(strings.TrimSuffix(w, "es"))
 }
 

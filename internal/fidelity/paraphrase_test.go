@@ -77,3 +77,31 @@ func TestParaphraseFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestParaphraseKinds: an outlook hedged about no one named is a warning,
+// an abbreviation the source gives in brackets names the same party, and a
+// sentence-initial plural noun is not a name.
+func TestParaphraseKinds(t *testing.T) {
+	src := "The complaint was filed in March by the Federation of Independent Bakers (FIB). " +
+		"The agency fined the two mills a total of £4 million. Firms should review their supply contracts."
+	cases := []struct {
+		name, claim, kind string
+		want              bool
+	}{
+		{"a hedged outlook about no one named", "Lawyers advising bakeries may therefore see steady demand for cartel audits and supply contract training.", KindUnsupportedClaim, false},
+		{"a hedged outlook is still a warning", "Lawyers advising bakeries may therefore see steady demand for cartel audits and supply contract training.", KindUnverified, true},
+		{"a hedged claim about a named party is an error", "Quorvex could face a ban on public tenders and supply contracts next spring.", KindUnsupportedClaim, true},
+		{"an unhedged invention is an error", "Lawyers advising bakeries have seen steady demand for cartel audits and supply contract training.", KindUnsupportedClaim, true},
+		{"the bracketed abbreviation", "The complaint was filed by FIB in March.", KindRoleMismatch, false},
+		{"another party in the role", "The complaint was filed by the agency's rivals, Harwick Mills, in March.", KindRoleMismatch, false},
+		{"a sentence-initial plural noun", "Consultants expect the agency to fine more mills.", KindUnsupportedEntity, false},
+		{"a sentence-initial plural of -al", "Professionals say firms should review their supply contracts.", KindUnsupportedEntity, false},
+		{"a sentence-initial name", "Quorvex said firms should review their supply contracts.", KindUnsupportedEntity, true},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
+		if got := hasFinding(r, c.kind, 0, 0, ""); got != c.want {
+			t.Errorf("%s: %s %v, want %v: %v", c.name, c.kind, got, c.want, r.Findings)
+		}
+	}
+}

@@ -269,7 +269,7 @@ func argumentConflict(v, prep string, x []string, docs []*doc) (*doc, string, bo
 			if !ok || len(y.keys) == 0 {
 				break
 			}
-			if sameName(y.keys, x) {
+			if sameName(y.keys, x) || abbreviatedAs(s.toks, y, x) {
 				return nil, "", false
 			}
 			if conflict == nil {
@@ -435,4 +435,22 @@ func passiveAgentConflict(toks []token, docs []*doc) (int, nameRun, *doc, string
 		}
 	}
 	return 0, nameRun{}, nil, "", false
+}
+
+// abbreviatedAs reports a name the source follows with its abbreviation in
+// brackets, "the European Association of Widget Makers (EAWM)", when the
+// claim uses the abbreviation x: one party named two ways.
+// The name may run on through "of", "for", "and": "Federation of
+// Independent Bakers (FIB)".
+func abbreviatedAs(toks []token, y nameRun, x []string) bool {
+	for k := y.last + 1; k < len(toks) && k <= y.last+8; k++ {
+		t := toks[k]
+		if t.acronym && t.brk {
+			return sameName(runKeys(toks, k, k), x)
+		}
+		if t.brk || !t.cap && !connectors[t.lower] {
+			return false
+		}
+	}
+	return false
 }
