@@ -288,7 +288,9 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	f := func(kind, sev string, cite int, msg string) {
 		c.add(Finding{Kind: kind, Severity: sev, Section: si, Paragraph: pi, Sentence: st, Citation: cite, Message: msg})
 	}
-	if phrase, ok := selfReference(st, toks, ms); ok {
+	if phrase, ok := moreSelfReference(st, toks, ms, func(p string) bool { return c.citedHave(cites, p) }); ok {
+		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
+	} else if phrase, ok := selfReference(st, toks, ms); ok {
 		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
 	}
 	if phrase, ok := repeatedWord(st, toks); ok {
@@ -515,6 +517,17 @@ func hedged(toks []token) bool {
 			next = toks[i+1].lower
 		}
 		if hedges[t.lower] || t.lower == "can" && (next == "expect" || next == "therefore") || (t.lower == "likely" || t.lower == "expected") && next == "to" {
+			return true
+		}
+	}
+	return false
+}
+
+// citedHave reports whether a cited source writes phrase, in any case.
+func (c *checker) citedHave(cites []int, phrase string) bool {
+	p := strings.ToLower(phrase)
+	for _, n := range cites {
+		if d, ok := c.docs[n]; ok && d.lowerText != "" && strings.Contains(d.lowerText, p) {
 			return true
 		}
 	}

@@ -20,6 +20,7 @@ type doc struct {
 // check of the same text (see prepare).
 type prepared struct {
 	sents     []srcSentence
+	lowerText string // the text in lower case: whether it writes a phrase
 	names     docNames
 	qs        []quantity
 	ds        []date
@@ -98,6 +99,7 @@ func resetDocCache() {
 func prepareText(text string) *prepared {
 	words := len(text)/6 + 1 // about the words of the text, to size the maps
 	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2), at: make(map[string][]tokPos, words/2)}
+	d.lowerText = strings.ToLower(text)
 	for _, sp := range sentence.Split(text) {
 		st := sp.Text(text)
 		toks := tokenize(st)
