@@ -410,11 +410,22 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	errs += c.checkQuotations(st, docs, best, f)
 	// Polarity against the aligned passage, when alignment is meaningful.
 	if best.d != nil && best.cov >= supportLow {
-		supported := func(p polar) bool { return anyDoc(docs, func(d *doc) bool { return d.gives(p) }) }
-		cp, wp, bad := polarityConflict(occurrences(toks), best.occurrences(), supported)
+		supported := func(p polar) int {
+			n := 0
+			for _, d := range docs {
+				n = max(n, d.gives(p))
+			}
+			return n
+		}
+		occs := occurrences(toks)
+		cp, wp, bad := polarityConflict(occs, best.occurrences(), supported)
 		if bad {
 			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q",
 				describePolar(cp), best.n(), best.sentenceOf(wp)))
+			errs++
+		} else if cp, n, text, bad := antonymElsewhere(occs, docs, supported); bad {
+			f(KindNegationMismatch, SeverityError, n, fmt.Sprintf("the sentence says %q where source %d says %q",
+				describePolar(cp), n, clip(text)))
 			errs++
 		}
 	}

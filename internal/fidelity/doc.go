@@ -234,15 +234,16 @@ func (w window) occurrences() [][]polar {
 
 // gives reports whether some sentence of d gives p's concept p's polarity
 // about the same thing (a shared neighbour).
-func (d *doc) gives(p polar) bool {
+func (d *doc) gives(p polar) int {
+	n := 0
 	for _, s := range d.sents {
 		for k := range s.occs {
-			if o := &s.occs[k]; o.pol == p.pol && related(&p, o) && ctxOverlap(&p, o) {
-				return true
+			if o := &s.occs[k]; o.pol == p.pol && related(&p, o) {
+				n = max(n, ctxShared(&p, o))
 			}
 		}
 	}
-	return false
+	return n
 }
 
 func (w window) quantities() string {

@@ -262,6 +262,9 @@ func occurrences(toks []token) []polar {
 			nb = newNeighbourhoods(toks)
 		}
 		p.ctxL, p.ctxR = nb.of(i)
+		if passiveAt(toks, i) {
+			p.ctxL = nb.clause(toks, i)
+		}
 		out = append(out, p)
 	}
 	return out
@@ -314,6 +317,36 @@ func (nb neighbourhoods) of(i int) (left, right []string) {
 	return nb.keys[max(0, p-ctxWords):p:p], nb.keys[q:e:e]
 }
 
+// passiveAt reports a participle after a form of "be" ("the argument
+// was rejected", "were not formally approved").
+func passiveAt(toks []token, i int) bool {
+	if !strings.HasSuffix(toks[i].lower, "ed") && !strings.HasSuffix(toks[i].lower, "en") && !strings.HasSuffix(toks[i].lower, "wn") {
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if beAux[toks[j].lower] {
+			return true
+		}
+		if toks[j].brk || !(toks[j].stop || negators[toks[j].lower] || strings.HasSuffix(toks[j].lower, "ly")) {
+			return false
+		}
+	}
+	return false
+}
+
+// clause returns the keys of the content words from the start of token
+// i's clause up to it, at most three neighbourhoods' worth: what a passive
+// is about is its subject, however long ("the respondent's argument that
+// the centres were a separate unit was rejected").
+func (nb neighbourhoods) clause(toks []token, i int) []string {
+	cs := i
+	for cs > 0 && !toks[cs].brk {
+		cs--
+	}
+	p := int(nb.at[i])
+	return nb.keys[max(int(nb.at[cs]), p-3*ctxWords):p:p]
+}
+
 // ctxOverlap reports whether two occurrences share a neighbour: the two
 // words govern, or are governed by, the same thing.
 func ctxOverlap(a, b *polar) bool {
@@ -329,6 +362,27 @@ func ctxOverlap(a, b *polar) bool {
 		}
 	}
 	return false
+}
+
+// ctxShared counts the neighbours of a that are neighbours of b too.
+func ctxShared(a, b *polar) int {
+	n := 0
+	for _, as := range [2][]string{a.ctxL, a.ctxR} {
+		for _, x := range as {
+			found := false
+			for _, bs := range [2][]string{b.ctxL, b.ctxR} {
+				for _, y := range bs {
+					if similarKey(x, y) {
+						found = true
+					}
+				}
+			}
+			if found {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // objShared counts the words after a that also follow b: how much of
@@ -365,7 +419,7 @@ func related(a, b *polar) bool {
 // "price increases". window is every occurrence of the aligned passage;
 // supported reports whether some sentence of the cited sources gives an
 // occurrence the claim's polarity about the same thing, which settles it.
-func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bool) (polar, polar, bool) {
+func polarityConflict(claim []polar, passage [][]polar, supported func(polar) int) (polar, polar, bool) {
 	window := func(yield func(*polar) bool) {
 		for _, s := range passage {
 			for k := range s {
@@ -405,7 +459,13 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 			continue
 		}
 		if opposite != nil {
-			if !supported(*c) {
+			// The closer statement decides: a source sentence that gives
+			// the claim's polarity supports it only when it is about the
+			// claim's things at least as much as the opposite one is
+			// ("the court found the plan had been approved" shares only
+			// "court" with "the court granted the application", which
+			// "the court rejected the application" contradicts).
+			if supported(*c) < ctxShared(c, opposite) {
 				return *c, *opposite, true
 			}
 			continue
@@ -432,7 +492,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 				asserted = a
 			}
 		}
-		if asserted != "" && !denied && !supported(*c) {
+		if asserted != "" && !denied && supported(*c) == 0 {
 			return *c, polar{concept: asserted, pol: 1, text: asserted}, true
 		}
 	}
@@ -469,7 +529,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 			// The passage both asserts and denies it ("found a violation of
 			// Article 8 … did not find a separate violation of Article
 			// 10"): the closer statement decides.
-			if a := asserted(c); a >= objShared(c, w) || a < 0 && supported(*c) {
+			if a := asserted(c); a >= objShared(c, w) || a < 0 && supported(*c) > 0 {
 				continue
 			}
 			return *c, *w, true
@@ -485,4 +545,40 @@ var auxiliaries = setOf("had", "has", "have", "is", "are", "was", "were", "will"
 // similarKey reports equal keys, or one extending the other.
 func similarKey(a, b string) bool {
 	return a == b || len(a) >= 4 && len(b) >= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a))
+}
+
+// antonymElsewhere finds an antonym of a claim's lexicon word in a cited
+// source sentence outside the aligned passage, about the same things: a
+// sentence that mixes facts from two places of a source ("the fund had
+// 41,000 members, and the trustee denied the breaches") is aligned with the
+// first, while the second says "the trustee admitted the breaches". It
+// needs the same object (the first content word after both) and another
+// shared neighbour, and no source sentence giving the claim's polarity as
+// closely.
+func antonymElsewhere(claim []polar, docs []*doc, supported func(polar) int) (polar, int, string, bool) {
+	for k := range claim {
+		c := &claim[k]
+		if !c.lexical || c.open {
+			continue
+		}
+		bestN, bestSh := 0, 0
+		var bestText string
+		for _, d := range docs {
+			for _, s := range d.sents {
+				for j := range s.occs {
+					o := &s.occs[j]
+					if o.open || o.pol == c.pol || !related(c, o) || len(c.ctxR) == 0 || len(o.ctxR) == 0 || !similarKey(c.ctxR[0], o.ctxR[0]) {
+						continue
+					}
+					if sh := ctxShared(c, o); sh > bestSh {
+						bestN, bestSh, bestText = d.n, sh, s.text
+					}
+				}
+			}
+		}
+		if bestSh >= 2 && supported(*c) < bestSh {
+			return *c, bestN, bestText, true
+		}
+	}
+	return polar{}, 0, "", false
 }

@@ -105,3 +105,35 @@ func TestParaphraseKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestAntonymReach: an antonym is found when the source says the opposite
+// about the same things in a passive, in another sentence than the aligned
+// one, or when the only "support" elsewhere is about other things.
+func TestAntonymReach(t *testing.T) {
+	cases := []struct {
+		name, source, claim string
+		want                bool
+	}{
+		{"a passive's subject is what it is about",
+			"The board met on Monday. The union's claim that the depot staff formed a separate bargaining unit with its own local pay structure was rejected by the panel. Pay was set centrally.",
+			"The panel accepted the union's claim that the depot staff formed a separate unit.", true},
+		{"the passive agreeing",
+			"The board met on Monday. The union's claim that the depot staff formed a separate bargaining unit with its own local pay structure was rejected by the panel. Pay was set centrally.",
+			"The panel rejected the union's claim that the depot staff formed a separate unit.", false},
+		{"the opposite in another sentence of the source",
+			"The scheme had 12,000 members and £800 million in assets when it closed. Its marketing promised low-carbon holdings. An analyst found coal shares in the fund. Savers complained to the ombudsman in 2023. The press covered the story for weeks. Later the trustee admitted the breaches and agreed a penalty with the regulator.",
+			"The scheme had 12,000 members and £800 million in assets, and the trustee denied the breaches.", true},
+		{"the same polarity in another sentence",
+			"The scheme had 12,000 members and £800 million in assets when it closed. Its marketing promised low-carbon holdings. An analyst found coal shares in the fund. Savers complained to the ombudsman in 2023. The press covered the story for weeks. Later the trustee admitted the breaches and agreed a penalty with the regulator.",
+			"The scheme had 12,000 members and £800 million in assets, and the trustee admitted the breaches.", false},
+		{"support about other things does not outweigh a contradiction",
+			"The county court on Friday refused the landlord's application for an injunction against the tenants. The court noted that the lease had been approved by the council.",
+			"The county court on Friday granted the landlord's application for an injunction against the tenants.", true},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
+		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
+			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
+		}
+	}
+}
