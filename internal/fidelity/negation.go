@@ -16,6 +16,9 @@ type polar struct {
 	// open marks a word of an indirect question ("check whether funds
 	// are made available"): the sentence neither asserts nor denies it.
 	open bool
+	// passive marks a participle after "be": its object is its subject
+	// ("the appeal is allowed").
+	passive bool
 	// scoped marks a content word a negation reaches through the words
 	// after the one it negates: in "declined to grant an order of
 	// reinstatement" the order is denied with the grant.
@@ -62,6 +65,10 @@ sufficient: sufficient, enough | insufficient
 liable: liable | not-liable
 binding: binding | non-binding
 `
+
+// conceptFamily groups the concepts of a decision's outcome: to approve,
+// to allow and to uphold a thing all say it succeeded.
+var conceptFamily = map[string]string{"approve": "outcome", "allow": "outcome", "uphold": "outcome"}
 
 var antonyms = func() map[string]polar {
 	m := map[string]polar{}
@@ -238,6 +245,13 @@ func occurrences(toks []token) []polar {
 			continue
 		}
 		p, lex := antonyms[t.lower]
+		// Two-word entries of the lexicon: "set aside", "struck down".
+		if i+1 < len(toks) && !toks[i+1].brk {
+			if p2, ok := antonyms[t.lower+" "+toks[i+1].lower]; ok {
+				p, lex = p2, true
+				t.text = t.text + " " + toks[i+1].text
+			}
+		}
 		if !lex {
 			if t.stop || t.num || len(t.lower) < 3 {
 				continue
@@ -264,6 +278,7 @@ func occurrences(toks []token) []polar {
 		p.ctxL, p.ctxR = nb.of(i)
 		if passiveAt(toks, i) {
 			p.ctxL = nb.clause(toks, i)
+			p.passive = true
 		}
 		out = append(out, p)
 	}
@@ -406,6 +421,12 @@ func antonymHas(w string) bool { _, ok := antonyms[w]; return ok }
 // lexicon concept, or similar plain words.
 func related(a, b *polar) bool {
 	if a.lexical || b.lexical {
+		if a.lexical && b.lexical && a.concept != b.concept && conceptFamily[a.concept] != "" && conceptFamily[a.concept] == conceptFamily[b.concept] {
+			// "allowed the appeal" and "dismissed the appeal", "upheld
+			// the claim" and "dismissed the claim": a court's verbs of
+			// outcome are one concept when they govern the same object.
+			return sameObject(a, b)
+		}
 		return a.lexical && b.lexical && a.concept == b.concept
 	}
 	return similarKey(a.concept, b.concept)
@@ -581,4 +602,26 @@ func antonymElsewhere(claim []polar, docs []*doc, supported func(polar) int) (po
 		}
 	}
 	return polar{}, 0, "", false
+}
+
+// sameObject reports two verbs that govern the same thing: the first
+// content word after each, or for a passive any word of its subject.
+func sameObject(a, b *polar) bool {
+	objs := func(p *polar) []string {
+		if p.passive {
+			return p.ctxL
+		}
+		if len(p.ctxR) > 0 {
+			return p.ctxR[:1]
+		}
+		return nil
+	}
+	for _, x := range objs(a) {
+		for _, y := range objs(b) {
+			if similarKey(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }

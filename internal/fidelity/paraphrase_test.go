@@ -137,3 +137,34 @@ func TestAntonymReach(t *testing.T) {
 		}
 	}
 }
+
+// TestOutcomeVerbs: two-word lexicon entries, and a court's verbs of
+// outcome (approve, allow, uphold) compared when they govern one object.
+func TestOutcomeVerbs(t *testing.T) {
+	cases := []struct {
+		name, source, claim string
+		want                bool
+	}{
+		{"set aside against upheld",
+			"On Tuesday the appeal court set aside the planning permission granted to Dovecote Homes for 300 houses.",
+			"On Tuesday the appeal court upheld the planning permission granted to Dovecote Homes for 300 houses.", true},
+		{"set aside agreeing",
+			"On Tuesday the appeal court set aside the planning permission granted to Dovecote Homes for 300 houses.",
+			"On Tuesday the appeal court quashed the planning permission granted to Dovecote Homes for 300 houses.", false},
+		{"allowed against dismissed, passive in the source",
+			"The hearing lasted two days. The appeal by the city council is allowed, and the earlier order is set aside.",
+			"The judges dismissed the city council's appeal after a two-day hearing.", true},
+		{"upheld the claim against dismissed the claim",
+			"The panel found a breach of the lease and dismissed the claim for lost rent.",
+			"The panel found a breach of the lease and upheld the claim for lost rent.", true},
+		{"dismissed the appeal and upheld the ruling agree",
+			"The court dismissed the appeal against the ruling on the lease.",
+			"The court upheld the ruling on the lease.", false},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
+		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
+			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
+		}
+	}
+}
