@@ -21,6 +21,9 @@ type doc struct {
 type prepared struct {
 	sents     []srcSentence
 	lowerText string // the text in lower case: whether it writes a phrase
+	// bodyDs are the dates of the text less those of its masthead
+	// ("Client Alert | 16 April 2026"): the dates of events.
+	bodyDs    []date
 	names     docNames
 	qs        []quantity
 	ds        []date
@@ -112,6 +115,11 @@ func prepareText(text string) *prepared {
 		ss.qs = append(ss.qs, groupTotals(ss.qs, toks)...)
 		d.qs = append(d.qs, ss.qs...)
 		d.ds = append(d.ds, ss.ds...)
+		for _, dt := range ss.ds {
+			if at := strings.Index(st, dt.text); at < 0 || !mastheadLine(text, sp.Start+at) {
+				d.bodyDs = append(d.bodyDs, dt)
+			}
+		}
 		d.names.addTokens(toks)
 		for i, t := range toks {
 			if !t.stop && !t.num && len(t.lower) > 2 {
@@ -366,3 +374,33 @@ func (cl claim) hits(s srcSentence, set []uint64) {
 		mark(slices.ContainsFunc(s.ds, dt.compatible))
 	}
 }
+
+// mastheadLine reports whether byte at lies on a short line among a text's
+// first four that names no event: a masthead, byline or column heading
+// whose date says when the text was written ("By A. Writer | The Herald |
+// 8 May 2026", "Weekly column, 24 July 2026"), not when anything happened
+// ("Date of decision: 21 July 2026").
+func mastheadLine(text string, at int) bool {
+	lineStart := strings.LastIndexByte(text[:at], '\n') + 1
+	if strings.Count(strings.TrimSpace(text[:lineStart]), "\n") >= 4 {
+		return false
+	}
+	end := strings.IndexByte(text[at:], '\n')
+	if end < 0 {
+		end = len(text) - at
+	}
+	line := strings.ToLower(text[lineStart : at+end])
+	if len(line) > 100 {
+		return false
+	}
+	for _, w := range eventWords {
+		if strings.Contains(line, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// eventWords mark a heading line's date as an event's.
+var eventWords = []string{"decision", "decided", "judgment", "judgement", "hearing", "heard", "delivered",
+	"filed", "dated", "effective", "signed", "ruling", "order", "deadline", "opened", "closed", "issued"}
