@@ -21,6 +21,8 @@ type doc struct {
 type prepared struct {
 	sents     []srcSentence
 	lowerText string // the text in lower case: whether it writes a phrase
+	bindOnce  sync.Once
+	binds     []srcBinding // roles beside names, see bindings
 	// bodyDs are the dates of the text less those of its masthead
 	// ("Client Alert | 16 April 2026"): the dates of events.
 	bodyDs    []date

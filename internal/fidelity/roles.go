@@ -142,6 +142,9 @@ func (c *checker) roles(toks []token, ms []mention, docs []*doc, f func(kind, se
 	if v, x, d, srcText, ok := passiveAgentConflict(toks, docs); ok {
 		report(d, joinTokens(toks, v, x.last), srcText)
 	}
+	if d, claimText, srcText, ok := titleConflict(toks, docs); ok {
+		report(d, claimText, srcText)
+	}
 	if fc, d, srcText, ok := swappedFrame(toks, docs); ok {
 		lo, hi := min(fc.agent.first, fc.patient.first), max(fc.agent.last, fc.patient.last)
 		report(d, joinTokens(toks, lo, hi), srcText)

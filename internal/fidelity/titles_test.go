@@ -1,0 +1,29 @@
+package fidelity
+
+import "testing"
+
+// TestTitleConflict: a title beside a name, before it or after a comma,
+// with an age between, is the source's only when the source gives it to
+// that name.
+func TestTitleConflict(t *testing.T) {
+	src := "The regulator on Monday charged Quillon Labs and its former chief executive officer, Dana Frost, with fraud. " +
+		"\"Investors were misled,\" said Omar Reyes, director of the regulator's enforcement unit. " +
+		"The charges were welcomed by Petra Lind, 52, a former prosecutor who now teaches law."
+	cases := []struct {
+		claim string
+		want  bool
+	}{
+		{"The regulator charged Quillon Labs and its former chief executive, Omar Reyes, with fraud.", true},
+		{"The regulator charged Quillon Labs and its former chief executive, Dana Frost, with fraud.", false},
+		{"Former prosecutor Dana Frost welcomed the charges.", true},
+		{"Former prosecutor Petra Lind welcomed the charges.", false},
+		{"Petra Lind, a former prosecutor, welcomed the charges.", false},
+		{"Omar Reyes, the regulator's enforcement director, said investors were misled.", false},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
+		if got := hasFinding(r, KindRoleMismatch, 0, 0, ""); got != c.want {
+			t.Errorf("%q: role-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
+		}
+	}
+}
