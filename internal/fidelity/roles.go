@@ -300,13 +300,13 @@ var beAux = setOf("is", "are", "was", "were", "been", "be", "being")
 // tokens after it, in the same clause.
 func frameAt(toks []token, v int) (frame, bool) {
 	t := toks[v]
-	if t.cap || t.num || t.stop || len(t.lower) < 4 || t.brk {
+	if t.cap || t.num || t.stop || len(t.lower) < 3 || t.brk {
 		return frame{}, false
 	}
 	passive := false
 	var left nameRun
 	found := false
-	for k := v - 1; k >= 0 && k >= v-3; k-- {
+	for k := v - 1; k >= 0 && k >= v-5; k-- {
 		if toks[k+1].brk {
 			break
 		}
@@ -317,7 +317,13 @@ func frameAt(toks []token, v int) (frame, bool) {
 		if beAux[toks[k].lower] {
 			passive = true
 		}
-		if !toks[k].stop {
+		// "X, which is 74% owned by Y": the relative clause's subject is
+		// the name it follows.
+		if (toks[k].lower == "which" || toks[k].lower == "who") && toks[k].brk && k > 0 {
+			left, found = nameBefore(toks, k-1)
+			break
+		}
+		if !toks[k].stop && !toks[k].num {
 			break
 		}
 	}
@@ -326,18 +332,39 @@ func frameAt(toks []token, v int) (frame, bool) {
 	}
 	var right nameRun
 	found = false
-	for k := v + 1; k < len(toks) && k <= v+3; k++ {
-		if toks[k].brk {
+	described := false // lower-case words of a description passed: "the defendant, X"
+	for k := v + 1; k < len(toks) && k <= v+5; k++ {
+		if toks[k].brk && !(described && (toks[k].cap || toks[k].acronym)) {
 			break
 		}
 		if toks[k].cap || toks[k].acronym {
 			right, found = nameAt(toks, k)
-			if found && toks[k-1].lower != "by" {
+			if !found {
+				// "Acme's costs", "Indonesian miner PT Halmera": a
+				// possessor is a name whatever follows; a capitalised
+				// modifier is passed over to the name it describes.
+				if r, ok := nameBefore(toks, capRunEnd(toks, k)); ok && toks[r.last].poss {
+					right, found = r, true
+				} else if toks[k+min(1, len(toks)-k-1)].cap {
+					break
+				} else {
+					described = true
+					continue
+				}
+			}
+			if found && toks[k-1].lower != "by" && !(described && passive) {
 				passive = false
 			}
 			break
 		}
-		if !toks[k].stop || toks[k].lower == "to" || roleArgs[toks[k].lower] && toks[k].lower != "by" {
+		if toks[k].lower == "to" || roleArgs[toks[k].lower] && toks[k].lower != "by" {
+			break
+		}
+		if !toks[k].stop {
+			if k > v+1 && (toks[k-1].stop || described) {
+				described = true // "the defendant", "nickel miner"
+				continue
+			}
 			break
 		}
 	}
@@ -361,18 +388,20 @@ func swappedFrame(toks []token, docs []*doc) (frame, *doc, string, bool) {
 		var conflict *doc
 		var srcText string
 		same := false
-		for d, at := range keyAt(docs, fc.verb) {
-			s, p := at.s, at.p
-			fs, ok := frameAt(s.toks, p)
-			if !ok {
-				continue
-			}
-			switch {
-			case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
-				same = true
-			case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
-				lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
-				conflict, srcText = d, quoteToks(s, lo, hi)
+		for _, vk := range verbKeys(fc.verb) {
+			for d, at := range keyAt(docs, vk) {
+				s, p := at.s, at.p
+				fs, ok := frameAt(s.toks, p)
+				if !ok {
+					continue
+				}
+				switch {
+				case sameName(fs.agent.keys, fc.agent.keys) && sameName(fs.patient.keys, fc.patient.keys):
+					same = true
+				case sameName(fs.agent.keys, fc.patient.keys) && sameName(fs.patient.keys, fc.agent.keys) && conflict == nil:
+					lo, hi := min(fs.agent.first, fs.patient.first), max(fs.agent.last, fs.patient.last)
+					conflict, srcText = d, quoteToks(s, lo, hi)
+				}
 			}
 		}
 		if conflict != nil && !same {
@@ -456,4 +485,24 @@ func abbreviatedAs(toks []token, y nameRun, x []string) bool {
 		}
 	}
 	return false
+}
+
+// capRunEnd returns the last token of the capitalised run starting at k.
+func capRunEnd(toks []token, k int) int {
+	for k+1 < len(toks) && (toks[k+1].cap || toks[k+1].acronym) && !toks[k+1].brk && !toks[k].poss {
+		k++
+	}
+	return k
+}
+
+// verbKeys are the keys one short verb may have: the stemmer leaves
+// "owned" whole (its stem would be too short) while "owns" is "own".
+func verbKeys(k string) []string {
+	out := []string{k}
+	for _, v := range []string{k + "ed", k + "d", strings.TrimSuffix(k, "ed"), strings.TrimSuffix(k, "d")} {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

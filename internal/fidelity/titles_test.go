@@ -27,3 +27,27 @@ func TestTitleConflict(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameReach: who pays whom and who owns whom, read across a
+// description ("the defendant, X"; "Danish shipper Y") and a relative
+// clause ("X, which is 60% owned by Y").
+func TestFrameReach(t *testing.T) {
+	src := "The tribunal ordered Marlow Freight to pay the claimant, Tessel Shipping AS, damages of $40 million. " +
+		"Tessel Shipping, which is 60% owned by Corvane Holdings, welcomed the ruling."
+	cases := []struct {
+		claim string
+		want  bool
+	}{
+		{"The tribunal ordered Tessel Shipping to pay Danish shipper Marlow Freight $40 million in damages.", true},
+		{"The tribunal ordered Marlow Freight to pay Danish shipper Tessel Shipping $40 million in damages.", false},
+		{"Corvane Holdings, which is 60% owned by Tessel Shipping, welcomed the ruling.", true},
+		{"Tessel Shipping, which is 60% owned by Corvane Holdings, welcomed the ruling.", false},
+		{"Corvane Holdings, which owns 60% of Tessel Shipping, welcomed the ruling.", false},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
+		if got := hasFinding(r, KindRoleMismatch, 0, 0, ""); got != c.want {
+			t.Errorf("%q: role-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
+		}
+	}
+}
