@@ -436,6 +436,13 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			errs++
 		}
 	}
+	// A possibility stated as done.
+	if errs == 0 {
+		if verb, obj, d, text, ok := realisedObject(toks, docs); ok {
+			f(KindUnsupportedClaim, SeverityError, d.n, fmt.Sprintf("the sentence says %q has been %s, where source %d gives it only as planned or possible: %q", obj, verb, d.n, clip(text)))
+			errs++
+		}
+	}
 	// Support.
 	if cl.size() == 0 {
 		return
