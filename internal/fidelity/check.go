@@ -436,6 +436,13 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			errs++
 		}
 	}
+	// "Several arrests" where the source says "no arrests".
+	if errs == 0 {
+		if phrase, d, text, ok := noneConflict(toks, docs); ok {
+			f(KindNegationMismatch, SeverityError, d.n, fmt.Sprintf("the sentence says %q where source %d says %q", phrase, d.n, clip(text)))
+			errs++
+		}
+	}
 	// A possibility stated as done.
 	if errs == 0 {
 		if verb, obj, d, text, ok := realisedObject(toks, docs); ok {

@@ -86,3 +86,73 @@ func underIrrealis(toks []token, p int) bool {
 	}
 	return false
 }
+
+// someWords say that there were some of a thing: "several arrests", "many
+// complaints". "No arrests were made" says there were none.
+var someWords = setOf("several", "many", "some", "numerous", "multiple", "dozens", "hundreds", "thousands", "various")
+
+// noneConflict finds "several arrests" where every cited source that
+// writes the noun says "no arrests", or "no arrests" where a source counts
+// them ("two arrests", "several arrests"). It returns the claim's words
+// and the source sentence.
+func noneConflict(toks []token, docs []*doc) (claim string, d *doc, text string, ok bool) {
+	for i := 0; i+1 < len(toks); i++ {
+		claimNone := toks[i].lower == "no"
+		if !claimNone && !someWords[toks[i].lower] && !counted(toks[i]) {
+			continue
+		}
+		n := toks[i+1]
+		if n.stop || n.num || n.cap || len(n.lower) < 4 || !strings.HasSuffix(n.lower, "s") {
+			continue // a plural noun right after: "no arrests", "several raids"
+		}
+		var none, some *doc
+		var noneText, someText string
+		for dd, at := range keyAt(docs, n.key) {
+			if at.p == 0 {
+				continue
+			}
+			before := at.s.toks[at.p-1]
+			switch {
+			case before.lower == "no" || nobodyBefore(at.s.toks, at.p):
+				if none == nil {
+					none, noneText = dd, at.s.text
+				}
+			case someWords[before.lower] || counted(before):
+				if some == nil {
+					some, someText = dd, at.s.text
+				}
+			default:
+				if claimNone {
+					continue
+				}
+				some = dd // written without "no": not evidence of none
+			}
+		}
+		if !claimNone && none != nil && some == nil {
+			return toks[i].text + " " + n.text, none, noneText, true
+		}
+		if claimNone && some != nil && someText != "" && none == nil {
+			return toks[i].text + " " + n.text, some, someText, true
+		}
+	}
+	return "", nil, "", false
+}
+
+// nobodyBefore reports "nobody was arrested", "no one was charged": the
+// verb of the noun, with no one as its subject.
+func nobodyBefore(toks []token, p int) bool {
+	for k := p - 1; k >= 0 && k >= p-3; k-- {
+		if toks[k].lower == "nobody" || toks[k].lower == "one" && k > 0 && toks[k-1].lower == "no" {
+			return true
+		}
+		if !beAux[toks[k].lower] && toks[k].lower != "one" {
+			return false
+		}
+	}
+	return false
+}
+
+// counted reports a count above zero: "2", "two".
+func counted(t token) bool {
+	return t.num && t.lower != "0" || numberWords[t.lower] > 0
+}

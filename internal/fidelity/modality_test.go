@@ -26,3 +26,38 @@ func TestRealisedObject(t *testing.T) {
 		}
 	}
 }
+
+// TestNoneAndSome: "several arrests" against "no arrests" or "nobody was
+// arrested", and the reverse against a count.
+func TestNoneAndSome(t *testing.T) {
+	cases := []struct {
+		source, claim string
+		want          bool
+	}{
+		{"Police searched nine offices on Monday. Nobody was arrested.", "Police searched nine offices on Monday and several arrests were made.", true},
+		{"Police searched nine offices on Monday. Nobody was arrested.", "Police searched nine offices on Monday and no arrests were made.", false},
+		{"Police searched nine offices. No complaints were filed by staff.", "Police searched nine offices, and numerous complaints were filed by staff.", true},
+		{"Police searched nine offices. Two arrests were made.", "Police searched nine offices, and no arrests were made.", true},
+		{"Police searched nine offices. Two arrests were made.", "Police searched nine offices, and two arrests were made.", false},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
+		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
+			t.Errorf("%q: negation-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
+		}
+	}
+}
+
+// TestPence: "31p in the pound" is a figure in pence.
+func TestPence(t *testing.T) {
+	src := "Unsecured creditors would receive 31p in the pound under the plan."
+	for claim, want := range map[string]bool{
+		"Unsecured creditors would get 31p in the pound under the plan.": false,
+		"Unsecured creditors would get 13p in the pound under the plan.": true,
+	} {
+		r := Check(briefOf(para(claim, 1)), map[int]string{1: src})
+		if got := hasFinding(r, KindNumberMismatch, 0, 0, ""); got != want {
+			t.Errorf("%q: number-mismatch %v, want %v: %v", claim, got, want, r.Findings)
+		}
+	}
+}

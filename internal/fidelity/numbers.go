@@ -260,14 +260,20 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 				v = v*1000 + mustAtof(toks[last+1].lower)
 				last++
 			}
+			pence := false
 			if suffix != "" {
 				if sc, ok := scales[suffix]; ok {
 					v *= sc
+				} else if suffix == "p" {
+					pence = true // "31p in the pound": pence
 				} else if suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th" && suffix != "s" {
 					continue // "3D", "5G": a name, not a figure
 				}
 			}
 			q = quantity{val: v, sig: sig}
+			if pence {
+				q.unit = "p"
+			}
 		} else if a, rest, ok := strings.Cut(t.lower, "-"); ok && numberWords[a] > 0 && !isHyphenNumber(t.lower) && isAlpha(rest) {
 			// "two-year-old", "three-day": the number word leads a compound.
 			last = i
