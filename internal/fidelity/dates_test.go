@@ -29,9 +29,6 @@ func TestDisplacedDates(t *testing.T) {
 			"The Court of Appeal ordered Brindle Foods to repay £14 million of relief claimed since 2019.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
-		if got := hasFinding(r, KindDateMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%s: date-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, KindDateMismatch, "", c.source, c.claim, c.want)
 	}
 }

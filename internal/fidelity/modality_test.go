@@ -20,10 +20,7 @@ func TestRealisedObject(t *testing.T) {
 		{"A fuller review would have required a provision in the accounts.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, KindUnsupportedClaim, 0, 0, "only as planned"); got != c.want {
-			t.Errorf("%q: possibility stated as done %v, want %v: %v", c.claim, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.claim, KindUnsupportedClaim, "only as planned", src, c.claim, c.want)
 	}
 }
 
@@ -41,10 +38,7 @@ func TestNoneAndSome(t *testing.T) {
 		{"Police searched nine offices. Two arrests were made.", "Police searched nine offices, and two arrests were made.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
-		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%q: negation-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.claim, KindNegationMismatch, "", c.source, c.claim, c.want)
 	}
 }
 
@@ -55,9 +49,6 @@ func TestPence(t *testing.T) {
 		"Unsecured creditors would get 31p in the pound under the plan.": false,
 		"Unsecured creditors would get 13p in the pound under the plan.": true,
 	} {
-		r := Check(briefOf(para(claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, KindNumberMismatch, 0, 0, ""); got != want {
-			t.Errorf("%q: number-mismatch %v, want %v: %v", claim, got, want, r.Findings)
-		}
+		wantFinding(t, claim, KindNumberMismatch, "", src, claim, want)
 	}
 }

@@ -48,11 +48,7 @@ func TestParaphraseNotNegation(t *testing.T) {
 			"Objections should be raised at the hearing rather than after an unfavourable ruling.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: "Lawyers expect more work. " + c.source})
-		got := hasFinding(r, KindNegationMismatch, 0, 0, "")
-		if got != c.want {
-			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, KindNegationMismatch, "", "Lawyers expect more work. "+c.source, c.claim, c.want)
 	}
 }
 
@@ -70,11 +66,7 @@ func TestParaphraseFigures(t *testing.T) {
 		{"a wrong total is caught", "Applicants: Mr T Osei and 211 others.", "The 215 applicants won their claim.", true},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
-		got := hasFinding(r, KindNumberMismatch, 0, 0, "")
-		if got != c.want {
-			t.Errorf("%s: number-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, KindNumberMismatch, "", c.source, c.claim, c.want)
 	}
 }
 
@@ -99,10 +91,7 @@ func TestParaphraseKinds(t *testing.T) {
 		{"a sentence-initial name", "Quorvex said firms should review their supply contracts.", KindUnsupportedEntity, true},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, c.kind, 0, 0, ""); got != c.want {
-			t.Errorf("%s: %s %v, want %v: %v", c.name, c.kind, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, c.kind, "", src, c.claim, c.want)
 	}
 }
 
@@ -131,10 +120,7 @@ func TestAntonymReach(t *testing.T) {
 			"The county court on Friday granted the landlord's application for an injunction against the tenants.", true},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
-		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, KindNegationMismatch, "", c.source, c.claim, c.want)
 	}
 }
 
@@ -162,9 +148,17 @@ func TestOutcomeVerbs(t *testing.T) {
 			"The court upheld the ruling on the lease.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: c.source})
-		if got := hasFinding(r, KindNegationMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%s: negation-mismatch %v, want %v: %v", c.name, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.name, KindNegationMismatch, "", c.source, c.claim, c.want)
+	}
+}
+
+// wantFinding checks claim, in a brief's first paragraph citing source 1,
+// and reports whether a finding of kind (whose message or sentence has
+// sub) is there as want says.
+func wantFinding(t *testing.T, label, kind, sub, source, claim string, want bool) {
+	t.Helper()
+	r := Check(briefOf(para(claim, 1)), map[int]string{1: source})
+	if got := hasFinding(r, kind, 0, 0, sub); got != want {
+		t.Errorf("%s: %s %v, want %v: %v", label, kind, got, want, r.Findings)
 	}
 }

@@ -32,9 +32,6 @@ func TestMoreSelfReference(t *testing.T) {
 		{"Tarsis said it would appeal against the ruling.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, KindSelfReference, 0, 0, ""); got != c.want {
-			t.Errorf("%q: self-reference %v, want %v: %v", c.claim, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.claim, KindSelfReference, "", src, c.claim, c.want)
 	}
 }

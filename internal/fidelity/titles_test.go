@@ -21,10 +21,7 @@ func TestTitleConflict(t *testing.T) {
 		{"Omar Reyes, the regulator's enforcement director, said investors were misled.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, KindRoleMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%q: role-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.claim, KindRoleMismatch, "", src, c.claim, c.want)
 	}
 }
 
@@ -45,9 +42,6 @@ func TestFrameReach(t *testing.T) {
 		{"Corvane Holdings, which owns 60% of Tessel Shipping, welcomed the ruling.", false},
 	}
 	for _, c := range cases {
-		r := Check(briefOf(para(c.claim, 1)), map[int]string{1: src})
-		if got := hasFinding(r, KindRoleMismatch, 0, 0, ""); got != c.want {
-			t.Errorf("%q: role-mismatch %v, want %v: %v", c.claim, got, c.want, r.Findings)
-		}
+		wantFinding(t, c.claim, KindRoleMismatch, "", src, c.claim, c.want)
 	}
 }
