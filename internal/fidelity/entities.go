@@ -276,6 +276,12 @@ func (d docNames) addTokens(toks []token) {
 	}
 	for i := range words {
 		d[strings.TrimSuffix(words[i], ".")] = true
+		// two capitalised words in a row: a name's run, which lets a
+		// shortened name ("Resources Centre") be told from words of two
+		// names ("Redgum Resources", "Centre for Land Justice")
+		if i+1 < len(words) && toks[i].cap && toks[i+1].cap && !toks[i+1].brk && !toks[i].poss {
+			d["+"+words[i]+" "+words[i+1]] = true
+		}
 		// "Cardiff-based" names Cardiff.
 		if strings.Contains(words[i], "-") {
 			for _, part := range strings.Split(words[i], "-") {
@@ -377,6 +383,12 @@ func (d docNames) supports(m mention) (ok bool, missing []string) {
 		}
 	}
 	if len(m.keys) >= 2 && has(m.keys[len(m.keys)-1]) && found*2 >= len(m.keys) {
+		// The words found must be one name of the source, not words of
+		// two: "Legal Resources Centre" is not "Redgum Resources" and the
+		// "Centre for Land Justice".
+		if n := len(m.words); found >= 2 && n >= 2 && !d["+"+m.words[n-2]+" "+m.words[n-1]] && has(m.keys[len(m.keys)-2]) {
+			return false, missing
+		}
 		return true, nil
 	}
 	return false, missing
