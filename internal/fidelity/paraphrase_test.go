@@ -168,10 +168,10 @@ func wantFinding(t *testing.T, label, kind, sub, source, claim string, want bool
 func TestNameFromTwoNames(t *testing.T) {
 	src := "The residents were represented by the Centre for Housing Justice. Their landlord, Marrow Estates, will appeal. Angela Brook led the residents."
 	for claim, want := range map[string]bool{
-		"The residents were represented by the Tenants Housing Centre.": true,
+		"The residents were represented by the Tenants Housing Centre.":     true,
 		"The residents were represented by the Centre for Housing Justice.": false,
-		"Brook led the residents.": false,
-		"Ms Angela Brook led the residents.": false,
+		"Brook led the residents.":                                          false,
+		"Ms Angela Brook led the residents.":                                false,
 	} {
 		wantFinding(t, claim, KindUnsupportedEntity, "", src, claim, want)
 	}
