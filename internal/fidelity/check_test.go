@@ -275,6 +275,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add("At 6:15 p.m. Harlow won 2–0 and 85 points to 80; Ella, 19, and a two-year-old boy.", "Harlow won 2-0 at 6.15pm. The 19-year-old", 1)
 	f.Add("Norland's Board sold its stake to Brenlow. Velmora sued Castrel. He said \"never appeal\".", "Kestrelia's Board sold a stake in Brenlow to Ostara. Castrel sued Velmora.", 1)
 	f.Add("1. The fine\n- the ban\n2. Costs", "the court ruled .\nthe fine stands", 1)
+	f.Add("Tarsis, owed £3m by Tarsis, said it would appeal against Tarsis; the EU's EU rules. Former prosecutor Ana Ruiz, 46, has already filed. Several arrests were made by 3:30 p.m. for 31p.", "Column | 9 March 2026\nThe court on 6 March set aside the award. Nobody was arrested. Ana Ruiz, 46, a former prosecutor, may file. Acme, which is 60% owned by Tarsis, will assess whether it pays 31p.", 1)
 	f.Fuzz(func(t *testing.T, text, source string, cite int) {
 		p := brief.Paragraph{Text: text}
 		// spans from sentence boundaries, some cited to cite
