@@ -242,8 +242,8 @@ func (w window) occurrences() [][]polar {
 	return out
 }
 
-// gives reports whether some sentence of d gives p's concept p's polarity
-// about the same thing (a shared neighbour).
+// gives reports how closely some sentence of d gives p's concept p's
+// polarity: the most neighbours such an occurrence shares with p (0: none).
 func (d *doc) gives(p polar) int {
 	n := 0
 	for _, s := range d.sents {

@@ -156,3 +156,22 @@ func nobodyBefore(toks []token, p int) bool {
 func counted(t token) bool {
 	return t.num && t.lower != "0" || numberWords[t.lower] > 0
 }
+
+// hedges are the modal verbs of a forecast: "firms may see more work",
+// "practitioners can expect", "is likely to keep advisers busy".
+var hedges = setOf("may", "might", "could")
+
+// hedged reports a sentence that states a possibility, not a fact: a modal
+// of possibility, "can expect" or "likely to" before its verb.
+func hedged(toks []token) bool {
+	for i, t := range toks {
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1].lower
+		}
+		if hedges[t.lower] || t.lower == "can" && (next == "expect" || next == "therefore") || (t.lower == "likely" || t.lower == "expected") && next == "to" {
+			return true
+		}
+	}
+	return false
+}

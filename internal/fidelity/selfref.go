@@ -174,3 +174,14 @@ func otherPartyBetween(s string, toks []token, ms []mention, a, b int) bool {
 func participle(w string) bool {
 	return len(w) >= 4 && strings.HasSuffix(w, "ed")
 }
+
+// citedHave reports whether a cited source writes phrase, in any case.
+func (c *checker) citedHave(cites []int, phrase string) bool {
+	p := strings.ToLower(phrase)
+	for _, n := range cites {
+		if d, ok := c.docs[n]; ok && d.lowerText != "" && strings.Contains(d.lowerText, p) {
+			return true
+		}
+	}
+	return false
+}
