@@ -323,8 +323,12 @@ func fidelityChecker(_ context.Context, b *brief.Brief) ([]web.Finding, error) {
 	rep := fidelity.Check(b, sourceTexts(b))
 	out := make([]web.Finding, 0, len(rep.Findings))
 	for _, f := range rep.Findings {
-		out = append(out, web.Finding{Kind: f.Kind, Severity: f.Severity, Section: f.Section, Paragraph: f.Paragraph,
-			Sentence: f.Sentence, Citation: f.Citation, Message: f.Message})
+		wf := web.Finding{Kind: f.Kind, Severity: f.Severity, Section: f.Section, Paragraph: f.Paragraph,
+			Sentence: f.Sentence, Citation: f.Citation, Message: f.Message, Tier: f.Tier}
+		if f.Score != nil {
+			wf.Score = *f.Score
+		}
+		out = append(out, wf)
 	}
 	return out, nil
 }

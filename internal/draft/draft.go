@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -332,7 +333,7 @@ func usable(s, title string) (float64, bool) {
 		return 0, false // questions, headlines, fragments
 	}
 	first, _ := utf8.DecodeRuneInString(s)
-	if !unicode.IsUpper(first) && !unicode.IsDigit(first) && first != '“' && first != '"' {
+	if !unicode.IsUpper(first) && !unicode.IsDigit(first) && first != '“' && first != '"' && first != '‘' && first != '\'' {
 		return 0, false
 	}
 	if strings.Count(s, "“") != strings.Count(s, "”") || strings.Count(s, "\"")%2 != 0 || strings.Count(s, "(") != strings.Count(s, ")") {
@@ -392,7 +393,7 @@ func (s selection) all() []int { return slices.Concat(s[0], s[1], s[2]) }
 // Shares of the word limit: the event is told briefly; the rest is split
 // between meaning and legal consequences.
 const (
-	eventShare = 0.3
+	eventShare = 0.35
 	legalShare = 0.4
 	// legalFloor is the lexicon evidence that makes a sentence about the
 	// legal consequences.
@@ -467,7 +468,7 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 	}
 	eventBudget := int(float64(limit) * eventShare)
 	leadValue := func(i int) float64 {
-		return c.sents[i].rank * (1 - 0.15*float64(c.sents[i].pos)) * eventness(c.sents[i].text)
+		return math.Sqrt(c.sents[i].rank) * (1 - 0.25*float64(c.sents[i].pos)) * eventness(c.sents[i].text)
 	}
 	i := pick(leads, leadValue, eventBudget, false)
 	if i < 0 {
@@ -477,6 +478,15 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 		return sel, ErrTooLittleText
 	}
 	take(0, i)
+	// The event takes the next lead sentences too while they fit: a news
+	// article's opening sentences carry what a reader most needs.
+	for {
+		i := pick(leads, leadValue, eventBudget-wordsOf(c, sel[0]), false)
+		if i < 0 {
+			break
+		}
+		take(0, i)
+	}
 
 	// 2. The legal consequences: sentences with legal evidence.
 	var legal []int
@@ -508,6 +518,18 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 		}
 		i := pick(any, legalValue, limit-used, true)
 		if i < 0 {
+			// Nothing legal at all: what an authority decided or what
+			// must happen next (a council's plan, a deadline), never
+			// unrelated colour.
+			var next []int
+			for _, i := range all {
+				if consequenceScore(c.sents[i].text) > 0 {
+					next = append(next, i)
+				}
+			}
+			i = pick(next, func(i int) float64 { return c.sents[i].rank * consequenceScore(c.sents[i].text) }, limit-used, true)
+		}
+		if i < 0 {
 			i = pick(all, rank, limit-used, true)
 		}
 		if i >= 0 {
@@ -515,9 +537,11 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 		}
 	}
 
-	// 3. The meaning: the most central of the rest, as the budget allows.
+	// 3. The meaning: the most central of the rest, as the budget allows,
+	// earlier sentences first: news puts what matters high.
+	meaningValue := func(i int) float64 { return c.sents[i].rank / (1 + 0.1*float64(c.sents[i].pos)) }
 	for {
-		i := pick(all, rank, limit-used, len(sel[1]) == 0)
+		i := pick(all, meaningValue, limit-used, len(sel[1]) == 0)
 		if i < 0 {
 			break
 		}
@@ -541,7 +565,7 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 	// event's lead sentence stays first.
 	for k := range sel {
 		rest := sel[k]
-		if k == 0 {
+		if k == 0 && !oneArticle(c, rest) {
 			rest = rest[1:]
 		}
 		slices.SortFunc(rest, func(a, b int) int {
@@ -553,6 +577,17 @@ func (c *corpus) selectSentences(limit int, banned map[int]bool) (selection, err
 		})
 	}
 	return sel, nil
+}
+
+// oneArticle reports sentences all from one article, which then keep its
+// order.
+func oneArticle(c *corpus, idx []int) bool {
+	for _, i := range idx {
+		if c.sents[i].article != c.sents[idx[0]].article {
+			return false
+		}
+	}
+	return true
 }
 
 func wordsOf(c *corpus, idx []int) int {

@@ -291,6 +291,11 @@ The council plans to add a swimming area and a small stage for concerts next spr
 	if !strings.HasPrefix(b.Sections[0].Paragraphs[0].Text, "The harbour city of Kestrel Bay opened") {
 		t.Errorf("event: %q", b.Sections[0].Paragraphs[0].Text)
 	}
+	// No legal words: the third section carries the authority's plan,
+	// not colour such as the cafes' weekend.
+	if legal := b.Sections[2].Paragraphs[0].Text; !strings.Contains(legal, "The council plans") {
+		t.Errorf("legal section without legal words: %q", legal)
+	}
 	if b.Sources[0].N != 4 || b.Sections[0].Paragraphs[0].Spans[0].Citations[0] != 4 {
 		t.Errorf("citation numbers: %+v", b.Sources)
 	}

@@ -220,3 +220,28 @@ func cosine(a, b map[string]float64) float64 {
 	}
 	return s
 }
+
+// consequenceWords mark what follows from an event short of law: an
+// authority (weighed little: "according to the council" is attribution)
+// and, weighed more, a decision, a requirement, a deadline, what comes next.
+var consequenceWords = func() map[string]float64 {
+	m := map[string]float64{}
+	for _, w := range strings.Fields(`council authority authorities government ministry minister agency police
+	officials official mayor`) {
+		m[stem(w)] = 0.5
+	}
+	for _, w := range strings.Fields(`permit permits approval approved approve deadline must required require
+	requires plans plan will next ordered order orders decision decided scheme funding budget`) {
+		m[stem(w)] = 1.5
+	}
+	return m
+}()
+
+// consequenceScore weighs the consequence words of a sentence.
+func consequenceScore(s string) float64 {
+	n := 0.0
+	for _, t := range terms(s) {
+		n += consequenceWords[t]
+	}
+	return n
+}

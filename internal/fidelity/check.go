@@ -34,6 +34,7 @@ const (
 	KindDateMismatch      = "date-mismatch"
 	KindNegationMismatch  = "negation-mismatch"
 	KindUnsupportedClaim  = "unsupported-claim"
+	KindRoleMismatch      = "role-mismatch"
 	KindUnverified        = "unverified"
 )
 
@@ -54,12 +55,19 @@ type Finding struct {
 	Sentence  string `json:"sentence"`
 	Citation  int    `json:"citation"`
 	Message   string `json:"message"`
+	// Tier is what a reader does with it: "error", "needs-review"
+	// (a warning) or, on a sentence score, "supported".
+	Tier string `json:"tier,omitempty"`
+	// Score is the score of the finding's sentence (see SentenceScore).
+	Score *float64 `json:"score,omitempty"`
 }
 
 // Report is the result of Check. OK is true when no finding is an error.
 type Report struct {
 	OK       bool      `json:"ok"`
 	Findings []Finding `json:"findings"`
+	// Sentences scores every sentence checked against a source.
+	Sentences []SentenceScore `json:"sentences,omitempty"`
 }
 
 // Errors counts the error findings.
@@ -112,7 +120,7 @@ func Check(b *brief.Brief, sources map[int]string) Report {
 		}
 		return a.Paragraph < b.Paragraph
 	})
-	r := Report{OK: true, Findings: c.findings}
+	r := Report{OK: true, Findings: c.findings, Sentences: c.scores}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
@@ -132,6 +140,8 @@ type checker struct {
 	// sourceText and lrefs serve the legal-reference check (legalrefs.go).
 	sourceText map[int]string
 	lrefs      map[[2]int][]legalref.Reference
+	support    float64 // the support of the sentence last checked against sources; -1 without
+	scores     []SentenceScore
 }
 
 func newChecker(b *brief.Brief, sources map[int]string) *checker {
@@ -154,6 +164,7 @@ func newChecker(b *brief.Brief, sources map[int]string) *checker {
 				for i, t := range c.tokens(ss.Text(p.Text)) {
 					if i > 0 && !t.cap {
 						c.lowerSeen[t.lower] = true
+						c.lowerSeen[lowerKey(t.key)] = true
 					} else if i > 0 {
 						c.capsSeen[t.lower] = true
 					}
@@ -239,7 +250,10 @@ func (c *checker) paragraph(si, pi int, p brief.Paragraph) {
 			c.add(Finding{Kind: KindMissingCitation, Severity: SeverityWarning, Section: si, Paragraph: pi, Sentence: st,
 				Message: "this sentence carries no citation"})
 		}
+		mark := len(c.findings)
+		c.support = -1
 		c.sentence(si, pi, st, cites)
+		c.score(si, pi, st, mark)
 	}
 }
 
@@ -279,7 +293,9 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	f := func(kind, sev string, cite int, msg string) {
 		c.add(Finding{Kind: kind, Severity: sev, Section: si, Paragraph: pi, Sentence: st, Citation: cite, Message: msg})
 	}
-	if phrase, ok := selfReference(st, toks, ms); ok {
+	if phrase, ok := moreSelfReference(st, toks, ms, func(p string) bool { return c.citedHave(cites, p) }); ok {
+		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
+	} else if phrase, ok := selfReference(st, toks, ms); ok {
 		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
 	}
 	if phrase, ok := repeatedWord(st, toks); ok {
@@ -300,11 +316,13 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 
 // isCommon reports a word the brief or a source writes in lower case.
 func (c *checker) isCommon(lower string) bool {
-	if c.lowerSeen[lower] {
+	// the word, or another form of it ("Run" where a source says "ran")
+	key := lowerKey(keyOf(lower))
+	if c.lowerSeen[lower] || c.lowerSeen[key] {
 		return true
 	}
 	for _, d := range c.docs {
-		if d.lowerSeen[lower] {
+		if d.lowerSeen[lower] || d.lowerSeen[key] {
 			return true
 		}
 	}
@@ -345,6 +363,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	qs, ds := extractFigures(st, toks)
 	cl := claim{keys: keys, qs: qs, ds: ds}
 	best := c.align(cl, docs)
+	c.support = best.cov
 
 	// Figures: every number and date of the claim must be in a cited source.
 	for _, q := range qs {
@@ -365,6 +384,13 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	}
 	for _, dt := range ds {
 		if anyDoc(docs, func(d *doc) bool { return d.hasDate(dt) }) {
+			if other, ok := mastheadDate(dt, ds, toks, docs, best); ok {
+				f(KindDateMismatch, SeverityError, best.n(), fmt.Sprintf("date %q is only the date source %s was written; the matching passage gives %q", dt.text, citeList, other.text))
+				errs++
+			} else if other, ok := displacedDate(dt, ds, best); ok {
+				f(KindDateMismatch, SeverityError, best.n(), fmt.Sprintf("date %q is not what source %d says here: the matching passage gives %q", dt.text, best.n(), other.text))
+				errs++
+			}
 			continue
 		}
 		msg := fmt.Sprintf("date %q is not in source %s", dt.text, citeList)
@@ -386,16 +412,47 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += fmt.Sprintf(" (missing: %s)", strings.Join(missing, ", "))
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok })
+		if best.d != nil && best.cov > 0 {
+			msg += fmt.Sprintf("; source %d says %q", best.n(), best.text())
+		}
 		f(KindUnsupportedEntity, SeverityError, docs[0].n, msg)
 		errs++
 	}
+	// Roles: a name the source has, in another role.
+	errs += c.roles(toks, ms, docs, f)
+	errs += c.checkQuotations(st, docs, best, f)
 	// Polarity against the aligned passage, when alignment is meaningful.
 	if best.d != nil && best.cov >= supportLow {
-		supported := func(p polar) bool { return anyDoc(docs, func(d *doc) bool { return d.gives(p) }) }
-		cp, wp, bad := polarityConflict(occurrences(toks), best.occurrences(), supported)
+		supported := func(p polar) int {
+			n := 0
+			for _, d := range docs {
+				n = max(n, d.gives(p))
+			}
+			return n
+		}
+		occs := occurrences(toks)
+		cp, wp, bad := polarityConflict(occs, best.occurrences(), supported)
 		if bad {
-			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q: %q",
-				describePolar(cp), best.n(), describePolar(wp), best.text()))
+			f(KindNegationMismatch, SeverityError, best.n(), fmt.Sprintf("the sentence says %q where source %d says %q",
+				describePolar(cp), best.n(), best.sentenceOf(wp)))
+			errs++
+		} else if cp, n, text, bad := antonymElsewhere(occs, docs, supported); bad {
+			f(KindNegationMismatch, SeverityError, n, fmt.Sprintf("the sentence says %q where source %d says %q",
+				describePolar(cp), n, clip(text)))
+			errs++
+		}
+	}
+	// "Several arrests" where the source says "no arrests".
+	if errs == 0 {
+		if phrase, d, text, ok := noneConflict(toks, docs); ok {
+			f(KindNegationMismatch, SeverityError, d.n, fmt.Sprintf("the sentence says %q where source %d says %q", phrase, d.n, clip(text)))
+			errs++
+		}
+	}
+	// A possibility stated as done.
+	if errs == 0 {
+		if verb, obj, d, text, ok := realisedObject(toks, docs); ok {
+			f(KindUnsupportedClaim, SeverityError, d.n, fmt.Sprintf("the sentence says %q has been %s, where source %d gives it only as planned or possible: %q", obj, verb, d.n, clip(text)))
 			errs++
 		}
 	}
@@ -410,6 +467,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	}
 	// Another source can only change the verdict when the cited ones
 	// support the sentence weakly: look at the uncited ones only then.
+	c.support = support
 	alt, altCov := 0, 0.0
 	if support < supportLow || support <= 1-wrongCitationGap+1e-9 {
 		alt, altCov = c.bestOther(cl, docs)
@@ -419,6 +477,18 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		msg := fmt.Sprintf("little of this sentence is in source %s (%.0f%% of its words)", citeList, 100*best.cov)
 		if alt > 0 && altCov >= supportHigh {
 			msg += fmt.Sprintf("; source %d supports it: wrong citation?", alt)
+		} else if best.d != nil && best.cov > 0 {
+			msg += fmt.Sprintf("; the closest passage of source %d says %q", best.n(), best.text())
+		}
+		if hedged(toks) && len(ms) == 0 && best.cov > 0 && !(alt > 0 && altCov >= supportHigh) {
+			// A forecast hedged with "may" or "can expect" about no one
+			// named is the brief's own outlook for a trade ("firms may see
+			// more work"), which a source rarely words: a reader should
+			// review it, not treat it as a false statement. A hedged
+			// sentence about a named party ("the agency could face a fine")
+			// states what the source must say.
+			f(KindUnverified, SeverityWarning, best.n(), msg)
+			return
 		}
 		f(KindUnsupportedClaim, SeverityError, best.n(), msg)
 	case alt > 0 && altCov >= supportHigh+0.15 && altCov-support >= wrongCitationGap:

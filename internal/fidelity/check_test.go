@@ -162,8 +162,16 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("finding lacks %q: %s", k, data)
 		}
 	}
-	if len(f) != 7 {
-		t.Errorf("finding has extra keys: %s", data)
+	// The contract welcomes extra fields: the tier and the sentence's score.
+	for k := range f {
+		switch k {
+		case "kind", "severity", "section", "paragraph", "sentence", "citation", "message", "tier", "score":
+		default:
+			t.Errorf("finding has an unexpected key %q: %s", k, data)
+		}
+	}
+	if f["tier"] != "error" {
+		t.Errorf("tier of an error = %v, want error: %s", f["tier"], data)
 	}
 	empty, _ := json.Marshal(Check(briefOf(), nil))
 	if !strings.Contains(string(empty), `"findings":[]`) {
@@ -264,6 +272,10 @@ func FuzzCheck(f *testing.F) {
 	f.Add("exclude or exclude $2.5bn not approved", "rejected 2.5 billion dollars", 2)
 	f.Add("", "", 0)
 	f.Add("\xff\xfe(1)", "a. b. c.", -3)
+	f.Add("At 6:15 p.m. Harlow won 2–0 and 85 points to 80; Ella, 19, and a two-year-old boy.", "Harlow won 2-0 at 6.15pm. The 19-year-old", 1)
+	f.Add("Norland's Board sold its stake to Brenlow. Velmora sued Castrel. He said \"never appeal\".", "Kestrelia's Board sold a stake in Brenlow to Ostara. Castrel sued Velmora.", 1)
+	f.Add("1. The fine\n- the ban\n2. Costs", "the court ruled .\nthe fine stands", 1)
+	f.Add("Tarsis, owed £3m by Tarsis, said it would appeal against Tarsis; the EU's EU rules. Former prosecutor Ana Ruiz, 46, has already filed. Several arrests were made by 3:30 p.m. for 31p.", "Column | 9 March 2026\nThe court on 6 March set aside the award. Nobody was arrested. Ana Ruiz, 46, a former prosecutor, may file. Acme, which is 60% owned by Tarsis, will assess whether it pays 31p.", 1)
 	f.Fuzz(func(t *testing.T, text, source string, cite int) {
 		p := brief.Paragraph{Text: text}
 		// spans from sentence boundaries, some cited to cite
@@ -281,6 +293,11 @@ func FuzzCheck(f *testing.F) {
 			}
 			if fd.Severity != SeverityError && fd.Severity != SeverityWarning {
 				t.Fatalf("bad severity %q", fd.Severity)
+			}
+		}
+		for _, sc := range r.Sentences {
+			if sc.Score < 0 || sc.Score > 1 || sc.Tier != TierError && sc.Tier != TierNeedsReview && sc.Tier != TierSupported {
+				t.Fatalf("bad sentence score %+v", sc)
 			}
 		}
 		if _, err := json.Marshal(r); err != nil {

@@ -20,16 +20,32 @@ type doc struct {
 // check of the same text (see prepare).
 type prepared struct {
 	sents     []srcSentence
+	lowerText string // the text in lower case: whether it writes a phrase
+	bindOnce  sync.Once
+	binds     []srcBinding // roles beside names, see bindings
+	// bodyDs are the dates of the text less those of its masthead
+	// ("Client Alert | 16 April 2026"): the dates of events.
+	bodyDs    []date
 	names     docNames
 	qs        []quantity
 	ds        []date
 	lowerSeen map[string]bool
 	capsSeen  map[string]bool
 	allKeys   map[string]bool
+	flat      string              // the words of the text in lower case, one space apart: where quotations are looked up
+	at        map[string][]tokPos // where each content key occurs: what the role checks look up
 }
+
+// lowerKey is how lowerSeen records the key of a word seen in lower case,
+// apart from the words themselves.
+func lowerKey(key string) string { return "\x00" + key }
+
+// tokPos is a token of a source: sentence and token index.
+type tokPos struct{ s, t int32 }
 
 type srcSentence struct {
 	text string
+	toks []token
 	keys map[string]bool
 	occs []polar // every content word with its polarity and neighbourhood
 	qs   []quantity
@@ -87,28 +103,42 @@ func resetDocCache() {
 
 func prepareText(text string) *prepared {
 	words := len(text)/6 + 1 // about the words of the text, to size the maps
-	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2)}
+	d := &prepared{names: make(docNames, 2*words), lowerSeen: make(map[string]bool, words/2), capsSeen: map[string]bool{}, allKeys: make(map[string]bool, words/2), at: make(map[string][]tokPos, words/2)}
+	d.lowerText = strings.ToLower(text)
 	for _, sp := range sentence.Split(text) {
 		st := sp.Text(text)
 		toks := tokenize(st)
-		ss := srcSentence{text: st, keys: map[string]bool{}, occs: occurrences(toks)}
+		ss := srcSentence{text: st, toks: toks, keys: map[string]bool{}, occs: occurrences(toks)}
 		for _, k := range contentKeys(toks) {
 			ss.keys[k] = true
 			d.allKeys[k] = true
 		}
 		ss.qs, ss.ds = extractFigures(st, toks)
+		ss.qs = append(ss.qs, groupTotals(ss.qs, toks)...)
 		d.qs = append(d.qs, ss.qs...)
 		d.ds = append(d.ds, ss.ds...)
+		for _, dt := range ss.ds {
+			if at := strings.Index(st, dt.text); at < 0 || !mastheadLine(text, sp.Start+at) {
+				d.bodyDs = append(d.bodyDs, dt)
+			}
+		}
 		d.names.addTokens(toks)
+		for i, t := range toks {
+			if !t.stop && !t.num && len(t.lower) > 2 {
+				d.at[t.key] = append(d.at[t.key], tokPos{int32(len(d.sents)), int32(i)})
+			}
+		}
 		for i, t := range toks {
 			if i > 0 && !t.cap {
 				d.lowerSeen[t.lower] = true
+				d.lowerSeen[lowerKey(t.key)] = true
 			} else if i > 0 {
 				d.capsSeen[t.lower] = true
 			}
 		}
 		d.sents = append(d.sents, ss)
 	}
+	d.flat = flatWords(text)
 	return d
 }
 
@@ -164,6 +194,34 @@ func (w window) text() string {
 	return t
 }
 
+// sentenceOf returns the sentence of the window that gives p: the source's
+// own words, which a reader can find in it, rather than a word or a stem.
+func (w window) sentenceOf(p polar) string {
+	for _, s := range w.sents() {
+		for k := range s.occs {
+			if o := &s.occs[k]; o.concept == p.concept && (o.text == p.text || p.text == p.concept) {
+				return clip(s.text)
+			}
+		}
+	}
+	for _, s := range w.sents() {
+		for k := range s.occs {
+			if similarKey(s.occs[k].concept, p.concept) {
+				return clip(s.text)
+			}
+		}
+	}
+	return w.text()
+}
+
+// clip shortens a quotation for a message.
+func clip(t string) string {
+	if len(t) > 300 {
+		t = t[:strings.LastIndex(t[:300], " ")+1] + "…"
+	}
+	return t
+}
+
 func (w window) keys() map[string]bool {
 	m := map[string]bool{}
 	for _, s := range w.sents() {
@@ -184,17 +242,18 @@ func (w window) occurrences() [][]polar {
 	return out
 }
 
-// gives reports whether some sentence of d gives p's concept p's polarity
-// about the same thing (a shared neighbour).
-func (d *doc) gives(p polar) bool {
+// gives reports how closely some sentence of d gives p's concept p's
+// polarity: the most neighbours such an occurrence shares with p (0: none).
+func (d *doc) gives(p polar) int {
+	n := 0
 	for _, s := range d.sents {
 		for k := range s.occs {
-			if o := &s.occs[k]; o.pol == p.pol && related(&p, o) && ctxOverlap(&p, o) {
-				return true
+			if o := &s.occs[k]; o.pol == p.pol && related(&p, o) {
+				n = max(n, ctxShared(&p, o))
 			}
 		}
 	}
-	return false
+	return n
 }
 
 func (w window) quantities() string {
@@ -317,3 +376,33 @@ func (cl claim) hits(s srcSentence, set []uint64) {
 		mark(slices.ContainsFunc(s.ds, dt.compatible))
 	}
 }
+
+// mastheadLine reports whether byte at lies on a short line among a text's
+// first four that names no event: a masthead, byline or column heading
+// whose date says when the text was written ("By A. Writer | The Herald |
+// 8 May 2026", "Weekly column, 24 July 2026"), not when anything happened
+// ("Date of decision: 21 July 2026").
+func mastheadLine(text string, at int) bool {
+	lineStart := strings.LastIndexByte(text[:at], '\n') + 1
+	if strings.Count(strings.TrimSpace(text[:lineStart]), "\n") >= 4 {
+		return false
+	}
+	end := strings.IndexByte(text[at:], '\n')
+	if end < 0 {
+		end = len(text) - at
+	}
+	line := strings.ToLower(text[lineStart : at+end])
+	if len(line) > 100 {
+		return false
+	}
+	for _, w := range eventWords {
+		if strings.Contains(line, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// eventWords mark a heading line's date as an event's.
+var eventWords = []string{"decision", "decided", "judgment", "judgement", "hearing", "heard", "delivered",
+	"filed", "dated", "effective", "signed", "ruling", "order", "deadline", "opened", "closed", "issued"}

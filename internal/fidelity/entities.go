@@ -40,6 +40,7 @@ us: u.s., u.s, usa, u.s.a., america, american, americans, united states, united 
 uk: u.k., u.k, britain, british, great britain, united kingdom, briton, britons
 eu: e.u., e.u, european union, european commission
 un: u.n., u.n, united nations
+tv: television
 nato: north atlantic treaty organization, north atlantic treaty organisation
 russia: russian, russians, russian federation
 ukraine: ukrainian, ukrainians
@@ -178,7 +179,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		}
 		j := i
 		for !toks[j].poss && j+1 < len(toks) {
-			if nameLike(j+1) && toks[j+1].start-toks[j].end <= 3 {
+			if nameLike(j+1) && toks[j+1].start-toks[j].end <= 3 && !toks[j+1].line {
 				j++
 				continue
 			}
@@ -215,7 +216,7 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 		// A lone capitalised word opening the sentence is a name only if
 		// it looks like one: seen capitalised elsewhere, or not shaped
 		// like an ordinary word ("Further", "Separately", "Reporting").
-		if first == 0 && j == 0 && !toks[0].acronym && len(m.words) == 1 && !capsSeen(toks[0].lower) && looksCommon(toks[0].lower) {
+		if first == sentenceStart(toks, first) && j == first && !toks[first].acronym && len(m.words) == 1 && !capsSeen(toks[first].lower) && (looksCommon(toks[first].lower) || looksPlural(toks[first].lower, known)) {
 			m.words = nil
 		}
 		if len(m.words) > 0 {
@@ -228,12 +229,11 @@ func mentions(toks []token, known func(string) bool, capsSeen func(string) bool)
 	return out
 }
 
-// sentenceStart returns i when token i opens its sentence (the first token,
-// or the first after a colon or opening quote would also do, but tokens do
-// not keep punctuation, so only the first counts), else -1.
+// sentenceStart returns i when token i opens its sentence: the first token,
+// or the first after a list marker ("2. These poems"), else -1.
 func sentenceStart(toks []token, i int) int {
-	if i == 0 {
-		return 0
+	if i == 0 || i == 1 && toks[0].num && len(toks[0].lower) <= 2 {
+		return i
 	}
 	return -1
 }
@@ -256,7 +256,14 @@ var commonCaps = setOf("next", "last", "like", "unlike", "despite", "over", "sin
 	"critics", "lawyers", "analysts", "officials", "prosecutors", "judges", "regulators",
 	"shares", "investors", "experts", "legal", "second-class", "first-class", "second-rate",
 	"members", "allies", "it", "this", "these", "those", "there", "here", "what", "when", "where",
-	"who", "why", "how", "if", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+	"who", "why", "how", "if", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"hundreds", "thousands", "dozens", "millions", "scores", "tributes", "plans", "police", "families",
+	"residents", "witnesses", "relatives", "neighbours", "campaigners", "protesters", "rescuers",
+	"firefighters", "paramedics", "doctors", "researchers", "scientists", "students", "parents",
+	"fans", "passengers", "victims", "survivors", "workers", "staff", "talks", "details", "figures",
+	"reports", "fears", "concerns", "calls", "efforts", "images", "footage", "documents", "emergency",
+	"instead", "prior", "brief", "key", "overall", "additionally", "notably", "ultimately", "currently",
+	"initially", "finally", "first", "second", "third", "also", "here", "human", "you're", "we're", "they're")
 
 // docNames is the set of name keys a source text supports.
 type docNames map[string]bool
@@ -269,10 +276,20 @@ func (d docNames) addTokens(toks []token) {
 	}
 	for i := range words {
 		d[strings.TrimSuffix(words[i], ".")] = true
+		// two capitalised words in a row: a name's run, which lets a
+		// shortened name ("Resources Centre") be told from words of two
+		// names ("Redgum Resources", "Centre for Land Justice")
+		if i+1 < len(words) && toks[i].cap && toks[i+1].cap && !toks[i+1].brk && !toks[i].poss {
+			d["+"+words[i]+" "+words[i+1]] = true
+		}
 		// "Cardiff-based" names Cardiff.
 		if strings.Contains(words[i], "-") {
 			for _, part := range strings.Split(words[i], "-") {
 				d[part] = true
+				// "Irish-bred" names Ireland, as "Irish" does.
+				if k, ok := aliases[part]; ok {
+					d[k] = true
+				}
 			}
 		}
 		// "artificial intelligence" supports "AI", "Serious Fraud Office"
@@ -336,6 +353,12 @@ func (d docNames) supports(m mention) (ok bool, missing []string) {
 		if t, ok := metonyms[k]; ok && d[t] {
 			return true
 		}
+		// a demonym of a place the source names: "Andalusian" / "Andalusia"
+		for _, base := range demonymBases(k) {
+			if d[base] {
+				return true
+			}
+		}
 		// plural or singular of a plain word: "Allies" / "ally"
 		if d[strings.TrimSuffix(k, "s")] || d[k+"s"] || strings.HasSuffix(k, "ies") && d[strings.TrimSuffix(k, "ies")+"y"] {
 			return true
@@ -360,6 +383,12 @@ func (d docNames) supports(m mention) (ok bool, missing []string) {
 		}
 	}
 	if len(m.keys) >= 2 && has(m.keys[len(m.keys)-1]) && found*2 >= len(m.keys) {
+		// The words found must be one name of the source, not words of
+		// two: "Legal Resources Centre" is not "Redgum Resources" and the
+		// "Centre for Land Justice".
+		if n := len(m.words); found >= 2 && n >= 2 && !d["+"+m.words[n-2]+" "+m.words[n-1]] && has(m.keys[len(m.keys)-2]) {
+			return false, missing
+		}
 		return true, nil
 	}
 	return false, missing
@@ -384,6 +413,31 @@ func isLowerAlpha(s string) bool {
 	return true
 }
 
+// looksPlural reports the plural of a word written in lower case elsewhere
+// ("Tributes" where a source says "tribute"): opening a sentence alone, it
+// names no one. "Castellanos" has no such singular.
+func looksPlural(w string, known func(string) bool) bool {
+	if !strings.HasSuffix(w, "s") || strings.HasSuffix(w, "ss") || len(w) < 4 {
+		return false
+	}
+	if strings.HasSuffix(w, "ies") && known(strings.TrimSuffix(w, "ies")+"y") {
+		return true
+	}
+	// The plural of a word with the ending of a noun of people or things
+	// ("Multinationals", "Consultants", "Residents", "Economists",
+	// "Investors", "Employees"): names are rarely plural nouns.
+	sing := strings.TrimSuffix(w, "s")
+	if looksCommon(sing) {
+		return true
+	}
+	for _, suf := range []string{"al", "ant", "ent", "ist", "or", "ee"} {
+		if strings.HasSuffix(sing, suf) && len(sing) > len(suf)+3 {
+			return true
+		}
+	}
+	return known(strings.TrimSuffix(w, "s")) || strings.HasSuffix(w, "es") && known(strings.TrimSuffix(w, "es"))
+}
+
 // looksCommon reports a word shaped like an ordinary English word rather
 // than a name: common derivational endings.
 func looksCommon(w string) bool {
@@ -393,4 +447,25 @@ func looksCommon(w string) bool {
 		}
 	}
 	return false
+}
+
+// demonymBases returns the place names a demonym may come from:
+// "andalusian" -> "andalusia", "italian" -> "italy", "japanese" -> "japan",
+// "kenyan" -> "kenya", "bavarian" -> "bavaria".
+func demonymBases(k string) []string {
+	if len(k) < 6 {
+		return nil
+	}
+	var out []string
+	switch {
+	case strings.HasSuffix(k, "ian"):
+		out = append(out, k[:len(k)-1], k[:len(k)-3]+"y", k[:len(k)-3]+"ia", k[:len(k)-3])
+	case strings.HasSuffix(k, "an"):
+		out = append(out, k[:len(k)-1], k[:len(k)-2])
+	case strings.HasSuffix(k, "ese"):
+		out = append(out, k[:len(k)-3])
+	case strings.HasSuffix(k, "ish"):
+		out = append(out, k[:len(k)-3], k[:len(k)-3]+"land")
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package fidelity
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,10 +21,13 @@ import (
 //	NN-slug/sources/N.txt        the source texts
 //	NN-slug/variants/NAME.txt    the brief with errors injected
 //	NN-slug/variants/NAME.json   the labels: which errors, where
+//	NN-slug/variants/cNN.txt     a control: a fair rewrite with no error
+//	                             (no labels file, or "findings": [])
 //
 // Recall per kind is the share of injected errors for which the checker
 // reports a finding of that kind on that paragraph; the false-flag rate is
-// the share of the clean briefs' paragraphs with any error finding.
+// the share of clean paragraphs with any error finding: the clean briefs'
+// paragraphs and those of the control variants.
 
 // Label is one injected error.
 type Label struct {
@@ -60,6 +65,7 @@ type Miss struct {
 type EvalResult struct {
 	Cases            int         `json:"cases"`
 	Variants         int         `json:"variants"`
+	Controls         int         `json:"controls"` // variants with no error expected
 	Kinds            []KindScore `json:"kinds"`
 	CleanParagraphs  int         `json:"clean_paragraphs"`
 	FalselyFlagged   int         `json:"falsely_flagged"`
@@ -119,19 +125,24 @@ func LoadCase(dir string) (Case, error) {
 	if c.Sources, err = LoadSources(filepath.Join(dir, "sources")); err != nil {
 		return c, err
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "variants", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(dir, "variants", "*.txt"))
 	sort.Strings(files)
-	for _, lf := range files {
-		name := strings.TrimSuffix(filepath.Base(lf), ".json")
+	for _, tf := range files {
+		name := strings.TrimSuffix(filepath.Base(tf), ".txt")
 		v := Variant{Name: name}
+		lf := strings.TrimSuffix(tf, ".txt") + ".json"
 		data, err := os.ReadFile(lf)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// a control: no error expected anywhere
+		case err != nil:
 			return c, err
+		default:
+			if err := json.Unmarshal(data, &v.Labels); err != nil {
+				return c, fmt.Errorf("%s: %w", lf, err)
+			}
 		}
-		if err := json.Unmarshal(data, &v.Labels); err != nil {
-			return c, fmt.Errorf("%s: %w", lf, err)
-		}
-		if v.Brief, err = parseBriefFile(strings.TrimSuffix(lf, ".json") + ".txt"); err != nil {
+		if v.Brief, err = parseBriefFile(tf); err != nil {
 			return c, err
 		}
 		c.Variants = append(c.Variants, v)
@@ -150,16 +161,16 @@ func parseBriefFile(path string) (*brief.Brief, error) {
 
 // EvalKinds are the error kinds the evaluation set injects, in report order.
 var EvalKinds = []string{KindUnsupportedEntity, KindNumberMismatch, KindDateMismatch,
-	KindNegationMismatch, KindUnsupportedClaim, KindSelfReference, KindRepeatedWord}
+	KindNegationMismatch, KindUnsupportedClaim, KindSelfReference, KindRepeatedWord,
+	KindRoleMismatch, "legal-reference-mismatch"}
 
 // Evaluate runs the checker over cases and scores it.
 func Evaluate(cases []Case) EvalResult {
 	res := EvalResult{Cases: len(cases), Missed: []Miss{}, FalseFlags: []Miss{}}
 	injected := map[string]int{}
 	found := map[string]int{}
-	for _, c := range cases {
-		r := Check(c.Brief, c.Sources)
-		for si, sec := range c.Brief.Sections {
+	clean := func(c Case, variant string, b *brief.Brief, r Report) {
+		for si, sec := range b.Sections {
 			for pi := range sec.Paragraphs {
 				res.CleanParagraphs++
 				var errs, warns []string
@@ -174,15 +185,23 @@ func Evaluate(cases []Case) EvalResult {
 				}
 				if len(errs) > 0 {
 					res.FalselyFlagged++
-					res.FalseFlags = append(res.FalseFlags, Miss{Case: c.Name, Kind: "clean", Section: si, Paragraph: pi, Detail: strings.Join(errs, " | ")})
+					res.FalseFlags = append(res.FalseFlags, Miss{Case: c.Name, Variant: variant, Kind: "clean", Section: si, Paragraph: pi, Detail: strings.Join(errs, " | ")})
 				} else if len(warns) > 0 {
 					res.WarnedParagraphs++
 				}
 			}
 		}
+	}
+	for _, c := range cases {
+		clean(c, "", c.Brief, Check(c.Brief, c.Sources))
 		for _, v := range c.Variants {
 			res.Variants++
 			r := Check(v.Brief, c.Sources)
+			if len(v.Labels.Findings) == 0 {
+				res.Controls++
+				clean(c, v.Name, v.Brief, r)
+				continue
+			}
 			for _, l := range v.Labels.Findings {
 				injected[l.Kind]++
 				hit := false
@@ -235,10 +254,10 @@ func contains(list []string, s string) bool {
 
 // WriteTable prints the result as a table for people.
 func (r EvalResult) WriteTable(w io.Writer, verbose bool) {
-	fmt.Fprintf(w, "%d cases, %d variants\n\n", r.Cases, r.Variants)
-	fmt.Fprintf(w, "%-20s %8s %6s %7s\n", "kind", "injected", "found", "recall")
+	fmt.Fprintf(w, "%d cases, %d variants (%d of them controls)\n\n", r.Cases, r.Variants, r.Controls)
+	fmt.Fprintf(w, "%-24s %8s %6s %7s\n", "kind", "injected", "found", "recall")
 	for _, k := range r.Kinds {
-		fmt.Fprintf(w, "%-20s %8d %6d %7.3f\n", k.Kind, k.Injected, k.Found, k.Recall)
+		fmt.Fprintf(w, "%-24s %8d %6d %7.3f\n", k.Kind, k.Injected, k.Found, k.Recall)
 	}
 	fmt.Fprintf(w, "\nclean paragraphs falsely flagged (error): %d of %d = %.3f\n", r.FalselyFlagged, r.CleanParagraphs, r.FalseFlagRate)
 	fmt.Fprintf(w, "clean paragraphs with warnings only:      %d of %d = %.3f\n", r.WarnedParagraphs, r.CleanParagraphs, r.WarningRate)
@@ -247,7 +266,7 @@ func (r EvalResult) WriteTable(w io.Writer, verbose bool) {
 			fmt.Fprintf(w, "missed %s %s/%s s%d p%d: %s\n", m.Kind, m.Case, m.Variant, m.Section, m.Paragraph, m.Detail)
 		}
 		for _, m := range r.FalseFlags {
-			fmt.Fprintf(w, "false flag %s s%d p%d: %s\n", m.Case, m.Section, m.Paragraph, m.Detail)
+			fmt.Fprintf(w, "false flag %s %s s%d p%d: %s\n", m.Case, m.Variant, m.Section, m.Paragraph, m.Detail)
 		}
 	}
 }

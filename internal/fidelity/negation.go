@@ -13,8 +13,18 @@ type polar struct {
 	pol     int
 	lexical bool // the concept comes from the antonym lexicon
 	negated bool // a negation reaches it
-	text    string
-	alts    []string // keys of the rest of a negated clause
+	// open marks a word of an indirect question ("check whether funds
+	// are made available"): the sentence neither asserts nor denies it.
+	open bool
+	// passive marks a participle after "be": its object is its subject
+	// ("the appeal is allowed").
+	passive bool
+	// scoped marks a content word a negation reaches through the words
+	// after the one it negates: in "declined to grant an order of
+	// reinstatement" the order is denied with the grant.
+	scoped bool
+	text   string
+	alts   []string // keys of the rest of a negated clause
 	// ctxL and ctxR are the keys of the content words before and after
 	// it: what it is about. They share one array per sentence.
 	ctxL, ctxR []string
@@ -34,7 +44,7 @@ uphold: uphold, upheld, upholds, affirm, affirmed, affirms | overturn, overturne
 support: support, supported, supports, favour, favoured, favor, favored | oppose, opposed, opposes
 agree: agree, agreed, agrees | disagree, disagreed, disagrees, dispute, disputed
 include: include, included, includes, including | exclude, excluded, excludes, excluding
-more: more, greater, above | fewer, less, below
+more: more, greater | fewer, less
 strengthen: strengthen, strengthened, tighten, tightened | weaken, weakened, loosen, loosened, relax, relaxed
 comply: comply, complied, complies, compliance, compliant | breach, breached, breaches, violate, violated, violates, violation, infringe, infringed, infringes, infringement
 join: join, joined, joins, accession | withdraw, withdrew, withdrawn, withdrawal, exit, exited, quit
@@ -55,6 +65,10 @@ sufficient: sufficient, enough | insufficient
 liable: liable | not-liable
 binding: binding | non-binding
 `
+
+// conceptFamily groups the concepts of a decision's outcome: to approve,
+// to allow and to uphold a thing all say it succeeded.
+var conceptFamily = map[string]string{"approve": "outcome", "allow": "outcome", "uphold": "outcome"}
 
 var antonyms = func() map[string]polar {
 	m := map[string]polar{}
@@ -94,13 +108,14 @@ var scopeSkip = setOf("be", "been", "being", "is", "are", "was", "were", "have",
 // negativeVerbs negate what follows when they take an infinitive or an
 // object of absence: "failed to put adequate safeguards" says what
 // "without adequate safeguards" says.
-var negativeVerbs = setOf("fail", "failed", "fails", "failing", "refuse", "refused", "refuses",
-	"refusing", "decline", "declined", "declines", "lack", "lacked", "lacks", "lacking", "absence",
+var negativeVerbs = setOf("fail", "failed", "fails", "failing", "failure", "failures", "refuse", "refused", "refuses",
+	"refusing", "decline", "declined", "declines", "lack", "lacked", "lacks", "lacking",
 	"escape", "escaped", "escapes", "avoid", "avoided", "avoids", "evade", "evaded", "spared")
 
 // directNegators negate their object without an infinitive: "lacked
 // safeguards", "escaped a fine".
-var directNegators = setOf("lack", "lacked", "lacks", "lacking", "absence", "escape", "escaped",
+// "In the absence of X" sets a condition; it does not deny X.
+var directNegators = setOf("lack", "lacked", "lacks", "lacking", "escape", "escaped",
 	"escapes", "avoid", "avoided", "avoids", "evade", "evaded", "spared")
 
 func isNegator(toks []token, i int) bool {
@@ -112,12 +127,30 @@ func isNegator(toks []token, i int) bool {
 	if (t.lower == "ruled" || t.lower == "rule" || t.lower == "rules") && i+1 < len(toks) && toks[i+1].lower == "out" {
 		return true
 	}
+	// "outside the sample" says "not in the sample": the preposition
+	// before a determined noun phrase, never the adjective of "outside
+	// counsel".
+	if t.lower == "outside" && i+1 < len(toks) && determiners[toks[i+1].lower] {
+		return true
+	}
+	// "never before blocked a merger" reports a first: the thing happens
+	// now, which is what "the first merger it has blocked" says.
+	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
+		return false
+	}
 	// "rather than X" and "instead of X" deny X as "and not X" does.
 	if (t.lower == "rather" && i+1 < len(toks) && toks[i+1].lower == "than") || (t.lower == "instead" && i+1 < len(toks) && toks[i+1].lower == "of") {
 		return true
 	}
 	return negators[t.lower] || strings.HasSuffix(t.lower, "n't") || strings.HasSuffix(t.lower, "n’t")
 }
+
+// determiners open a noun phrase.
+var determiners = setOf("the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those")
+
+// openers start an indirect question or condition whose content the
+// sentence does not assert: "check whether funds are made available".
+var openers = setOf("whether")
 
 // ctxWords is how many content words either side of a word make its
 // neighbourhood: what the word is about ("reduced their fines", "price
@@ -137,6 +170,8 @@ func occurrences(toks []token) []polar {
 	negUntil := -1 // index of the token a pending negation applies to
 	negAlso := -1  // and of its second conjunct, if any
 	double := false
+	openUntilBrk := false
+	var scoped []bool
 	var alts []string
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -168,6 +203,10 @@ func occurrences(toks []token) []polar {
 				}
 				if !toks[k].stop && !toks[k].num && len(toks[k].lower) > 2 {
 					alts = append(alts, toks[k].key)
+					if scoped == nil {
+						scoped = make([]bool, len(toks))
+					}
+					scoped[k] = true
 				}
 			}
 			// "lacked independent oversight and adequate safeguards": the
@@ -181,7 +220,12 @@ func occurrences(toks []token) []polar {
 					for m < len(toks) && !toks[m].brk && (scopeSkip[toks[m].lower] || toks[m].stop) {
 						m++
 					}
-					if m < len(toks) && !toks[m].brk {
+					// Coordination joins like with like: "without
+					// interpretation and attended by 60" joins a noun and a
+					// participle, so "attended" starts a new predicate, and
+					// "and which …" opens a relative clause.
+					if m < len(toks) && !toks[m].brk && !relatives[toks[m].lower] && !strings.HasSuffix(toks[m].lower, "ly") &&
+						verbForm(toks[m].lower) == verbForm(toks[j].lower) {
 						negAlso = m
 					}
 					break
@@ -189,7 +233,25 @@ func occurrences(toks []token) []polar {
 			}
 			continue
 		}
+		if openers[t.lower] {
+			openUntilBrk = true
+		} else if t.brk {
+			openUntilBrk = false
+		}
+		// A capitalised word after another inside a sentence is part of a
+		// name ("the Company Directors Disqualification Act"): it is not
+		// the verb "act" nor any predicate.
+		if t.cap && i > 0 && toks[i-1].cap && !toks[i-1].brk && !t.acronym {
+			continue
+		}
 		p, lex := antonyms[t.lower]
+		// Two-word entries of the lexicon: "set aside", "struck down".
+		if i+1 < len(toks) && !toks[i+1].brk {
+			if p2, ok := antonyms[t.lower+" "+toks[i+1].lower]; ok {
+				p, lex = p2, true
+				t.text = t.text + " " + toks[i+1].text
+			}
+		}
 		if !lex {
 			if t.stop || t.num || len(t.lower) < 3 {
 				continue
@@ -197,6 +259,8 @@ func occurrences(toks []token) []polar {
 			p = polar{concept: t.key, pol: 1}
 		}
 		p.text = t.text
+		p.open = openUntilBrk
+		p.scoped = scoped != nil && scoped[i] && !double
 		if (i == negUntil || i == negAlso) && !double {
 			p.pol = -p.pol
 			p.negated = true
@@ -212,9 +276,22 @@ func occurrences(toks []token) []polar {
 			nb = newNeighbourhoods(toks)
 		}
 		p.ctxL, p.ctxR = nb.of(i)
+		if passiveAt(toks, i) {
+			p.ctxL = nb.clause(toks, i)
+			p.passive = true
+		}
 		out = append(out, p)
 	}
 	return out
+}
+
+// relatives open a relative clause.
+var relatives = setOf("which", "who", "whom", "whose", "that", "where")
+
+// verbForm reports whether a word has the shape of a participle: a
+// coordination rarely joins one to a noun.
+func verbForm(w string) bool {
+	return len(w) > 4 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
 }
 
 // ctxWord reports a word that counts in a neighbourhood.
@@ -272,12 +349,54 @@ func ctxOverlap(a, b *polar) bool {
 	return false
 }
 
+// ctxShared counts the neighbours of a that are neighbours of b too.
+func ctxShared(a, b *polar) int {
+	n := 0
+	for _, as := range [2][]string{a.ctxL, a.ctxR} {
+		for _, x := range as {
+			found := false
+			for _, bs := range [2][]string{b.ctxL, b.ctxR} {
+				for _, y := range bs {
+					if similarKey(x, y) {
+						found = true
+					}
+				}
+			}
+			if found {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// objShared counts the words after a that also follow b: how much of
+// what they govern is the same.
+func objShared(a, b *polar) int {
+	n := 0
+	for _, x := range a.ctxR {
+		for _, y := range b.ctxR {
+			if similarKey(x, y) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 func antonymHas(w string) bool { _, ok := antonyms[w]; return ok }
 
 // related reports whether two occurrences are of one concept: the same
 // lexicon concept, or similar plain words.
 func related(a, b *polar) bool {
 	if a.lexical || b.lexical {
+		if a.lexical && b.lexical && a.concept != b.concept && conceptFamily[a.concept] != "" && conceptFamily[a.concept] == conceptFamily[b.concept] {
+			// "allowed the appeal" and "dismissed the appeal", "upheld
+			// the claim" and "dismissed the claim": a court's verbs of
+			// outcome are one concept when they govern the same object.
+			return sameObject(a, b)
+		}
 		return a.lexical && b.lexical && a.concept == b.concept
 	}
 	return similarKey(a.concept, b.concept)
@@ -291,7 +410,7 @@ func related(a, b *polar) bool {
 // "price increases". window is every occurrence of the aligned passage;
 // supported reports whether some sentence of the cited sources gives an
 // occurrence the claim's polarity about the same thing, which settles it.
-func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bool) (polar, polar, bool) {
+func polarityConflict(claim []polar, passage [][]polar, supported func(polar) int) (polar, polar, bool) {
 	window := func(yield func(*polar) bool) {
 		for _, s := range passage {
 			for k := range s {
@@ -303,7 +422,7 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 	}
 	for k := range claim {
 		c := &claim[k]
-		if !c.lexical && !c.negated {
+		if !c.lexical && !c.negated || c.open {
 			continue
 		}
 		var opposite *polar
@@ -313,10 +432,15 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 				continue
 			}
 			present = true
+			if w.open {
+				continue
+			}
 			if !ctxOverlap(c, w) {
 				continue
 			}
-			if w.pol == c.pol {
+			// A word inside the reach of a passage's negation is denied
+			// with it: "declined to grant an order" denies the order.
+			if w.pol == c.pol || c.pol < 0 && w.scoped {
 				same = true
 			} else if opposite == nil {
 				opposite = w
@@ -326,7 +450,13 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 			continue
 		}
 		if opposite != nil {
-			if !supported(*c) {
+			// The closer statement decides: a source sentence that gives
+			// the claim's polarity supports it only when it is about the
+			// claim's things at least as much as the opposite one is
+			// ("the court found the plan had been approved" shares only
+			// "court" with "the court granted the application", which
+			// "the court rejected the application" contradicts).
+			if supported(*c) < ctxShared(c, opposite) {
 				return *c, *opposite, true
 			}
 			continue
@@ -336,30 +466,41 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		}
 		// The negated word is not in the passage; what it is about is, and
 		// the passage does not negate it.
+		// When the passage denies any of them, it denies the same phrase
+		// with other words ("without recourse to the dispute resolution
+		// mechanism" for "without using the dispute resolution mechanism").
+		asserted, denied := "", false
 		for _, a := range c.alts {
-			has, denied := false, false
+			has := false
 			for w := range window {
 				if w.lexical || !similarKey(w.concept, a) {
 					continue
 				}
 				has = true
-				denied = denied || w.pol < 0
+				denied = denied || w.pol < 0 || w.scoped || w.open
 			}
-			if has && !denied && !supported(*c) {
-				return *c, polar{concept: a, pol: 1, text: a}, true
+			if has && asserted == "" {
+				asserted = a
 			}
 		}
+		if asserted != "" && !denied && supported(*c) == 0 {
+			return *c, polar{concept: asserted, pol: 1, text: asserted}, true
+		}
 	}
-	asserted := func(c *polar) bool {
+	// asserted is how closely the passage asserts c: the most words after
+	// it (its object) an un-negated occurrence shares with the claim's, or
+	// -1 when none shares a neighbour.
+	asserted := func(c *polar) int {
+		n := -1
 		for o := range window {
 			if !o.lexical && !o.negated && related(c, o) && ctxOverlap(c, o) {
-				return true
+				n = max(n, objShared(c, o))
 			}
 		}
-		return false
+		return n
 	}
 	for w := range window {
-		if w.lexical || !w.negated {
+		if w.lexical || !w.negated || w.open {
 			continue
 		}
 		negatedInClaim := false
@@ -373,7 +514,13 @@ func polarityConflict(claim []polar, passage [][]polar, supported func(polar) bo
 		}
 		for k := range claim {
 			c := &claim[k]
-			if c.lexical || c.negated || !related(c, w) || !ctxOverlap(c, w) || asserted(c) || supported(*c) {
+			if c.lexical || c.negated || c.scoped || c.open || !related(c, w) || !ctxOverlap(c, w) {
+				continue
+			}
+			// The passage both asserts and denies it ("found a violation of
+			// Article 8 … did not find a separate violation of Article
+			// 10"): the closer statement decides.
+			if a := asserted(c); a >= objShared(c, w) || a < 0 && supported(*c) > 0 {
 				continue
 			}
 			return *c, *w, true

@@ -3,6 +3,7 @@ package fidelity
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,6 +19,8 @@ type quantity struct {
 	sig   int    // significant digits as written: how far paraphrase may round
 	small bool   // a number word of ten or less: weak evidence ("two proposals")
 	text  string
+	val2  float64 // the second figure of a pair ("2-0")
+	clock float64 // a time's 12-hour reading ("6.15")
 }
 
 // date is a calendar date with the fields the text gave; zero is unknown.
@@ -29,6 +32,10 @@ type date struct {
 func (q quantity) String() string {
 	v := strconv.FormatFloat(q.val, 'f', -1, 64)
 	switch q.unit {
+	case unitTime:
+		return fmt.Sprintf("%02d:%02d", int(q.val)/60, int(q.val)%60)
+	case unitPair:
+		return v + "-" + strconv.FormatFloat(q.val2, 'f', -1, 64)
 	case "%":
 		return v + "%"
 	case "":
@@ -55,6 +62,9 @@ func (d date) String() string {
 // s: the same value, or s rounded to the precision the claim was written in
 // (a brief may say "2.5bn" for 2.47bn), never more than 6% apart.
 func (q quantity) matches(s quantity) bool {
+	if q.unit == unitTime || q.unit == unitPair || s.unit == unitTime || s.unit == unitPair {
+		return q.matchesSpecial(s)
+	}
 	if q.unit != "" && s.unit != "" && q.unit != s.unit {
 		return false
 	}
@@ -168,7 +178,7 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 			}
 		}
 		m, isMonth := months[t.lower]
-		if !isMonth || !t.cap {
+		if !isMonth {
 			continue
 		}
 		var dt date
@@ -193,7 +203,8 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 			}
 		}
 		// "May" and "March" are words as well as months: only with a number.
-		if dt.d == 0 && dt.y == 0 && (t.lower == "may" || t.lower == "march" || len(t.lower) <= 4 && t.lower != "june" && t.lower != "july") {
+		// A month in lower case ("4 march 2024") is a date only with one.
+		if dt.d == 0 && dt.y == 0 && (!t.cap && len(t.lower) <= 5 || t.lower == "may" || t.lower == "march" || len(t.lower) <= 4 && t.lower != "june" && t.lower != "july") {
 			continue
 		}
 		for k := first; k <= last; k++ {
@@ -207,6 +218,29 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 			used[i] = true
 			ds = append(ds, date{y: y, text: t.text})
 		}
+	}
+	// Times and pairs before single figures: "6.15 pm", "2–0".
+	for i := 0; i < len(toks); i++ {
+		if used[i] {
+			continue
+		}
+		q, last, ok := timeAt(s, toks, i)
+		if !ok {
+			q, last, ok = pairAt(s, toks, i)
+		}
+		if !ok || slices.Contains(used[i:last+1], true) {
+			continue
+		}
+		q.text = s[toks[i].start:toks[last].end]
+		for k := i; k <= last; k++ {
+			used[k] = true
+		}
+		qs = append(qs, q)
+		i = last
+	}
+	// A list marker ("1. The court", "2) Costs") numbers an item, not a fact.
+	if len(toks) > 1 && toks[0].num && toks[0].start == 0 && len(toks[0].lower) <= 2 && strings.HasPrefix(s[toks[0].end:], ".") || len(toks) > 1 && toks[0].num && strings.HasPrefix(s[toks[0].end:], ")") && len(toks[0].lower) <= 2 {
+		used[0] = true
 	}
 	for i := 0; i < len(toks); i++ {
 		if used[i] {
@@ -226,14 +260,24 @@ func extractFigures(s string, toks []token) (qs []quantity, ds []date) {
 				v = v*1000 + mustAtof(toks[last+1].lower)
 				last++
 			}
+			pence := false
 			if suffix != "" {
 				if sc, ok := scales[suffix]; ok {
 					v *= sc
+				} else if suffix == "p" {
+					pence = true // "31p in the pound": pence
 				} else if suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th" && suffix != "s" {
 					continue // "3D", "5G": a name, not a figure
 				}
 			}
 			q = quantity{val: v, sig: sig}
+			if pence {
+				q.unit = "p"
+			}
+		} else if a, rest, ok := strings.Cut(t.lower, "-"); ok && numberWords[a] > 0 && !isHyphenNumber(t.lower) && isAlpha(rest) {
+			// "two-year-old", "three-day": the number word leads a compound.
+			last = i
+			q = quantity{val: float64(numberWords[a]), sig: 1, small: numberWords[a] <= 10}
 		} else if _, ok := numberWords[t.lower]; ok || isHyphenNumber(t.lower) || t.lower == "a" && i+1 < len(toks) && scales[toks[i+1].lower] >= 100 && len(toks[i+1].lower) > 2 {
 			v, n := parseWords(toks[i:])
 			if n == 0 || (n == 1 && t.lower == "one") {
@@ -322,6 +366,10 @@ func parseDigits(w string) (v float64, sig int, suffix string, ok bool) {
 		j++
 	}
 	num, suffix := w[:j], w[j:]
+	if rest, ok := strings.CutPrefix(suffix, "-"); ok && rest != "" && isAlpha(rest) {
+		// "19-year-old", "5-mile", "10-day": a figure leading a compound.
+		suffix = ""
+	}
 	if strings.ContainsAny(suffix, "0123456789-") {
 		return 0, 0, "", false // "9-0", "C-311": scores and codes
 	}
@@ -440,4 +488,29 @@ func describeQuantities(qs []quantity) string {
 func isHyphenNumber(w string) bool {
 	a, b, ok := strings.Cut(w, "-")
 	return ok && numberWords[a] >= 20 && numberWords[b] > 0 && numberWords[b] < 10
+}
+
+// groupTotals gives the size of the groups a source counts around a named
+// member: "Mrs K Adebayo and 3,127 others" are 3,128 people, which a brief
+// may say. Only sources get these totals; a claim's figures are its own.
+func groupTotals(qs []quantity, toks []token) []quantity {
+	var out []quantity
+	for _, q := range qs {
+		if q.unit != "" || q.val2 != 0 {
+			continue
+		}
+		for i, t := range toks {
+			if i == 0 || i+1 >= len(toks) || toks[i-1].lower != "and" || toks[i+1].lower != "others" || !t.num {
+				continue
+			}
+			if v, _, suf, ok := parseDigits(t.lower); ok && suf == "" && v == q.val {
+				tot := q
+				tot.val++
+				tot.sig = sigDigits(strconv.FormatFloat(tot.val, 'f', -1, 64))
+				tot.text = strconv.FormatFloat(tot.val, 'f', -1, 64)
+				out = append(out, tot)
+			}
+		}
+	}
+	return out
 }

@@ -20,6 +20,7 @@ type token struct {
 	num        bool   // starts with a digit
 	poss       bool   // written with a possessive 's
 	brk        bool   // clause punctuation (, ; : dash bracket) stands before it
+	line       bool   // a line break stands before it
 }
 
 // tokenize splits s into tokens. It is the one place that decides what a
@@ -32,6 +33,7 @@ func tokenize(s string) []token {
 		w := s[sp.Start:sp.End]
 		t := token{start: sp.Start, end: sp.End}
 		t.brk = len(out) > 0 && clauseBreak(s[prev:sp.Start])
+		t.line = len(out) > 0 && strings.IndexByte(s[prev:sp.Start], '\n') >= 0
 		prev = sp.End
 		for _, suf := range []string{"'s", "’s", "'S", "’S"} {
 			if len(w) > len(suf)+1 && strings.HasSuffix(w, suf) {

@@ -35,7 +35,24 @@ func Split(text string) []Span {
 			out = append(out, Span{s, e})
 		}
 	}
+	markers := listMarkers(text)
+	// Text with no sentence punctuation at all is a list of lines:
+	// "features\ncontact manager\nevents".
+	lineList := !strings.ContainsAny(text, ".!?…")
 	for i := 0; i < len(text); {
+		for len(markers) > 0 && markers[0].Start < i {
+			markers = markers[1:]
+		}
+		if len(markers) > 0 && markers[0].Start == i {
+			// A list item starts a sentence; its marker ("1.", "a.",
+			// "2.)", "• 9.") ends none.
+			if s, e := trim(text, start, i); s < e {
+				emit(i)
+				start = i
+			}
+			i = markers[0].End
+			continue
+		}
 		r, sz := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
@@ -51,7 +68,7 @@ func Split(text string) []Span {
 				}
 				j += s2
 			}
-			if breaks >= 2 {
+			if breaks >= 2 || lineList || bulletAt(text, j) {
 				emit(i)
 				start = j
 			}
@@ -67,6 +84,29 @@ func Split(text string) []Span {
 				}
 				j += s2
 			}
+			// A spaced ellipsis ". . ." marks an omission inside a
+			// sentence; with a fourth point (". . . .") it ends one.
+			if r == '.' {
+				run, spaced := j-i, 0
+				for j+1 < len(text) && text[j] == ' ' && text[j+1] == '.' && strings.Trim(text[i:i+run], ".") == "" {
+					j += 2
+					spaced++
+				}
+				if spaced > 0 {
+					if run+spaced < 4 {
+						i = j
+						continue
+					}
+					k := skipClosers(text, j)
+					k2 := skipSpace(text, k)
+					if k2 < len(text) && k2 > k && startsCapital(text, k2) {
+						emit(k)
+						start = k2
+					}
+					i = k
+					continue
+				}
+			}
 			// Closing quotes and brackets belong to the sentence they end.
 			for j < len(text) {
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
@@ -81,7 +121,12 @@ func Split(text string) []Span {
 			}
 			r2, _ := utf8.DecodeRuneInString(text[j:])
 			if !unicode.IsSpace(r2) {
-				// "U.S.-led", "2.5", "example.com": no space, no boundary.
+				// "U.S.-led", "2.5", "example.com": no space, no boundary;
+				// but "ended.The court" lost its space.
+				if r == '.' && j == i+1 && missingSpace(text, start, i) {
+					emit(j)
+					start = j
+				}
 				i = j
 				continue
 			}
@@ -110,10 +155,16 @@ func boundary(text string, start, at int, r rune, n, next int) bool {
 		firstAt += ns
 		first, ns = utf8.DecodeRuneInString(text[firstAt:])
 	}
+	if nr == '(' && citationAfter(text, next) {
+		// '"… stairways [...]" (Smith 55).': a citation closes the sentence.
+		return false
+	}
 	switch {
 	case unicode.IsLower(first):
-		// News sentences start with a capital: '"Why?" he asked', "approx. five".
-		return false
+		// News sentences start with a capital: '"Why?" he asked', "approx. five";
+		// but a line that ends in a full stop ends its sentence, whatever
+		// the case of the next (lower-cased copy: "… aces .\nthe golden bear").
+		return strings.ContainsRune(text[at+n:next], '\n') && r != '…' && !titles[strings.ToLower(wordBefore(text, start, at))]
 	case unicode.IsUpper(first), unicode.IsDigit(first), unicode.IsLetter(first):
 	default:
 		// A dash, comma or other punctuation continues the sentence.
@@ -136,6 +187,14 @@ func boundary(text string, start, at int, r rune, n, next int) bool {
 	case numberedRefs[lw]:
 		// "No. 5", "Art. 3", "pp. 12": abbreviations before a number.
 		return !digitNext && first != '('
+	case isInitial(w) && lowerBefore(text, start, at-len(w)):
+		// "you and I. Did you": a pronoun or a letter, not a name's initial.
+		return !digitNext
+	case (lw == "a.m" || lw == "p.m") && !digitNext && !frontedTime(text, start):
+		// "at 6 P.M. Mr. Smith then went": a time ends the sentence before
+		// a title or a sentence opener, unless it opened it ("At 5 a.m. Mr.
+		// Smith went").
+		return opensSentence(text, firstAt) || titles[strings.ToLower(wordAt(text, firstAt))]
 	case ambiguous[lw] || isInitial(w) || isDottedAcronym(w):
 		// "Inc.", "Jan.", "U.S.", "W." may end a sentence. Before a number
 		// ("Jan. 5") they do not; otherwise they do only when the next word
@@ -182,6 +241,134 @@ func opensSentence(text string, i int) bool {
 		j += sz
 	}
 	return sentenceOpeners[strings.ToLower(text[i:j])]
+}
+
+// wordAt returns the run of letters at i.
+func wordAt(text string, i int) string {
+	j := i
+	for j < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		j += sz
+	}
+	return text[i:j]
+}
+
+// lowerBefore reports whether the word that ends before the white space at
+// end is written in lower case ("and I").
+func lowerBefore(text string, start, end int) bool {
+	j := backOver(text, start, end, unicode.IsSpace)
+	if j == end {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[start:j])
+	if !unicode.IsLetter(r) {
+		return false
+	}
+	k := backOver(text, start, j, unicode.IsLetter)
+	f, _ := utf8.DecodeRuneInString(text[k:j])
+	return unicode.IsLower(f)
+}
+
+// backOver moves back from end over the runes that satisfy in, not before
+// start.
+func backOver(text string, start, end int, in func(rune) bool) int {
+	for end > start {
+		r, sz := utf8.DecodeLastRuneInString(text[:end])
+		if !in(r) {
+			break
+		}
+		end -= sz
+	}
+	return end
+}
+
+// frontedTime reports a sentence that opens with a preposition of time, so
+// that its "a.m." or "p.m." belongs to the opening phrase.
+func frontedTime(text string, start int) bool {
+	return timeOpeners[strings.ToLower(wordAt(text, skipSpace(text, start)))]
+}
+
+var timeOpeners = setOf("at", "by", "before", "after", "until", "from", "around", "about", "since", "shortly", "just", "till")
+
+// citationAfter reports a bracketed citation at i that the sentence's point
+// follows: '(Smith 55).'
+func citationAfter(text string, i int) bool {
+	end := strings.IndexByte(text[i:], ')')
+	if end < 0 || end > 80 || strings.ContainsAny(text[i:i+end], ".!?\n") {
+		return false
+	}
+	k := i + end + 1
+	return k < len(text) && strings.IndexByte(".,;:", text[k]) >= 0
+}
+
+// missingSpace reports a point at i between a word and a capitalised word
+// with no space between ("ended.The court", "1,000.That"), outside a web or
+// mail address and an abbreviation.
+func missingSpace(text string, start, i int) bool {
+	n1, s1 := utf8.DecodeRuneInString(text[i+1:])
+	if !unicode.IsUpper(n1) || i+1+s1 >= len(text) {
+		return false
+	}
+	if n2, _ := utf8.DecodeRuneInString(text[i+1+s1:]); !unicode.IsLower(n2) {
+		return false
+	}
+	w := wordBefore(text, start, i)
+	if utf8.RuneCountInString(w) < 2 || strings.ContainsAny(w, ".@/:_") {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(w)
+	if !unicode.IsLower(last) && !unicode.IsDigit(last) {
+		return false
+	}
+	lw := strings.ToLower(w)
+	if titles[lw] || numberedRefs[lw] || ambiguous[lw] {
+		return false
+	}
+	// The rest of the run: an address ("Jane.Doe@example.com") goes on.
+	k := i + 1
+	for k < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[k:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		if r == '@' || r == '/' || r == '_' {
+			return false
+		}
+		if r == '.' && k+1 < len(text) && unicode.IsLetter(rune(text[k+1])) {
+			// "report.Final.pdf"
+			return false
+		}
+		k += sz
+	}
+	return !strings.Contains(strings.ToLower(text[max(start, i-12):i]), "www")
+}
+
+// startsCapital reports an upper-case letter or digit at i, through opening
+// quotes and brackets.
+func startsCapital(text string, i int) bool {
+	for i < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		if isOpener(r) {
+			i += sz
+			continue
+		}
+		return unicode.IsUpper(r) || unicode.IsDigit(r)
+	}
+	return false
+}
+
+func skipClosers(text string, j int) int {
+	for j < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[j:])
+		if !isCloser(r) {
+			break
+		}
+		j += sz
+	}
+	return j
 }
 
 // isInitial reports a single capital letter: "George W. Bush".
@@ -329,7 +516,7 @@ var titles = setOf("mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "col", "lt"
 	"supt", "insp", "det", "fr", "mme", "mlle", "sr.", "atty", "amb", "cpl", "pvt", "rt")
 
 // numberedRefs precede a number: "No. 5", "Art. 3", "para. 12".
-var numberedRefs = setOf("no", "nos", "art", "arts", "para", "paras", "p", "pp", "vol",
+var numberedRefs = setOf("no", "n°", "nº", "nos", "art", "arts", "para", "paras", "p", "pp", "vol",
 	"vols", "fig", "figs", "sec", "secs", "ch", "chap", "cl", "reg", "regs", "op", "ed", "nr")
 
 // ambiguous abbreviations may end a sentence as well as sit inside one.

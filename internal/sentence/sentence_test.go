@@ -130,6 +130,33 @@ var splitCases = []string{
 	"Ask the Rt. Hon. member.",
 	"They met at No. 10 Downing St.|The PM spoke.",
 	"Co-counsel (Mr. Lee) agreed.|Opposing counsel did not.",
+	// lists
+	"The court set three conditions:|1. File the accounts by May.|2. Pay the fine.|3. Report each quarter.",
+	"1) Disclose the fee|2) Notify the client",
+	"1.) The claim fails.|2.) The appeal is dismissed.",
+	"a. The tenant pays|b. The landlord repairs|c. Both sign",
+	"• 4. Costs follow the event|• 5. Interest runs from today",
+	"The index rose by 5.|The bank said so.", // a figure, not a list marker
+	"Shares rose 3.5 in 2.|Trading slowed.",
+	// ellipses
+	"The clause reads \"the parties shall . . . cooperate in good faith.\"",
+	"The statute says \"no person shall . . . .|The penalty is a fine.",
+	"He said it was fine . . . and then he left.",
+	// a citation after a quotation
+	"The judge called it \"a grave breach [...]\" (para. 41).|The firm appealed.",
+	"She wrote that \"the duty is absolute\" (Smith 2019, 12).|Others disagree.",
+	// addresses are not sentence ends (missing spaces: TestSplitMissingSpace)
+	"Write to jane.doe@example.com for details.",
+	"See www.example.Com for the ruling.",
+	"It cost 2.5bn.|Nobody objected.",
+	// pronoun I, times
+	"The tenant and I.|Nobody else signed.",
+	"He left the court at 6 P.M.|Mr. Patel then filed the appeal.",
+	"At 9 a.m. Mr. Patel filed the appeal.",
+	// a list of lines with no punctuation
+	"contracts\n|employment\n|data protection",
+	"the hearing ended .\n|the court will rule in may .",
+	"The ruling covers:\n|- the fine of £2m\n|- the ban on new contracts.",
 }
 
 // caseText turns a table entry into its input: a "|" becomes a space unless
@@ -164,6 +191,23 @@ func TestSplitTable(t *testing.T) {
 		if c == "Russia will hold talks with the U.S. The meeting is next week." {
 			want = []string{"Russia will hold talks with the U.S.", "The meeting is next week."}
 		}
+		got := texts(text, Split(text))
+		if !slices.Equal(got, want) {
+			t.Errorf("Split(%q)\n got  %q\n want %q", text, got, want)
+		}
+	}
+}
+
+// Scraped articles lose the space after a full stop: "ended.The court".
+func TestSplitMissingSpace(t *testing.T) {
+	for text, want := range map[string][]string{
+		"The hearing ended.The court will rule in May.": {"The hearing ended.", "The court will rule in May."},
+		"Revenue hit 4,500.That was a record.":          {"Revenue hit 4,500.", "That was a record."},
+		"It was Tuesday.Mr. Lee filed the appeal.":      {"It was Tuesday.", "Mr. Lee filed the appeal."},
+		"The U.S.Army base closed.":                     {"The U.S.Army base closed."},
+		"Mail Jane.Doe@example.com today.":              {"Mail Jane.Doe@example.com today."},
+		"The file is report.Final.pdf here.":            {"The file is report.Final.pdf here."},
+	} {
 		got := texts(text, Split(text))
 		if !slices.Equal(got, want) {
 			t.Errorf("Split(%q)\n got  %q\n want %q", text, got, want)

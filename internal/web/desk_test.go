@@ -261,7 +261,7 @@ func TestDeskChecksInline(t *testing.T) {
 	s := newSite(t)
 	s.srv.opts.Checker = func(_ context.Context, b *brief.Brief) ([]Finding, error) {
 		return []Finding{{Kind: "number-mismatch", Severity: "error", Section: 0, Paragraph: 0, Citation: 1,
-			Sentence: "The regulator fined <b>", Message: "£2 million is not in source 1"}}, nil
+			Sentence: "The regulator fined <b>", Message: "£2 million is not in source 1", Tier: "error", Score: 0.12}}, nil
 	}
 	s.srv.opts.Tagger = func(_ context.Context, b *brief.Brief) ([]Suggestion, []Suggestion, error) {
 		return []Suggestion{{Name: "Clifford Chance LLP", Score: 0.9, Reasons: []string{"named in source 1"}}},
@@ -276,7 +276,7 @@ func TestDeskChecksInline(t *testing.T) {
 	}
 	// The finding is listed in the side panel, linked to its paragraph,
 	// which is flagged in the preview; the suggestions show their reasons.
-	mustContain(t, page, "number-mismatch", "£2 million is not in source 1", `href="#p-0-0"`, `id="p-0-0"`, `class="flagged"`,
+	mustContain(t, page, "number-mismatch", "£2 million is not in source 1", `<span class="tier">error</span>`, `<span class="score"`, ">0.12</span>", `href="#p-0-0"`, `id="p-0-0"`, `class="flagged"`,
 		"Clifford Chance LLP", "named in source 1", "Sanctions &amp; Export Controls", "The regulator fined &lt;b&gt;")
 	mustNotContain(t, page, "not available on this server")
 }

@@ -36,13 +36,15 @@ type Store interface {
 // Finding is one result of the source-fidelity check, shown inline at the
 // desk. It mirrors the contract's check JSON.
 type Finding struct {
-	Kind      string `json:"kind"`
-	Severity  string `json:"severity"`
-	Section   int    `json:"section"`
-	Paragraph int    `json:"paragraph"`
-	Sentence  string `json:"sentence"`
-	Citation  int    `json:"citation"`
-	Message   string `json:"message"`
+	Kind      string  `json:"kind"`
+	Severity  string  `json:"severity"`
+	Section   int     `json:"section"`
+	Paragraph int     `json:"paragraph"`
+	Sentence  string  `json:"sentence"`
+	Citation  int     `json:"citation"`
+	Message   string  `json:"message"`
+	Tier      string  `json:"tier,omitempty"`  // error, needs-review
+	Score     float64 `json:"score,omitempty"` // the sentence's support score, 0 to 1; 0 when none
 }
 
 // Suggestion is a firm or topic the tagger proposes for a brief.

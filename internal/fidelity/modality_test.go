@@ -1,0 +1,54 @@
+package fidelity
+
+import "testing"
+
+// TestRealisedObject: a perfect that states as done what the source gives
+// only as planned, possible or in question.
+func TestRealisedObject(t *testing.T) {
+	src := "The insurer said it would seek a judicial review of the decision. " +
+		"Its auditors will assess whether a provision is needed in the annual accounts. " +
+		"The regulator has already opened an inquiry into the sale."
+	cases := []struct {
+		claim string
+		want  bool
+	}{
+		{"The insurer has already filed for a judicial review of the decision.", true},
+		{"The insurer said it would seek a judicial review of the decision.", false},
+		{"Its auditors have booked a provision in the annual accounts.", true},
+		{"Its auditors will assess whether a provision is needed.", false},
+		{"The regulator has opened an inquiry into the sale.", false},
+		{"A fuller review would have required a provision in the accounts.", false},
+	}
+	for _, c := range cases {
+		wantFinding(t, c.claim, KindUnsupportedClaim, "only as planned", src, c.claim, c.want)
+	}
+}
+
+// TestNoneAndSome: "several arrests" against "no arrests" or "nobody was
+// arrested", and the reverse against a count.
+func TestNoneAndSome(t *testing.T) {
+	cases := []struct {
+		source, claim string
+		want          bool
+	}{
+		{"Police searched nine offices on Monday. Nobody was arrested.", "Police searched nine offices on Monday and several arrests were made.", true},
+		{"Police searched nine offices on Monday. Nobody was arrested.", "Police searched nine offices on Monday and no arrests were made.", false},
+		{"Police searched nine offices. No complaints were filed by staff.", "Police searched nine offices, and numerous complaints were filed by staff.", true},
+		{"Police searched nine offices. Two arrests were made.", "Police searched nine offices, and no arrests were made.", true},
+		{"Police searched nine offices. Two arrests were made.", "Police searched nine offices, and two arrests were made.", false},
+	}
+	for _, c := range cases {
+		wantFinding(t, c.claim, KindNegationMismatch, "", c.source, c.claim, c.want)
+	}
+}
+
+// TestPence: "31p in the pound" is a figure in pence.
+func TestPence(t *testing.T) {
+	src := "Unsecured creditors would receive 31p in the pound under the plan."
+	for claim, want := range map[string]bool{
+		"Unsecured creditors would get 31p in the pound under the plan.": false,
+		"Unsecured creditors would get 13p in the pound under the plan.": true,
+	} {
+		wantFinding(t, claim, KindNumberMismatch, "", src, claim, want)
+	}
+}
