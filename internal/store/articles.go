@@ -21,7 +21,7 @@ import (
 const (
 	articleMeta = `a.id, coalesce(a.source_id, 0), a.guid, a.url, a.canonical_url, a.title, a.publisher, a.author,
 	a.language, a.excerpt, a.published_at, a.modified_at, a.fetched_at, a.updated_at, a.full_text, a.content_hash,
-	a.simhash, a.duplicate_of, a.story_id`
+	a.simhash, a.duplicate_of, a.story_id, a.page_errors, a.page_retry_at`
 	articleCols     = articleMeta + `, '', ''`
 	articleTextCols = articleMeta + `, a.html, a.text`
 )
@@ -34,15 +34,17 @@ func scanArticle(sc interface{ Scan(...any) error }) (*source.Article, error) {
 		dup, story             sql.NullInt64
 		fullText               bool
 		htmlText, plainText    string
+		retry                  dbTime
 	)
 	if err := sc.Scan(&a.ID, &a.SourceID, &a.GUID, &a.URL, &a.CanonicalURL, &a.Title, &a.Publisher, &a.Author,
 		&a.Language, &a.Excerpt, &pub, &mod, &fetched, &upd, &fullText, &a.ContentHash, &sim, &dup, &story,
-		&htmlText, &plainText); err != nil {
+		&a.PageErrors, &retry, &htmlText, &plainText); err != nil {
 		return nil, err
 	}
 	a.PublishedAt, a.ModifiedAt, a.FetchedAt, a.UpdatedAt = pub.Ptr(), mod.Ptr(), fetched.Time, upd.Time
 	a.FullText, a.HTML, a.Text = fullText, htmlText, plainText
 	a.SimHash = source.Fingerprint(uint64(sim))
+	a.PageRetryAt = retry.Ptr()
 	if dup.Valid {
 		a.DuplicateOf = &dup.Int64
 	}
@@ -94,16 +96,22 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 	a := *in
 	canon, err := source.CanonicalURL(a.CanonicalURL)
 	if err != nil {
-		if canon, err = source.CanonicalURL(a.URL); err != nil {
-			return source.SaveResult{}, fmt.Errorf("store: article %q has no http(s) URL: %w", a.Title, ErrInvalid)
-		}
+		canon, err = source.CanonicalURL(a.URL)
 	}
-	a.CanonicalURL = canon
-	linkKey, err := source.CanonicalURL(a.URL)
+	linkKey := canon
 	if err != nil {
-		linkKey = canon
+		// An item without an http(s) link (a note, a podcast episode, a
+		// tag: URI): known by its GUID within its source, else by its text.
+		if canon, err = srcItemKey(&a); err != nil {
+			return source.SaveResult{}, err
+		}
+		a.URL, linkKey = "", canon
+	} else if k, err := source.CanonicalURL(a.URL); err == nil {
+		linkKey = k
+	} else {
 		a.URL = canon
 	}
+	a.CanonicalURL = canon
 	if a.GUID == "" {
 		a.GUID = a.URL
 	}
@@ -119,12 +127,6 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 	}
 	now := s.now()
 	sortAt := a.Time()
-	var bands [source.BandCount]any
-	if comparable {
-		for i, b := range a.SimHash.Bands() {
-			bands[i] = b
-		}
-	}
 	var srcID any
 	if a.SourceID != 0 {
 		srcID = a.SourceID
@@ -138,20 +140,22 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				id                int64
 				hash, title       string
 				oldSrc            sql.NullInt64
-				pub, mod          dbTime
+				pub, mod, retry   dbTime
 				author, publisher string
 				oldFull, byURL    bool
+				pageErrors        int
 			)
-			const known = `SELECT id, content_hash, title, source_id, published_at, modified_at, author, publisher, full_text FROM articles`
+			const known = `SELECT id, content_hash, title, source_id, published_at, modified_at, author, publisher, full_text,
+				page_errors, page_retry_at FROM articles`
 			err := sql.ErrNoRows
 			if a.SourceID != 0 {
 				err = tx.queryRow(ctx, known+` WHERE source_id = ? AND guid = ?`+s.d.forUpdate, a.SourceID, a.GUID).
-					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull)
+					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
 			}
 			if errors.Is(err, sql.ErrNoRows) {
 				byURL = true
 				err = tx.queryRow(ctx, known+` WHERE canonical_url = ?`+s.d.forUpdate, canon).
-					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull)
+					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
 			}
 			if err == nil {
 				res.ID = id
@@ -167,6 +171,13 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				if hash == a.ContentHash && title == a.Title && author == a.Author && publisher == a.Publisher &&
 					srcTimesEqual(pub.Ptr(), a.PublishedAt) && srcTimesEqual(mod.Ptr(), a.ModifiedAt) {
 					res.Outcome = source.SavedUnchanged
+					if pageErrors != a.PageErrors || !srcTimesEqual(retry.Ptr(), a.PageRetryAt) {
+						// Only the page's backoff changed.
+						if _, err := tx.exec(ctx, `UPDATE articles SET page_errors = ?, page_retry_at = ? WHERE id = ?`,
+							a.PageErrors, s.d.timePtrArg(a.PageRetryAt), id); err != nil {
+							return err
+						}
+					}
 					if !oldSrc.Valid && a.SourceID != 0 {
 						// The article's source was removed and re-added.
 						_, err = tx.exec(ctx, `UPDATE articles SET source_id = ? WHERE id = ? AND NOT EXISTS
@@ -177,11 +188,15 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				res.Outcome = source.SavedUpdated
 				_, err = tx.exec(ctx, `UPDATE articles SET title = ?, publisher = ?, author = ?, language = ?, excerpt = ?,
 					published_at = ?, modified_at = ?, fetched_at = ?, updated_at = ?, sort_at = ?, html = ?, text = ?,
-					full_text = ?, content_hash = ?, simhash = ?, sh0 = ?, sh1 = ?, sh2 = ?, sh3 = ?, sh4 = ?, sh5 = ? WHERE id = ?`,
+					full_text = ?, content_hash = ?, simhash = ?, page_errors = ?, page_retry_at = ? WHERE id = ?`,
 					a.Title, a.Publisher, a.Author, a.Language, a.Excerpt, s.d.timePtrArg(a.PublishedAt),
 					s.d.timePtrArg(a.ModifiedAt), s.d.timeArg(a.FetchedAt), s.d.timeArg(now), s.d.timeArg(sortAt),
-					a.HTML, a.Text, a.FullText, a.ContentHash, int64(uint64(a.SimHash)), bands[0], bands[1], bands[2], bands[3], bands[4], bands[5], id)
-				return err
+					a.HTML, a.Text, a.FullText, a.ContentHash, int64(uint64(a.SimHash)), a.PageErrors,
+					s.d.timePtrArg(a.PageRetryAt), id)
+				if err != nil || hash == a.ContentHash {
+					return err
+				}
+				return s.reindexBands(ctx, tx, id, a.SimHash, comparable)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -213,17 +228,20 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 			// 3. Insert.
 			err = tx.queryRow(ctx, `INSERT INTO articles (source_id, guid, url, link_key, canonical_url, title, publisher,
 				author, language, excerpt, published_at, modified_at, fetched_at, updated_at, sort_at, html, text,
-				full_text, content_hash, simhash, sh0, sh1, sh2, sh3, sh4, sh5, duplicate_of, story_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				full_text, content_hash, simhash, duplicate_of, story_id, page_errors, page_retry_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT DO NOTHING RETURNING id`,
 				srcID, a.GUID, a.URL, linkKey, canon, a.Title, a.Publisher, a.Author, a.Language, a.Excerpt,
 				s.d.timePtrArg(a.PublishedAt), s.d.timePtrArg(a.ModifiedAt), s.d.timeArg(a.FetchedAt), s.d.timeArg(now),
 				s.d.timeArg(sortAt), a.HTML, a.Text, a.FullText, a.ContentHash, int64(uint64(a.SimHash)),
-				bands[0], bands[1], bands[2], bands[3], bands[4], bands[5], dupOf, dupStory).Scan(&res.ID)
+				dupOf, dupStory, a.PageErrors, s.d.timePtrArg(a.PageRetryAt)).Scan(&res.ID)
 			if err == nil {
 				res.Outcome = source.SavedNew
 				if dupOf != nil {
 					res.Outcome = source.SavedDuplicate
+				}
+				if comparable {
+					return s.insertBands(ctx, tx, res.ID, a.SimHash)
 				}
 				return nil
 			}
@@ -247,6 +265,18 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 // the same content hash, or whose SimHash shares a band with f, lies
 // within source.NearDuplicateDistance and whose text shares most of its
 // shingles (source.Containment). A copy of a copy resolves to the first
+// srcItemKey is the stored key of an item without an http(s) link: its
+// GUID within its source, else the hash of its text.
+func srcItemKey(a *source.Article) (string, error) {
+	if a.SourceID != 0 && strings.TrimSpace(a.GUID) != "" {
+		return "urn:legists:item:" + strconv.FormatInt(a.SourceID, 10) + ":" + source.ContentHash(a.GUID)[:32], nil
+	}
+	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Title) == "" {
+		return "", fmt.Errorf("store: article %q has no http(s) URL, no GUID and no text: %w", a.GUID, ErrInvalid)
+	}
+	return "urn:legists:text:" + source.ContentHash(a.Title + "\x00" + a.Text)[:32], nil
+}
+
 func srcTimesEqual(a, b *time.Time) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil

@@ -1,6 +1,12 @@
 package store
 
-// Near-duplicate lookup by SimHash (migration 00007_ingest_scale).
+// Near-duplicate lookup (migration 00007_ingest_scale). Each comparable
+// article's SimHash is stored in article_bands under its three band keys
+// (source.Fingerprint.BandKeys), with the SimHash itself: a lookup probes
+// the 67 keys of source.Fingerprint.ProbeKeys, each with a bounded LIMIT,
+// in one statement that reads narrow rows only. The candidates within
+// source.NearDuplicateDistance (a handful) are confirmed by their shingles.
+// The cost per article does not grow with the archive.
 
 import (
 	"context"
@@ -8,47 +14,123 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
+	"strings"
 
 	"legists/internal/source"
 )
 
-// copy.
-func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerprint, hash string, words []string) (orig int64, story sql.NullInt64, dist int, found bool, err error) {
-	b := f.Bands()
-	type cand struct {
-		id    int64
-		dist  int
-		exact bool
+// Bucket bounds: the newest rows of a probed key that a lookup reads. A
+// band's own key is where a copy usually is; one-bit neighbours are read
+// more sparingly. Unrelated texts almost never share a 21-bit band, so
+// buckets this size are only reached by texts that are alike.
+const (
+	ownBucket       = 32
+	neighbourBucket = 4
+	// maxConfirm is how many candidates within the distance have their
+	// text compared, closest first.
+	maxConfirm = 8
+)
+
+// probeSQL is the lookup of the 67 probe keys, one bounded index range
+// each, newest first.
+var probeSQL = func() string {
+	var b strings.Builder
+	for i := range 67 {
+		if i > 0 {
+			b.WriteString("\nUNION ALL ")
+		}
+		limit := neighbourBucket
+		if i < source.IndexBands {
+			limit = ownBucket
+		}
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT article_id, simhash FROM article_bands WHERE band_key = ?
+			ORDER BY article_id DESC LIMIT %d) AS p%d`, limit, i)
 	}
-	rows, err := tx.query(ctx, `SELECT id, simhash, content_hash FROM articles
-		WHERE sh0 = ? OR sh1 = ? OR sh2 = ? OR sh3 = ? OR sh4 = ? OR sh5 = ? OR content_hash = ?
-		ORDER BY id LIMIT 5000`, b[0], b[1], b[2], b[3], b[4], b[5], hash)
-	if err != nil {
-		return 0, story, 0, false, err
+	return b.String()
+}()
+
+// insertBands indexes an article's fingerprint.
+func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fingerprint) error {
+	keys := f.BandKeys()
+	args := make([]any, 0, 3*len(keys))
+	ph := make([]string, 0, len(keys))
+	for _, k := range keys {
+		args = append(args, k, id, int64(uint64(f)))
+		ph = append(ph, "(?, ?, ?)")
+	}
+	_, err := tx.exec(ctx, `INSERT INTO article_bands (band_key, article_id, simhash) VALUES `+
+		strings.Join(ph, ", ")+` ON CONFLICT DO NOTHING`, args...)
+	return err
+}
+
+// reindexBands replaces an updated article's fingerprint (comparable false:
+// its text is now too short to take part).
+func (s *db) reindexBands(ctx context.Context, tx runner, id int64, f source.Fingerprint, comparable bool) error {
+	if _, err := tx.exec(ctx, `DELETE FROM article_bands WHERE article_id = ?`, id); err != nil {
+		return err
+	}
+	if !comparable {
+		return nil
+	}
+	return s.insertBands(ctx, tx, id, f)
+}
+
+// findNearDuplicate finds the first stored copy of a text: an article with
+// the same content hash, or whose SimHash lies within
+// source.NearDuplicateDistance and whose text shares most of its shingles
+// (source.Containment). A copy of a copy resolves to the first copy.
+func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerprint, hash string, words []string) (orig int64, story sql.NullInt64, dist int, found bool, err error) {
+	type cand struct {
+		id   int64
+		dist int
 	}
 	var cands []cand
-	for rows.Next() {
-		var (
-			c   cand
-			sim int64
-			h   string
-		)
-		if err := rows.Scan(&c.id, &sim, &h); err != nil {
-			rows.Close()
+	// The same text: one index lookup.
+	var exact int64
+	switch err := tx.queryRow(ctx, `SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1`, hash).Scan(&exact); {
+	case err == nil:
+		cands = append(cands, cand{id: exact, dist: -1})
+	case err != sql.ErrNoRows:
+		return 0, story, 0, false, err
+	}
+	if len(cands) == 0 {
+		keys := f.ProbeKeys()
+		args := make([]any, len(keys))
+		for i, k := range keys {
+			args[i] = k
+		}
+		rows, err := tx.query(ctx, probeSQL, args...)
+		if err != nil {
 			return 0, story, 0, false, err
 		}
-		c.dist = f.Distance(source.Fingerprint(uint64(sim)))
-		c.exact = h == hash
-		if c.exact {
-			c.dist = 0
+		seen := map[int64]bool{}
+		for rows.Next() {
+			var id, sim int64
+			if err := rows.Scan(&id, &sim); err != nil {
+				rows.Close()
+				return 0, story, 0, false, err
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if d := f.Distance(source.Fingerprint(uint64(sim))); d <= source.NearDuplicateDistance {
+				cands = append(cands, cand{id: id, dist: d})
+			}
 		}
-		if c.exact || c.dist <= source.NearDuplicateDistance {
-			cands = append(cands, c)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, story, 0, false, err
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, story, 0, false, err
+		// Closest first, then the oldest.
+		slices.SortFunc(cands, func(a, b cand) int {
+			if a.dist != b.dist {
+				return a.dist - b.dist
+			}
+			return int(a.id - b.id)
+		})
+		cands = cands[:min(len(cands), maxConfirm)]
 	}
 	for _, c := range cands {
 		var (
@@ -58,7 +140,7 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		if err := tx.queryRow(ctx, `SELECT text, duplicate_of FROM articles WHERE id = ?`, c.id).Scan(&text, &dup); err != nil {
 			return 0, story, 0, false, err
 		}
-		if !c.exact && source.Containment(words, source.Words(text)) < source.MinContainment {
+		if c.dist >= 0 && source.Containment(words, source.Words(text)) < source.MinContainment {
 			continue
 		}
 		orig := c.id
@@ -71,18 +153,20 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		if err := tx.queryRow(ctx, `SELECT story_id FROM articles WHERE id = ?`+s.d.forUpdate, orig).Scan(&story); err != nil {
 			return 0, story, 0, false, err
 		}
-		return orig, story, c.dist, true, nil
+		return orig, story, max(c.dist, 0), true, nil
 	}
 	return 0, story, 0, false, nil
 }
 
-// srcBandLocks are the advisory lock keys of a fingerprint's bands,
-// ascending.
+// srcBandLocks are the advisory lock keys of a fingerprint's six narrow
+// bands, ascending: two fingerprints within source.NearDuplicateDistance
+// share one of them exactly, so two copies saved at once by two workers
+// wait for each other.
 func srcBandLocks(f source.Fingerprint) []int64 {
 	var keys []int64
 	for i, b := range f.Bands() {
 		h := fnv.New64a()
-		fmt.Fprintf(h, "legists-article-band-%d-%d", i, b)
+		h.Write([]byte("legists-article-band-" + strconv.Itoa(i) + "-" + strconv.FormatInt(b, 10)))
 		keys = append(keys, int64(h.Sum64()>>1))
 	}
 	slices.Sort(keys)

@@ -141,20 +141,21 @@ type StoryPage struct {
 }
 
 const sourceCols = `id, url, kind, title, site_url, feed_type, interval_seconds, created_at, etag, last_modified,
-	last_polled_at, last_success_at, last_status, last_error, last_error_at, error_count, next_poll_at, claimed_until`
+	last_polled_at, last_success_at, last_status, last_error, last_error_at, error_count, next_poll_at, claimed_until,
+	fetch_pages`
 
 func scanSource(sc interface{ Scan(...any) error }, extra ...any) (*source.Source, error) {
 	var (
 		s                                          source.Source
-		kind                                       string
+		kind, fetchPages                           string
 		created, polled, success, errAt, next, clm dbTime
 	)
 	dest := []any{&s.ID, &s.URL, &kind, &s.Title, &s.SiteURL, &s.FeedType, &s.IntervalSeconds, &created,
-		&s.ETag, &s.LastModified, &polled, &success, &s.LastStatus, &s.LastError, &errAt, &s.ErrorCount, &next, &clm}
+		&s.ETag, &s.LastModified, &polled, &success, &s.LastStatus, &s.LastError, &errAt, &s.ErrorCount, &next, &clm, &fetchPages}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
-	s.Kind = source.Kind(kind)
+	s.Kind, s.FetchPages = source.Kind(kind), source.FetchPages(fetchPages)
 	s.CreatedAt, s.NextPollAt = created.Time, next.Time
 	s.LastPolledAt, s.LastSuccessAt, s.LastErrorAt, s.ClaimedUntil = polled.Ptr(), success.Ptr(), errAt.Ptr(), clm.Ptr()
 	s.Status = s.State(time.Now())
@@ -173,6 +174,9 @@ func (s *db) AddSource(ctx context.Context, src source.Source) (*source.Source, 
 	if !src.Kind.Valid() {
 		return nil, fmt.Errorf("store: source kind %q: want feed or page: %w", src.Kind, ErrInvalid)
 	}
+	if src.FetchPages, err = source.ParseFetchPages(string(src.FetchPages)); err != nil {
+		return nil, fmt.Errorf("store: source %s: %w: %w", src.URL, ErrInvalid, err)
+	}
 	src.URL = u.String()
 	if existing, err := s.GetSourceByURL(ctx, src.URL); err == nil {
 		return existing, fmt.Errorf("store: source %s is already subscribed (id %d): %w", src.URL, existing.ID, ErrConflict)
@@ -182,10 +186,10 @@ func (s *db) AddSource(ctx context.Context, src source.Source) (*source.Source, 
 	now := s.now()
 	var id int64
 	err = s.write(ctx, func(tx runner) error {
-		return tx.queryRow(ctx, `INSERT INTO sources (url, kind, title, site_url, feed_type, interval_seconds, created_at, next_poll_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
+		return tx.queryRow(ctx, `INSERT INTO sources (url, kind, title, site_url, feed_type, interval_seconds, created_at, next_poll_at, fetch_pages)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
 			src.URL, string(src.Kind), strings.TrimSpace(src.Title), src.SiteURL, src.FeedType, max(src.IntervalSeconds, 0),
-			s.d.timeArg(now), s.d.timeArg(now)).Scan(&id)
+			s.d.timeArg(now), s.d.timeArg(now), string(src.FetchPages)).Scan(&id)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		existing, gerr := s.GetSourceByURL(ctx, src.URL)

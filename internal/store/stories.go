@@ -126,11 +126,12 @@ func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE articles SET story_id = ? WHERE id = ? OR (duplicate_of = ? AND story_id IS NULL)`,
-			storyID, articleID, articleID); err != nil {
+		// Two statements, each on an index (an OR may scan the table).
+		if _, err := tx.exec(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, storyID, articleID); err != nil {
 			return err
 		}
-		return nil
+		_, err := tx.exec(ctx, `UPDATE articles SET story_id = ? WHERE duplicate_of = ? AND story_id IS NULL`, storyID, articleID)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: assign article %d to a story: %w", articleID, err)
