@@ -362,8 +362,19 @@ type IngestCounts struct {
 	New int `json:"new"`
 	// Duplicates: items recognised as copies of an article already stored.
 	Duplicates int `json:"duplicates"`
-	// Errors: sources or items that failed.
+	// Errors: sources or items that failed, FeedErrors + PageErrors (the
+	// contract's figure).
 	Errors int `json:"errors"`
+	// FeedErrors: sources whose fetch or feed failed (the source backs
+	// off).
+	FeedErrors int `json:"feed_errors"`
+	// PageErrors: items whose page could not be fetched or read (kept
+	// with the feed's text; the page backs off) or that could not be
+	// stored.
+	PageErrors int `json:"page_errors"`
+	// NoLink: items stored without an http(s) link (known by their GUID
+	// or their text), counted in New, Updated or Duplicates as well.
+	NoLink int `json:"no_link"`
 	// Updated: known articles whose text or metadata changed.
 	Updated int `json:"updated"`
 	// Items read from feeds (known or not).
@@ -373,6 +384,12 @@ type IngestCounts struct {
 	Skipped int `json:"skipped"`
 }
 
+// FeedFailed counts a failed source.
+func (c *IngestCounts) FeedFailed() { c.FeedErrors++; c.Errors++ }
+
+// PageFailed counts an item whose page failed or that was not stored.
+func (c *IngestCounts) PageFailed() { c.PageErrors++; c.Errors++ }
+
 // Add adds o to c.
 func (c *IngestCounts) Add(o IngestCounts) {
 	c.Sources += o.Sources
@@ -381,6 +398,9 @@ func (c *IngestCounts) Add(o IngestCounts) {
 	c.New += o.New
 	c.Duplicates += o.Duplicates
 	c.Errors += o.Errors
+	c.FeedErrors += o.FeedErrors
+	c.PageErrors += o.PageErrors
+	c.NoLink += o.NoLink
 	c.Updated += o.Updated
 	c.Items += o.Items
 	c.Skipped += o.Skipped
