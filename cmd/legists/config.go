@@ -66,6 +66,7 @@ var settings = []setting{
 	{Env: "LEGISTS_LOG_FORMAT", Flag: "log-format", Note: "text on a terminal, json otherwise"},
 	{Env: "LEGISTS_WORKERS", Flag: "workers", Default: "8"},
 	{Env: "LEGISTS_NO_JOBS", Flag: "no-jobs", Default: "0", Bool: true},
+	{Env: "LEGISTS_FETCH_PAGES", Flag: "fetch-pages", Default: "auto"},
 }
 
 // Where a value came from.

@@ -20,6 +20,7 @@ import (
 	"legists/internal/fidelity"
 	"legists/internal/jobs"
 	"legists/internal/metrics"
+	"legists/internal/source"
 	"legists/internal/store"
 	"legists/internal/tag"
 	"legists/internal/web"
@@ -32,10 +33,12 @@ func init() {
 // serveEnv is what hooks registered by other files get: the open store and
 // the process's settings.
 type serveEnv struct {
-	Store   store.Store
-	Logger  *slog.Logger
-	BaseURL string
-	SMTP    string
+	// FetchPages is the poller's page policy (--fetch-pages).
+	FetchPages source.FetchPages
+	Store      store.Store
+	Logger     *slog.Logger
+	BaseURL    string
+	SMTP       string
 	// Invalidate drops the site's page cache after a write from a worker.
 	Invalidate func()
 }
@@ -89,7 +92,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // serve runs the server until ctx ends (SIGINT or SIGTERM in production).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs]", stderr)
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs] [--fetch-pages auto|always|never]", stderr)
 	addr := fs.String("addr", envString("LEGISTS_ADDR", "127.0.0.1:8080"), "address to listen on (env LEGISTS_ADDR)")
 	dsn := dbFlag(fs)
 	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
@@ -99,8 +102,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", envString("LEGISTS_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env LEGISTS_LOG_LEVEL)")
 	workers := fs.Int("workers", envInt("LEGISTS_WORKERS", jobs.DefaultWorkers), "background jobs (polling, publishing, digests) this instance runs at once (env LEGISTS_WORKERS)")
 	noJobs := fs.Bool("no-jobs", envBool("LEGISTS_NO_JOBS"), "run no background jobs: a web-only instance beside others that run them (env LEGISTS_NO_JOBS=1)")
+	fetchPages := fetchPagesFlag(fs)
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	fp, err := source.ParseFetchPages(*fetchPages)
+	if err != nil || fp == source.FetchPagesDefault {
+		fmt.Fprintf(stderr, "legists serve: --fetch-pages %q: want auto, always or never\n", *fetchPages)
+		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "legists serve: unexpected argument %q\n", fs.Arg(0))
@@ -156,7 +165,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		base = "http://" + displayAddr(ln.Addr().String())
 	}
 
-	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL}
+	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL, FetchPages: fp}
 	opts := web.Options{
 		Store:   ws,
 		BaseURL: base,
