@@ -239,7 +239,7 @@ func (p *Poller) round(ctx context.Context, once bool) (source.IngestCounts, err
 				mu.Lock()
 				if claimed {
 					total.Add(c)
-					p.log.Info("ingest: progress", "source", src.ID, "sources", total.Sources, "new", total.New,
+					p.log.Info("ingest: progress", "source", src.ID, "sources", total.Sources, "items", total.Items, "new", total.New,
 						"duplicates", total.Duplicates, "feed_errors", total.FeedErrors, "page_errors", total.PageErrors)
 				} else {
 					waiting = append(waiting, src)

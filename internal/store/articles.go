@@ -58,7 +58,7 @@ func scanArticle(sc interface{ Scan(...any) error }) (*source.Article, error) {
 func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error) {
 	r := s.reader()
 	if guid != "" && sourceID != 0 {
-		a, err := scanArticle(r.queryRow(ctx, `SELECT `+articleCols+` FROM articles a WHERE a.source_id = ? AND a.guid = ?`, sourceID, guid))
+		a, err := scanArticle(r.hot().queryRow(ctx, `SELECT `+articleCols+` FROM articles a WHERE a.source_id = ? AND a.guid = ?`, sourceID, guid))
 		if err == nil {
 			return a, nil
 		}
@@ -67,7 +67,7 @@ func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string)
 		}
 	}
 	if key, err := source.CanonicalURL(link); err == nil {
-		a, err := scanArticle(r.queryRow(ctx, `SELECT `+articleCols+` FROM articles a
+		a, err := scanArticle(r.hot().queryRow(ctx, `SELECT `+articleCols+` FROM articles a
 			WHERE a.canonical_url = ? OR a.link_key = ? ORDER BY a.id LIMIT 1`, key, key))
 		if err == nil {
 			return a, nil
@@ -149,12 +149,12 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				page_errors, page_retry_at FROM articles`
 			err := sql.ErrNoRows
 			if a.SourceID != 0 {
-				err = tx.queryRow(ctx, known+` WHERE source_id = ? AND guid = ?`+s.d.forUpdate, a.SourceID, a.GUID).
+				err = tx.hot().queryRow(ctx, known+` WHERE source_id = ? AND guid = ?`+s.d.forUpdate, a.SourceID, a.GUID).
 					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
 			}
 			if errors.Is(err, sql.ErrNoRows) {
 				byURL = true
-				err = tx.queryRow(ctx, known+` WHERE canonical_url = ?`+s.d.forUpdate, canon).
+				err = tx.hot().queryRow(ctx, known+` WHERE canonical_url = ?`+s.d.forUpdate, canon).
 					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
 			}
 			if err == nil {
@@ -226,7 +226,7 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				}
 			}
 			// 3. Insert.
-			err = tx.queryRow(ctx, `INSERT INTO articles (source_id, guid, url, link_key, canonical_url, title, publisher,
+			err = tx.hot().queryRow(ctx, `INSERT INTO articles (source_id, guid, url, link_key, canonical_url, title, publisher,
 				author, language, excerpt, published_at, modified_at, fetched_at, updated_at, sort_at, html, text,
 				full_text, content_hash, simhash, duplicate_of, story_id, page_errors, page_retry_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -197,6 +197,8 @@ type queryer interface {
 type runner struct {
 	d *dialect
 	x queryer
+	// c caches prepared statements for hot() (SQLite only; nil otherwise).
+	c *stmtCache
 }
 
 func (r runner) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -240,6 +242,9 @@ type db struct {
 	r *sql.DB
 	// now is the clock (tests may replace it).
 	now func() time.Time
+	// wc and rc cache prepared statements of w and r (SQLite only; see
+	// stmtCache).
+	wc, rc *stmtCache
 }
 
 var _ Store = (*db)(nil)
@@ -257,6 +262,8 @@ func (s *db) Ping(ctx context.Context) error {
 }
 
 func (s *db) Close() error {
+	s.wc.close()
+	s.rc.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -265,21 +272,21 @@ func (s *db) Close() error {
 }
 
 // reader runs single statements on the read pool.
-func (s *db) reader() runner { return runner{s.d, s.r} }
+func (s *db) reader() runner { return runner{d: s.d, x: s.r, c: s.rc} }
 
 // write runs fn in a write transaction, committed if fn returns nil and
 // rolled back otherwise.
 func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
-	return s.inTx(ctx, s.w, nil, fn)
+	return s.inTx(ctx, s.w, s.wc, nil, fn)
 }
 
 // read runs fn in a read-only transaction, so that its statements see one
 // snapshot.
 func (s *db) read(ctx context.Context, fn func(tx runner) error) error {
-	return s.inTx(ctx, s.r, s.d.readTx, fn)
+	return s.inTx(ctx, s.r, s.rc, s.d.readTx, fn)
 }
 
-func (s *db) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx runner) error) (err error) {
+func (s *db) inTx(ctx context.Context, pool *sql.DB, c *stmtCache, opts *sql.TxOptions, fn func(tx runner) error) (err error) {
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -292,8 +299,11 @@ func (s *db) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		if err != nil {
 			_ = tx.Rollback()
 		}
+		if c != nil {
+			c.flush(ctx) // the statements it met, prepared now that its connection is free
+		}
 	}()
-	if err = fn(runner{s.d, tx}); err != nil {
+	if err = fn(runner{d: s.d, x: tx, c: c}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

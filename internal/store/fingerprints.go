@@ -2,16 +2,16 @@ package store
 
 // Near-duplicate lookup (migration 00007_ingest_scale). Each comparable
 // article's SimHash is stored in article_bands under its three band keys
-// (source.Fingerprint.BandKeys), with the SimHash itself: a lookup probes
-// the 67 keys of source.Fingerprint.ProbeKeys, each with a bounded LIMIT,
-// in one statement that reads narrow rows only. The candidates within
-// source.NearDuplicateDistance (a handful) are confirmed by their shingles.
-// The cost per article does not grow with the archive.
+// (source.Fingerprint.BandKeys), with the SimHash itself. A bucket (the
+// rows of one key) keeps its bucketSize newest articles: a lookup reads the
+// buckets of the 67 keys of source.Fingerprint.ProbeKeys, narrow rows only,
+// so at most 67 × bucketSize rows (and next to none for a text unlike the
+// others), and confirms the few within source.NearDuplicateDistance by
+// their shingles. The cost per article does not grow with the archive.
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
@@ -20,35 +20,19 @@ import (
 	"legists/internal/source"
 )
 
-// Bucket bounds: the newest rows of a probed key that a lookup reads. A
-// band's own key is where a copy usually is; one-bit neighbours are read
-// more sparingly. Unrelated texts almost never share a 21-bit band, so
-// buckets this size are only reached by texts that are alike.
 const (
-	ownBucket       = 32
-	neighbourBucket = 4
+	// bucketSize is how many articles a band key keeps, the newest. Texts
+	// that share a 21-bit band by chance are rare; a bucket fills only
+	// with texts much alike, and then the newest are the likeliest copies.
+	bucketSize = 32
 	// maxConfirm is how many candidates within the distance have their
 	// text compared, closest first.
 	maxConfirm = 8
 )
 
-// probeSQL is the lookup of the 67 probe keys, one bounded index range
-// each, newest first.
-var probeSQL = func() string {
-	var b strings.Builder
-	for i := range 67 {
-		if i > 0 {
-			b.WriteString("\nUNION ALL ")
-		}
-		limit := neighbourBucket
-		if i < source.IndexBands {
-			limit = ownBucket
-		}
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT article_id, simhash FROM article_bands WHERE band_key = ?
-			ORDER BY article_id DESC LIMIT %d) AS p%d`, limit, i)
-	}
-	return b.String()
-}()
+// probeSQL looks up the 67 probe keys.
+var probeSQL = `SELECT article_id, simhash FROM article_bands WHERE band_key IN (` +
+	placeholders(len(source.Fingerprint(0).ProbeKeys())) + `)`
 
 // insertBands indexes an article's fingerprint.
 func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fingerprint) error {
@@ -59,15 +43,25 @@ func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fing
 		args = append(args, k, id, int64(uint64(f)))
 		ph = append(ph, "(?, ?, ?)")
 	}
-	_, err := tx.exec(ctx, `INSERT INTO article_bands (band_key, article_id, simhash) VALUES `+
-		strings.Join(ph, ", ")+` ON CONFLICT DO NOTHING`, args...)
-	return err
+	if _, err := tx.hot().exec(ctx, `INSERT INTO article_bands (band_key, article_id, simhash) VALUES `+
+		strings.Join(ph, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		return err
+	}
+	// Keep each bucket to its bucketSize newest.
+	for _, k := range keys {
+		if _, err := tx.hot().exec(ctx, `DELETE FROM article_bands WHERE band_key = ? AND article_id <
+			(SELECT article_id FROM article_bands WHERE band_key = ? ORDER BY article_id DESC LIMIT 1 OFFSET `+
+			strconv.Itoa(bucketSize-1)+`)`, k, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reindexBands replaces an updated article's fingerprint (comparable false:
 // its text is now too short to take part).
 func (s *db) reindexBands(ctx context.Context, tx runner, id int64, f source.Fingerprint, comparable bool) error {
-	if _, err := tx.exec(ctx, `DELETE FROM article_bands WHERE article_id = ?`, id); err != nil {
+	if _, err := tx.hot().exec(ctx, `DELETE FROM article_bands WHERE article_id = ?`, id); err != nil {
 		return err
 	}
 	if !comparable {
@@ -88,7 +82,7 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 	var cands []cand
 	// The same text: one index lookup.
 	var exact int64
-	switch err := tx.queryRow(ctx, `SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1`, hash).Scan(&exact); {
+	switch err := tx.hot().queryRow(ctx, `SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1`, hash).Scan(&exact); {
 	case err == nil:
 		cands = append(cands, cand{id: exact, dist: -1})
 	case err != sql.ErrNoRows:
@@ -100,7 +94,7 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		for i, k := range keys {
 			args[i] = k
 		}
-		rows, err := tx.query(ctx, probeSQL, args...)
+		rows, err := tx.hot().query(ctx, probeSQL, args...)
 		if err != nil {
 			return 0, story, 0, false, err
 		}
@@ -137,7 +131,7 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 			text string
 			dup  sql.NullInt64
 		)
-		if err := tx.queryRow(ctx, `SELECT text, duplicate_of FROM articles WHERE id = ?`, c.id).Scan(&text, &dup); err != nil {
+		if err := tx.hot().queryRow(ctx, `SELECT text, duplicate_of FROM articles WHERE id = ?`, c.id).Scan(&text, &dup); err != nil {
 			return 0, story, 0, false, err
 		}
 		if c.dist >= 0 && source.Containment(words, source.Words(text)) < source.MinContainment {
@@ -150,7 +144,7 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		// FOR UPDATE: wait for a concurrent AssignStory of the original,
 		// so that the copy joins its story (AssignStory locks the same row
 		// and moves the copies it can see).
-		if err := tx.queryRow(ctx, `SELECT story_id FROM articles WHERE id = ?`+s.d.forUpdate, orig).Scan(&story); err != nil {
+		if err := tx.hot().queryRow(ctx, `SELECT story_id FROM articles WHERE id = ?`+s.d.forUpdate, orig).Scan(&story); err != nil {
 			return 0, story, 0, false, err
 		}
 		return orig, story, max(c.dist, 0), true, nil

@@ -73,7 +73,7 @@ func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source
 			pub, fetched dbTime
 			current      sql.NullInt64
 		)
-		if err := tx.queryRow(ctx, `SELECT title, published_at, fetched_at, story_id FROM articles WHERE id = ?`+s.d.forUpdate,
+		if err := tx.hot().queryRow(ctx, `SELECT title, published_at, fetched_at, story_id FROM articles WHERE id = ?`+s.d.forUpdate,
 			articleID).Scan(&title, &pub, &fetched, &current); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: article %d: %w", articleID, ErrNotFound)
@@ -91,7 +91,7 @@ func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source
 		}
 		if storyID == 0 {
 			centroid, _ := json.Marshal(source.Vector{}.Merge(v))
-			if err := tx.queryRow(ctx, `INSERT INTO stories (title, first_seen, last_seen, article_count, centroid, created_at, updated_at)
+			if err := tx.hot().queryRow(ctx, `INSERT INTO stories (title, first_seen, last_seen, article_count, centroid, created_at, updated_at)
 				VALUES (?, ?, ?, 1, ?, ?, ?) RETURNING id`, title, s.d.timeArg(at), s.d.timeArg(at), string(centroid),
 				s.d.timeArg(now), s.d.timeArg(now)).Scan(&storyID); err != nil {
 				return err
@@ -101,7 +101,7 @@ func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source
 				raw         []byte
 				first, last dbTime
 			)
-			if err := tx.queryRow(ctx, `SELECT centroid, first_seen, last_seen FROM stories WHERE id = ?`+s.d.forUpdate,
+			if err := tx.hot().queryRow(ctx, `SELECT centroid, first_seen, last_seen FROM stories WHERE id = ?`+s.d.forUpdate,
 				storyID).Scan(&raw, &first, &last); err != nil {
 				if errors.Is(err, sql.ErrNoRows) {
 					return fmt.Errorf("store: story %d: %w", storyID, ErrNotFound)
@@ -120,17 +120,17 @@ func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source
 			if at.After(ls) {
 				ls = at
 			}
-			if _, err := tx.exec(ctx, `UPDATE stories SET centroid = ?, first_seen = ?, last_seen = ?,
+			if _, err := tx.hot().exec(ctx, `UPDATE stories SET centroid = ?, first_seen = ?, last_seen = ?,
 				article_count = article_count + 1, updated_at = ? WHERE id = ?`,
 				string(centroid), s.d.timeArg(fs), s.d.timeArg(ls), s.d.timeArg(now), storyID); err != nil {
 				return err
 			}
 		}
 		// Two statements, each on an index (an OR may scan the table).
-		if _, err := tx.exec(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, storyID, articleID); err != nil {
+		if _, err := tx.hot().exec(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, storyID, articleID); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `UPDATE articles SET story_id = ? WHERE duplicate_of = ? AND story_id IS NULL`, storyID, articleID)
+		_, err := tx.hot().exec(ctx, `UPDATE articles SET story_id = ? WHERE duplicate_of = ? AND story_id IS NULL`, storyID, articleID)
 		return err
 	})
 	if err != nil {

@@ -40,6 +40,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	hits     map[string]int
+	genPages atomic.Int64
 	inFlight atomic.Int64
 	maxIn    atomic.Int64
 }
@@ -57,6 +58,10 @@ func (s *Server) Hits(p string) int {
 	defer s.mu.Unlock()
 	return s.hits[p]
 }
+
+// GeneratedPages returns how many generated article pages (/gen/page/)
+// were served: a load test's progress, item by item.
+func (s *Server) GeneratedPages() int { return int(s.genPages.Load()) }
 
 // MaxInFlight returns the most requests the server handled at once.
 func (s *Server) MaxInFlight() int64 { return s.maxIn.Load() }
@@ -176,6 +181,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/gen/feed/"):
 		s.genFeed(w, r)
 	case strings.HasPrefix(p, "/gen/page/"):
+		s.genPages.Add(1)
 		id, _ := strconv.Atoi(strings.TrimSuffix(path.Base(p), ".html"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(GeneratedPage(id))
