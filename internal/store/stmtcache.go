@@ -42,17 +42,31 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 }
 
 // flush prepares the wanted statements; the caller holds no connection of
-// the pool. A statement that fails to prepare is not wanted again.
+// the pool. The lock is not held while preparing: preparing waits for a
+// connection, which a transaction that looks a statement up may hold. A
+// statement that fails to prepare is not wanted again.
 func (c *stmtCache) flush(ctx context.Context) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var qs []string
 	for q := range c.wanted {
+		qs = append(qs, q)
 		delete(c.wanted, q)
-		if st, err := c.pool.PrepareContext(context.WithoutCancel(ctx), q); err == nil {
-			c.m[q] = st
-		} else {
-			c.m[q] = nil
+	}
+	c.mu.Unlock()
+	for _, q := range qs {
+		st, err := c.pool.PrepareContext(context.WithoutCancel(ctx), q)
+		if err != nil {
+			st = nil
 		}
+		c.mu.Lock()
+		if _, done := c.m[q]; done {
+			if st != nil {
+				st.Close()
+			}
+		} else {
+			c.m[q] = st
+		}
+		c.mu.Unlock()
 	}
 }
 
