@@ -159,18 +159,15 @@ func maxProcs() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// runKey names a run in metric units: "sqlite", "postgres", "bare",
-// "miniflux".
+// runKey names a run in metric units: "sqlite", "postgres" or "bare".
 func runKey(name string) string {
 	switch name {
 	case "legists, SQLite":
 		return "sqlite"
 	case "legists, PostgreSQL":
 		return "postgres"
-	case "bare pipeline":
-		return "bare"
 	}
-	return "miniflux"
+	return "bare"
 }
 
 // addSources subscribes the database to the feeds (kind given: no fetch).

@@ -42,8 +42,6 @@ var pairs = []pair{
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-last10-items/s", ub: "sqlite-first10-items/s"},
 	{label: "ingest, PostgreSQL: last 10 % of the items vs first 10 %", pkg: "legists/bench/ingestscale",
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-last10-items/s", ub: "postgres-first10-items/s"},
-	{label: "ingest, pages fetched: legists (SQLite) vs Miniflux", pkg: "legists/bench/ingestscale",
-		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-items/s", ub: "miniflux-items/s"},
 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
