@@ -176,7 +176,11 @@ func Measure(ctx context.Context, spec Spec) (*Run, error) {
 	sampling.Wait()
 	if spec.Count != nil && total > 0 {
 		// The end: when the run said its last item was stored.
-		run.Samples = append(run.Samples, Sample{At: lastAt, Items: total})
+		end := Sample{At: lastAt, Items: total}
+		if n := len(run.Samples); n > 0 {
+			end.RSSMB = run.Samples[n-1].RSSMB
+		}
+		run.Samples = append(run.Samples, end)
 		for i := range run.Samples {
 			run.Samples[i].Items = min(run.Samples[i].Items, total)
 			run.Samples[i].At = min(run.Samples[i].At, lastAt)

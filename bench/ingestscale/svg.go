@@ -84,7 +84,9 @@ func WriteSVG(w io.Writer, title string, runs []*Run) error {
 	panel(top+panelH+gap, "resident memory, MB", maxRSS, func(i int) [][2]float64 {
 		var pts [][2]float64
 		for _, s := range runs[i].Samples {
-			pts = append(pts, [2]float64{float64(s.Items), s.RSSMB})
+			if s.RSSMB > 0 { // 0: the process had gone when sampled
+				pts = append(pts, [2]float64{float64(s.Items), s.RSSMB})
+			}
 		}
 		return pts
 	})
