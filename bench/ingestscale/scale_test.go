@@ -96,6 +96,7 @@ func BenchmarkIngestScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	runs = append(runs, r)
+	logRun(b, r)
 
 	dbs := []struct{ name, dsn string }{{"legists, SQLite", "sqlite:" + filepath.Join(dir, "scale.db")}}
 	if os.Getenv("LEGISTS_TEST_POSTGRES") != "" {
@@ -116,6 +117,7 @@ func BenchmarkIngestScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		runs = append(runs, r)
+		logRun(b, r) // now, in case a later run fails
 	}
 
 	// Figures: b.ReportMetric units are "<run>-<figure>".
@@ -131,8 +133,6 @@ func BenchmarkIngestScale(b *testing.B) {
 		if r != runs[0] {
 			b.ReportMetric(r.ItemsPerSecond()/bareRate, key+"/bare")
 		}
-		b.Logf("%-22s %7.1f items/s, first 10%% %7.1f, last 10%% %7.1f (last/first %.2f), peak RSS %.0f MB, %d items in %s",
-			r.Name, r.ItemsPerSecond(), first, last, last/first, r.PeakRSSMB, r.Total, r.Took.Round(time.Second))
 	}
 	b.ReportMetric(float64(items), "items")
 	if err := os.MkdirAll(outDir(), 0o755); err != nil {
@@ -147,6 +147,12 @@ func BenchmarkIngestScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("curves: %s", filepath.Join(outDir(), "ingest-scale.svg"))
+}
+
+func logRun(b *testing.B, r *Run) {
+	first, last := r.Window(0, 0.1), r.Window(0.9, 1)
+	b.Logf("%-22s %7.1f items/s, first 10%% %7.1f, last 10%% %7.1f (last/first %.2f), peak RSS %.0f MB, %d items in %s",
+		r.Name, r.ItemsPerSecond(), first, last, last/first, r.PeakRSSMB, r.Total, r.Took.Round(time.Second))
 }
 
 // outDir is bench/out of the module.
