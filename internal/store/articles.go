@@ -67,13 +67,16 @@ func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string)
 		}
 	}
 	if key, err := source.CanonicalURL(link); err == nil {
-		a, err := scanArticle(r.hot().queryRow(ctx, `SELECT `+articleCols+` FROM articles a
-			WHERE a.canonical_url = ? OR a.link_key = ? ORDER BY a.id LIMIT 1`, key, key))
-		if err == nil {
-			return a, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("store: find article: %w", err)
+		// One index each (an OR with ORDER BY may walk the whole table).
+		for _, q := range []string{`SELECT ` + articleCols + ` FROM articles a WHERE a.canonical_url = ?`,
+			`SELECT ` + articleCols + ` FROM articles a WHERE a.link_key = ? ORDER BY a.id LIMIT 1`} {
+			a, err := scanArticle(r.hot().queryRow(ctx, q, key))
+			if err == nil {
+				return a, nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("store: find article: %w", err)
+			}
 		}
 	}
 	return nil, fmt.Errorf("store: article %q: %w", guid, ErrNotFound)

@@ -41,12 +41,25 @@ ALTER TABLE articles DROP COLUMN sh3;
 ALTER TABLE articles DROP COLUMN sh4;
 ALTER TABLE articles DROP COLUMN sh5;
 
+-- Lookups by link and by text take the first article: (key, id) indexes
+-- answer "ORDER BY id LIMIT 1" from the index, where a key-only index lets
+-- PostgreSQL walk the primary key instead, through the whole table when
+-- nothing matches (every new item).
+DROP INDEX articles_link_key;
+DROP INDEX articles_content_hash;
+CREATE INDEX articles_link_key ON articles (link_key, id);
+CREATE INDEX articles_content_hash ON articles (content_hash, id);
+
 ALTER TABLE articles ADD COLUMN page_errors INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE articles ADD COLUMN page_retry_at TEXT;
 ALTER TABLE sources ADD COLUMN fetch_pages TEXT NOT NULL DEFAULT ''
     CHECK (fetch_pages IN ('', 'auto', 'always', 'never'));
 
 -- +goose Down
+DROP INDEX articles_link_key;
+DROP INDEX articles_content_hash;
+CREATE INDEX articles_link_key ON articles (link_key);
+CREATE INDEX articles_content_hash ON articles (content_hash);
 ALTER TABLE sources DROP COLUMN fetch_pages;
 ALTER TABLE articles DROP COLUMN page_retry_at;
 ALTER TABLE articles DROP COLUMN page_errors;
