@@ -14,12 +14,14 @@ import (
 	"time"
 )
 
-// pair is two benchmarks measured in the same run and the unit to compare.
+// pair is two benchmarks measured in the same run and the unit to compare
+// (or two figures of one benchmark: a == b, units ua and ub).
 type pair struct {
-	label string
-	pkg   string
-	a, b  string
-	unit  string // "MB/s" or a custom metric such as "briefs/s"
+	label  string
+	pkg    string
+	a, b   string
+	unit   string // "MB/s" or a custom metric such as "briefs/s"
+	ua, ub string // the figures' own units, when they differ from unit
 }
 
 var pairs = []pair{
@@ -32,6 +34,14 @@ var pairs = []pair{
 	{label: "digests vs bare SMTP send, same connections", pkg: "legists/bench", a: "DigestSend", b: "BareSend", unit: "msgs/s"},
 	{label: "brief page vs the same bytes from a bare handler", pkg: "legists/bench/webbench", a: "BriefPage", b: "BriefPageStatic", unit: "req/s"},
 	{label: "fidelity check: warm vs cold", pkg: "legists/internal/fidelity", a: "Check", b: "CheckCold", unit: "briefs/s"},
+	{label: "ingest, pages fetched, SQLite: legists vs bare fetch+gofeed+readability", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-items/s", ub: "bare-items/s"},
+	{label: "ingest, pages fetched, PostgreSQL: legists vs bare fetch+gofeed+readability", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-items/s", ub: "bare-items/s"},
+	{label: "ingest, SQLite: last 10 % of the items vs first 10 %", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-last10-items/s", ub: "sqlite-first10-items/s"},
+	{label: "ingest, PostgreSQL: last 10 % of the items vs first 10 %", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-last10-items/s", ub: "postgres-first10-items/s"},
 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
@@ -83,8 +93,12 @@ func main() {
 	fmt.Println("| comparison | A | B | A/B |")
 	fmt.Println("| --- | --- | --- | --- |")
 	for _, pr := range pairs {
-		a, aok := figures[pr.pkg][pr.a][pr.unit]
-		b, bok := figures[pr.pkg][pr.b][pr.unit]
+		ua, ub := pr.unit, pr.unit
+		if pr.ua != "" {
+			ua, ub = pr.ua, pr.ub
+		}
+		a, aok := figures[pr.pkg][pr.a][ua]
+		b, bok := figures[pr.pkg][pr.b][ub]
 		if !aok || !bok || b == 0 {
 			continue
 		}

@@ -69,6 +69,7 @@ var settings = []setting{
 	{Env: "LEGISTS_TRUST_PROXY", Flag: "trust-proxy", Default: "0", Bool: true},
 	{Env: "LEGISTS_METRICS_TOKEN", Flag: "metrics-token", Note: "/metrics needs no token", Secret: true},
 	{Env: "LEGISTS_METRICS_ADDR", Flag: "metrics-addr", Note: "/metrics on the site's address"},
+	{Env: "LEGISTS_FETCH_PAGES", Flag: "fetch-pages", Default: "auto"},
 }
 
 // Where a value came from.

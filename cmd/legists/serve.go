@@ -22,6 +22,7 @@ import (
 	"legists/internal/fidelity"
 	"legists/internal/jobs"
 	"legists/internal/metrics"
+	"legists/internal/source"
 	"legists/internal/store"
 	"legists/internal/tag"
 	"legists/internal/web"
@@ -34,10 +35,12 @@ func init() {
 // serveEnv is what hooks registered by other files get: the open store and
 // the process's settings.
 type serveEnv struct {
-	Store   store.Store
-	Logger  *slog.Logger
-	BaseURL string
-	SMTP    string
+	// FetchPages is the poller's page policy (--fetch-pages).
+	FetchPages source.FetchPages
+	Store      store.Store
+	Logger     *slog.Logger
+	BaseURL    string
+	SMTP       string
 	// ClientIP is the client address of a request, honouring
 	// --trust-proxy: the site, the desk's throttle, the audit log and the
 	// newsletter all use it.
@@ -98,7 +101,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // serve runs the server until ctx ends (SIGINT or SIGTERM in production).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs] [--trust-proxy] [--metrics-token TOKEN] [--metrics-addr HOST:PORT]", stderr)
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--smtp URL] [--base-url URL] [--workers N] [--no-jobs] [--trust-proxy] [--metrics-token TOKEN] [--metrics-addr HOST:PORT] [--fetch-pages auto|always|never]", stderr)
 	addr := fs.String("addr", envString("LEGISTS_ADDR", "127.0.0.1:8080"), "address to listen on (env LEGISTS_ADDR)")
 	dsn := dbFlag(fs)
 	demoFlag := fs.Bool("demo", envBool("LEGISTS_DEMO"), "load demo content into an empty database (env LEGISTS_DEMO=1)")
@@ -111,8 +114,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	trustProxy := fs.Bool("trust-proxy", envBool("LEGISTS_TRUST_PROXY"), "the site is behind one reverse proxy: take the client's address from the last X-Forwarded-For entry (login throttle, audit log, newsletter limits) (env LEGISTS_TRUST_PROXY=1)")
 	metricsToken := tokenFlag(fs, "metrics-token", envString("LEGISTS_METRICS_TOKEN", ""), "require Authorization: Bearer TOKEN on /metrics (env LEGISTS_METRICS_TOKEN)")
 	metricsAddr := fs.String("metrics-addr", envString("LEGISTS_METRICS_ADDR", ""), "serve /metrics on this address only (e.g. 127.0.0.1:9090), not on the site's (env LEGISTS_METRICS_ADDR)")
+	fetchPages := fetchPagesFlag(fs)
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	fp, err := source.ParseFetchPages(*fetchPages)
+	if err != nil || fp == source.FetchPagesDefault {
+		fmt.Fprintf(stderr, "legists serve: --fetch-pages %q: want auto, always or never\n", *fetchPages)
+		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "legists serve: unexpected argument %q\n", fs.Arg(0))
@@ -173,7 +182,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Warn("cannot record the base URL for digest send", "err", err)
 	}
 
-	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL, ClientIP: clientaddr.Func(*trustProxy)}
+	env := &serveEnv{Store: st, Logger: logger, BaseURL: base, SMTP: *smtpURL, ClientIP: clientaddr.Func(*trustProxy), FetchPages: fp}
 	// The site is built below, after the routes that use its frame are
 	// registered; they only call it once it serves.
 	var srv *web.Server

@@ -27,8 +27,14 @@ func init() {
 const sourcesUsage = `Usage: legists sources COMMAND [flags]
 
 Commands:
-  add URL [--kind feed|page] [--title T] [--json]   subscribe to a feed or a single page
-                                                    (the kind is detected by fetching URL once)
+  add URL [--kind feed|page] [--title T] [--pick N] [--fetch-pages auto|always|never] [--json]
+                                                    subscribe to a feed or a single page: the kind
+                                                    is detected by fetching URL once; a page that
+                                                    announces feeds (or a home page with a feed at
+                                                    /feed, /rss, /feed.xml, /atom.xml, /index.xml)
+                                                    subscribes to its feed (--pick N among several);
+                                                    what is neither a feed nor a readable page is
+                                                    refused
   list [--json]                                     the sources, their state and last error
   remove URL|ID                                     unsubscribe (articles stay archived)
   import-opml FILE                                  subscribe to every feed of an OPML file ("-": stdin)
@@ -92,12 +98,14 @@ func srcAllowPrivateFlag(fs interface {
 }
 
 func runSourcesAdd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sources add", "sources add URL [--kind feed|page] [--title T] [--json] [--db DSN] [--allow-private]", stderr)
+	fs := newFlagSet("sources add", "sources add URL [--kind feed|page] [--title T] [--pick N] [--fetch-pages auto|always|never] [--json] [--db DSN] [--allow-private]", stderr)
 	dsn := dbFlag(fs)
 	allow := srcAllowPrivateFlag(fs)
 	kind := fs.String("kind", "", "feed or page; detected by fetching the URL when not given")
 	title := fs.String("title", "", "the source's title (default: the feed's or page's own)")
 	asJSON := fs.Bool("json", false, "print the source as JSON")
+	pick := fs.Int("pick", 0, "when the page announces several feeds, subscribe to the Nth (as listed)")
+	fetchPages := fs.String("fetch-pages", "", "fetch the pages the feed's items link to: auto (unless the item carries its full text), always, or never (keep the feed's text); default: as ingest says")
 	pos, err := sourcesPositional(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -121,12 +129,27 @@ func runSourcesAdd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "legists sources add: --kind %q: want feed or page\n", *kind)
 		return exitUsage
 	}
+	fp, err := source.ParseFetchPages(*fetchPages)
+	if err != nil {
+		fmt.Fprintf(stderr, "legists sources add: --%v\n", err)
+		return exitUsage
+	}
+	if *pick < 0 {
+		fmt.Fprintf(stderr, "legists sources add: --pick %d: want a feed's number, from 1\n", *pick)
+		return exitUsage
+	}
 	ctx, cancel := sourcesContext()
 	defer cancel()
-	src := source.Source{URL: u.String(), Kind: k, Title: *title}
+	src := source.Source{URL: u.String(), Kind: k, Title: *title, FetchPages: fp}
 	if k == "" {
-		// Fetch once to tell a feed from a page.
-		if err := ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: *allow}, &src); err != nil {
+		// Fetch once to tell a feed from a page, and find a page's feed.
+		err := ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: *allow}, &src, ingest.DetectOptions{Pick: *pick})
+		var several *ingest.SeveralFeedsError
+		if errors.As(err, &several) {
+			fmt.Fprintf(stderr, "legists sources add: %v\nadd one with: legists sources add %s --pick N\n", err, raw)
+			return exitUsage
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "legists sources add: %v (give --kind to add it anyway)\n", err)
 			return exitFindings
 		}
@@ -207,7 +230,7 @@ func runSourcesList(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tARTICLES\tLAST POLLED\tNEXT\tURL\tLAST ERROR")
+	fmt.Fprintln(tw, "ID\tKIND\tPAGES\tSTATUS\tARTICLES\tLAST POLLED\tNEXT\tURL\tLAST ERROR")
 	now := time.Now()
 	for _, s := range list {
 		polled := "never"
@@ -222,7 +245,14 @@ func runSourcesList(args []string, stdout, stderr io.Writer) int {
 		if len(errText) > 70 {
 			errText = errText[:67] + "..."
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Kind, s.Status, s.ArticleCount, polled, next, s.URL, errText)
+		pages := string(s.FetchPages)
+		switch {
+		case s.Kind == source.KindPage:
+			pages = "-"
+		case pages == "":
+			pages = "default"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Kind, pages, s.Status, s.ArticleCount, polled, next, s.URL, errText)
 	}
 	tw.Flush()
 	return exitOK

@@ -87,7 +87,7 @@ func convertFeed(gf *gofeed.Feed, base *url.URL) *Feed {
 		}
 	}
 	f := &Feed{
-		Title: cleanTitle(gf.Title),
+		Title: cleanTitle(gf.Title, gf.FeedType),
 		Type:  strings.TrimSpace(gf.FeedType + " " + version),
 	}
 	if site := source.Resolve(base, gf.Link); site != "" {
@@ -99,7 +99,7 @@ func convertFeed(gf *gofeed.Feed, base *url.URL) *Feed {
 			continue
 		}
 		it := Item{
-			Title:   cleanTitle(gi.Title),
+			Title:   cleanTitle(gi.Title, gf.FeedType),
 			Summary: gi.Description,
 			Content: gi.Content,
 		}
@@ -114,14 +114,7 @@ func convertFeed(gf *gofeed.Feed, base *url.URL) *Feed {
 		if _, err := source.ParseURL(it.Link); err != nil {
 			it.Link = ""
 		}
-		if len(gi.Authors) > 0 && gi.Authors[0] != nil {
-			it.Author = clean(gi.Authors[0].Name)
-		} else if gi.Author != nil {
-			it.Author = clean(gi.Author.Name)
-		}
-		if it.Author == "" && gi.DublinCoreExt != nil && len(gi.DublinCoreExt.Creator) > 0 {
-			it.Author = clean(gi.DublinCoreExt.Creator[0])
-		}
+		it.Author = itemAuthors(gi, gf.FeedType)
 		it.Published = validTime(gi.PublishedParsed)
 		it.Updated = validTime(gi.UpdatedParsed)
 		if it.Published == nil {
@@ -166,19 +159,63 @@ func validTime(t *time.Time) *time.Time {
 // clean collapses white space.
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// cleanTitle makes a feed title plain text. Titles are often HTML (Atom
-// type="html", and many RSS feeds escape twice), so tags are dropped and
-// entities decoded once: "Harrow Lane &amp; Obuya" reads "Harrow Lane &
-// Obuya", and pages escape it again when they show it.
-func cleanTitle(s string) string {
-	if strings.ContainsAny(s, "<&") {
-		s = html.UnescapeString(stripTags(s))
+// itemAuthors is every author of an item, in order, without repeats,
+// joined by ", ".
+func itemAuthors(gi *gofeed.Item, feedType string) string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		n = cleanTitle(n, feedType)
+		if k := strings.ToLower(n); n != "" && !seen[k] {
+			seen[k] = true
+			names = append(names, n)
+		}
 	}
-	return clean(s)
+	for _, a := range gi.Authors {
+		if a != nil {
+			add(a.Name)
+		}
+	}
+	if gi.Author != nil {
+		add(gi.Author.Name)
+	}
+	if gi.DublinCoreExt != nil {
+		for _, c := range gi.DublinCoreExt.Creator {
+			add(c)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
-// stripTags removes anything between < and > that looks like a tag.
-func stripTags(s string) string {
+// cleanTitle makes a title plain text, keeping every word of it. The XML
+// parser has already decoded one level of entities. A JSON Feed title is
+// plain text by its specification. RSS and Atom titles are text or HTML
+// (Atom type="html", RSS by custom, often escaped twice), and which one is
+// not reliably said: inline formatting tags (<b>, <em>, <a>, ...) are
+// dropped and entities decoded once more, so "Harrow Lane &amp; Obuya"
+// and "Why x&lt;y" read "Harrow Lane & Obuya" and "Why x<y"; anything else
+// in angle brackets ("x<y and a>b", "<script>", "</example>") is text and
+// stays. Pages escape titles again when they show them.
+func cleanTitle(s, feedType string) string {
+	if feedType == "json" || !strings.ContainsAny(s, "<&") {
+		return clean(s)
+	}
+	t := stripInlineTags(s)
+	if strings.TrimSpace(t) == "" {
+		t = s // nothing but markup: keep it as text
+	}
+	return clean(html.UnescapeString(t))
+}
+
+// inlineTags are the HTML elements that format a line of text.
+var inlineTags = map[string]bool{"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "big": true,
+	"br": true, "cite": true, "code": true, "del": true, "dfn": true, "em": true, "font": true, "i": true,
+	"ins": true, "kbd": true, "mark": true, "q": true, "s": true, "samp": true, "small": true, "span": true,
+	"strike": true, "strong": true, "sub": true, "sup": true, "time": true, "tt": true, "u": true, "var": true, "wbr": true}
+
+// stripInlineTags removes start and end tags of inlineTags; any other <
+// is text.
+func stripInlineTags(s string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(s, '<')
@@ -186,13 +223,38 @@ func stripTags(s string) string {
 			b.WriteString(s)
 			return b.String()
 		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 || i+1 >= len(s) || !(s[i+1] == '/' || s[i+1] == '!' || ('a' <= s[i+1]|0x20 && s[i+1]|0x20 <= 'z')) {
-			b.WriteString(s[:i+1])
-			s = s[i+1:]
+		b.WriteString(s[:i])
+		if n := inlineTagLen(s[i:]); n > 0 {
+			s = s[i+n:]
 			continue
 		}
-		b.WriteString(s[:i])
-		s = s[i+j+1:]
+		b.WriteByte('<')
+		s = s[i+1:]
 	}
+}
+
+// inlineTagLen is the length of the inline tag s starts with, or 0.
+func inlineTagLen(s string) int {
+	j := 1
+	if j < len(s) && s[j] == '/' {
+		j++
+	}
+	k := j
+	for k < len(s) && ('a' <= s[k]|0x20 && s[k]|0x20 <= 'z') {
+		k++
+	}
+	if k == j || !inlineTags[strings.ToLower(s[j:k])] || k == len(s) {
+		return 0
+	}
+	switch s[k] {
+	case '>':
+		return k + 1
+	case ' ', '\t', '\n', '\r', '/':
+		end := strings.IndexByte(s[k:], '>')
+		if end < 0 || strings.IndexByte(s[k:k+end], '<') >= 0 {
+			return 0
+		}
+		return k + end + 1
+	}
+	return 0
 }

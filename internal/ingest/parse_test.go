@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -267,14 +268,75 @@ func FuzzDecodeHTML(f *testing.F) {
 }
 
 func TestCleanTitle(t *testing.T) {
-	for in, want := range map[string]string{
-		"Harrow Lane &amp; Obuya Mertens agree": "Harrow Lane & Obuya Mertens agree",
-		"<b>Court</b> rules  on\nappeal":        "Court rules on appeal",
-		"Fees < 5% & costs":                     "Fees < 5% & costs",
-		"Plain title":                           "Plain title",
+	for _, c := range []struct{ in, typ, want string }{
+		{"Harrow Lane &amp; Obuya Mertens agree", "rss", "Harrow Lane & Obuya Mertens agree"},
+		{"<b>Court</b> rules  on\nappeal", "atom", "Court rules on appeal"},
+		{"Fees < 5% & costs", "rss", "Fees < 5% & costs"},
+		{"Plain title", "rss", "Plain title"},
+		// After the XML parser's own decoding:
+		{"Why x<y and a>b matters", "rss", "Why x<y and a>b matters"},
+		{"Court bans &lt;script&gt; injection", "atom", "Court bans <script> injection"},
+		{"Court bans <script> injection", "rss", "Court bans <script> injection"},
+		{"</example>", "atom", "</example>"},
+		{"<em></em>", "rss", "<em></em>"},
+		{`<a href="/x">Ruling</a> on <i>costs</i>`, "rss", "Ruling on costs"},
+		{"AT&amp;T &lt;b&gt;", "json", "AT&amp;T &lt;b&gt;"},
 	} {
-		if got := cleanTitle(in); got != want {
-			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
+		if got := cleanTitle(c.in, c.typ); got != c.want {
+			t.Errorf("cleanTitle(%q, %s) = %q, want %q", c.in, c.typ, got, c.want)
+		}
+	}
+}
+
+// Titles and authors as the feeds of each format write them (the
+// fixtures under testdata/titles.*).
+func TestParseFeedTitlesAndAuthors(t *testing.T) {
+	for _, c := range []struct {
+		file    string
+		titles  []string
+		authors []string
+	}{
+		{"titles.rss", []string{"Why x<y and a>b matters", "Court bans <script> injection", "</example>",
+			"Harrow Lane & Obuya settle", "The tribunal heard evidence from three former employees of the company over…"},
+			[]string{"Ana Ruiz, Tom Berg", "", "", "", ""}},
+		{"titles.atom", []string{"Why x<y and a>b matters", "Court bans <script> injection", "</example>", "Bold ruling"},
+			[]string{"Priya Raman, Daniel Osei, Marta Kessler", "", "", ""}},
+		{"titles.json", []string{"Fees <b>not</b> &amp; costs", "</example>"}, []string{"Ana Ruiz, Tom Berg", ""}},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParseFeed(body, "", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		if len(f.Items) != len(c.titles) {
+			t.Fatalf("%s: %d items", c.file, len(f.Items))
+		}
+		for i, it := range f.Items {
+			title := it.Title
+			if title == "" {
+				_, text := HTMLToText(firstNonEmpty(it.Content, it.Summary))
+				title = TitleFromText(text)
+			}
+			if title != c.titles[i] || it.Author != c.authors[i] {
+				t.Errorf("%s item %d: title %q author %q, want %q %q", c.file, i, title, it.Author, c.titles[i], c.authors[i])
+			}
+		}
+	}
+}
+
+func TestTitleFromText(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                            "",
+		"Short note.":                 "Short note.",
+		"One two three\nsecond":       "One two three",
+		"a b c d e f g h i j k l m n": "a b c d e f g h i j k l…",
+		strings.Repeat("x", 100):      strings.Repeat("x", 80) + "…",
+	} {
+		if got := TitleFromText(in); got != want {
+			t.Errorf("TitleFromText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"legists/internal/source"
 	"legists/internal/store"
@@ -48,9 +49,14 @@ type Config struct {
 	Owner string
 	// All polls every source, due or not (Run with once only).
 	All bool
-	// FeedContentWords: when a feed item's own content has at least this
-	// many words, its page is not fetched (0, the default: always fetch
-	// the page).
+	// FetchPages is the page policy of sources that have none of their
+	// own: auto (fetch an item's page unless the feed carries at least
+	// FeedContentWords words of it), always, or never (keep the feed's
+	// text). Empty: auto when FeedContentWords is set, else always.
+	FetchPages source.FetchPages
+	// FeedContentWords: under auto, a feed item whose own content has at
+	// least this many words keeps it and its page is not fetched (default
+	// DefaultFeedContentWords when FetchPages is auto).
 	FeedContentWords int
 	// Interval is how often Run(once=false) looks for due sources
 	// (default 30s).
@@ -65,6 +71,11 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
+
+// DefaultFeedContentWords is the length from which, under
+// --fetch-pages=auto, an item's content in the feed is taken as its full
+// text.
+const DefaultFeedContentWords = 150
 
 // Job kinds an Observer sees.
 const (
@@ -139,6 +150,15 @@ func New(st Store, cfg Config) *Poller {
 	}
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
+	}
+	if cfg.FetchPages == source.FetchPagesDefault {
+		cfg.FetchPages = source.FetchPagesAlways
+		if cfg.FeedContentWords > 0 {
+			cfg.FetchPages = source.FetchPagesAuto
+		}
+	}
+	if cfg.FetchPages == source.FetchPagesAuto && cfg.FeedContentWords <= 0 {
+		cfg.FeedContentWords = DefaultFeedContentWords
 	}
 	return &Poller{st: st, cfg: cfg, fetch: NewFetcher(cfg.Fetch), log: cfg.Logger,
 		index: source.NewIndex(cfg.Clusterer)}
@@ -219,8 +239,8 @@ func (p *Poller) round(ctx context.Context, once bool) (source.IngestCounts, err
 				mu.Lock()
 				if claimed {
 					total.Add(c)
-					p.log.Info("ingest: progress", "source", src.ID, "sources", total.Sources, "new", total.New,
-						"duplicates", total.Duplicates, "errors", total.Errors)
+					p.log.Info("ingest: progress", "source", src.ID, "sources", total.Sources, "items", total.Items, "new", total.New,
+						"duplicates", total.Duplicates, "feed_errors", total.FeedErrors, "page_errors", total.PageErrors)
 				} else {
 					waiting = append(waiting, src)
 				}
@@ -252,7 +272,8 @@ func (p *Poller) round(ctx context.Context, once bool) (source.IngestCounts, err
 		total.Skipped += len(waiting)
 	}
 	p.log.Info("ingest: done", "sources", total.Sources, "fetched", total.Fetched, "not_modified", total.NotModified,
-		"new", total.New, "updated", total.Updated, "duplicates", total.Duplicates, "errors", total.Errors,
+		"new", total.New, "updated", total.Updated, "duplicates", total.Duplicates, "no_link", total.NoLink,
+		"feed_errors", total.FeedErrors, "page_errors", total.PageErrors,
 		"skipped", total.Skipped, "took", time.Since(start).Round(time.Millisecond))
 	return total, ctx.Err()
 }
@@ -310,7 +331,9 @@ func (p *Poller) claimAndPoll(ctx context.Context, src source.Source) (source.In
 	ok, err := p.st.ClaimSource(ctx, src.ID, p.cfg.Owner, now, now.Add(p.cfg.Lease))
 	if err != nil {
 		p.log.Error("ingest: claim failed", "source", src.ID, "err", err)
-		return source.IngestCounts{Errors: 1}, true
+		c := source.IngestCounts{}
+		c.FeedFailed()
+		return c, true
 	}
 	if !ok {
 		return source.IngestCounts{}, false
@@ -349,7 +372,7 @@ func (p *Poller) PollSource(ctx context.Context, src source.Source) source.Inges
 	log := p.log.With("source", src.ID, "url", src.URL)
 
 	fail := func(err error) source.IngestCounts {
-		c.Errors++
+		c.FeedFailed()
 		res.OK = false
 		res.Err = err.Error()
 		wait := source.Backoff(src.ErrorCount + 1)
@@ -462,40 +485,61 @@ func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c
 	wg.Wait()
 }
 
-func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, c *source.IngestCounts, log *slog.Logger) {
-	if it.Link == "" {
-		log.Debug("ingest: item without a link skipped", "guid", it.GUID)
-		return
+// fetchPolicy is the source's page policy, else the run's.
+func (p *Poller) fetchPolicy(src source.Source) source.FetchPages {
+	if src.FetchPages != source.FetchPagesDefault {
+		return src.FetchPages
 	}
+	return p.cfg.FetchPages
+}
+
+func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, c *source.IngestCounts, log *slog.Logger) {
+	policy := p.fetchPolicy(src)
+	now := p.cfg.Now()
 	known, err := p.st.FindArticle(ctx, src.ID, it.GUID, it.Link)
 	switch {
 	case err == nil:
 		changed := it.Updated != nil && it.Updated.After(known.FetchedAt)
-		if !changed && known.FullText {
-			return
-		}
-		if !changed && !known.FullText && p.cfg.FeedContentWords > 0 {
-			return // a full-content feed: the page is not wanted
+		if !changed {
+			if known.FullText || it.Link == "" || policy == source.FetchPagesNever {
+				return
+			}
+			if known.PageRetryAt != nil && now.Before(*known.PageRetryAt) {
+				return // its page failed lately: backing off
+			}
 		}
 	case !errors.Is(err, store.ErrNotFound):
-		c.Errors++
+		c.PageFailed()
 		log.Error("ingest: lookup failed", "guid", it.GUID, "err", err)
 		return
+	default:
+		known = nil
 	}
 	feedHTML, feedText := HTMLToText(firstNonEmpty(it.Content, it.Summary))
 	a := &source.Article{
 		SourceID: src.ID, GUID: it.GUID, URL: it.Link, CanonicalURL: it.Link, Title: it.Title,
 		Publisher: publisher, Author: it.Author, PublishedAt: it.Published, ModifiedAt: it.Updated,
-		FetchedAt: p.cfg.Now(), HTML: feedHTML, Text: feedText,
+		FetchedAt: now, HTML: feedHTML, Text: feedText,
+	}
+	if a.Title == "" {
+		a.Title = TitleFromText(feedText)
 	}
 	if a.Publisher == "" {
 		if u, err := url.Parse(it.Link); err == nil {
 			a.Publisher = u.Hostname()
 		}
 	}
-	if p.cfg.FeedContentWords > 0 && len(strings.Fields(feedText)) >= p.cfg.FeedContentWords {
-		a.FullText = true
+	fullInFeed := p.cfg.FeedContentWords > 0 && len(strings.Fields(feedText)) >= p.cfg.FeedContentWords
+	if it.Link == "" || policy == source.FetchPagesNever || (policy == source.FetchPagesAuto && fullInFeed) {
+		// The feed's own text: no page to fetch, or none wanted.
+		a.FullText = fullInFeed
 		a.Excerpt = excerpt(feedText)
+		if a.Text == "" {
+			a.Text = a.Title
+		}
+		if it.Link == "" {
+			c.NoLink++
+		}
 		p.save(ctx, a, c, log)
 		return
 	}
@@ -515,16 +559,53 @@ func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher stri
 		if ctx.Err() != nil {
 			return // interrupted: the next run reads the item again
 		}
-		// Keep the item with the feed's text; its page is tried again at
-		// the next poll that lists it.
-		c.Errors++
-		log.Warn("ingest: article page failed; keeping the feed's text", "link", it.Link, "err", err)
+		// Keep the item with the feed's text; its page is tried again
+		// after a backoff, at the first poll that lists it then.
+		c.PageFailed()
+		a.PageErrors = 1
+		if known != nil {
+			a.PageErrors = known.PageErrors + 1
+		}
+		retry := now.Add(source.PageBackoff(a.PageErrors))
+		a.PageRetryAt = &retry
+		log.Warn("ingest: article page failed; keeping the feed's text", "link", it.Link, "err", err,
+			"errors_in_a_row", a.PageErrors, "next", retry)
 		if a.Text == "" {
 			a.Text = a.Title
 		}
 		a.Excerpt = excerpt(a.Text)
 	}
 	p.save(ctx, a, c, log)
+}
+
+// TitleFromText is the title of an item that has none: the first words of
+// its text, at most titleWords of them or 80 characters, with an ellipsis
+// when cut.
+func TitleFromText(text string) string {
+	const titleWords, titleRunes = 12, 80
+	first, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	words := strings.Fields(first)
+	var b strings.Builder
+	cut := false
+	for i, w := range words {
+		if i == titleWords || utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(w) > titleRunes {
+			cut = true
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	if b.Len() == 0 && len(words) > 0 {
+		r := []rune(words[0])
+		b.WriteString(string(r[:min(len(r), titleRunes)]))
+		cut = len(r) > titleRunes || len(words) > 1
+	}
+	if cut {
+		b.WriteString("…")
+	}
+	return b.String()
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -595,6 +676,9 @@ func (p *Poller) pageArticle(src source.Source, resp *Response, base *url.URL, i
 		a.ModifiedAt = ex.Modified
 	}
 	if a.Title == "" {
+		a.Title = TitleFromText(a.Text)
+	}
+	if a.Title == "" {
 		a.Title = a.CanonicalURL
 	}
 	return a, nil
@@ -605,8 +689,8 @@ func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCo
 	r, err := p.st.SaveArticle(ctx, a)
 	if err != nil {
 		if ctx.Err() == nil {
-			c.Errors++
-			log.Error("ingest: cannot store article", "url", a.URL, "err", err)
+			c.PageFailed()
+			log.Error("ingest: cannot store article", "url", a.URL, "guid", a.GUID, "err", err)
 		}
 		return
 	}

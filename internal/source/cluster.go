@@ -1,7 +1,9 @@
 package source
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -100,16 +102,27 @@ func (v Vector) truncate(n int) Vector {
 }
 
 func (v Vector) sorted() []string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
+	type tw struct {
+		t string
+		w float64
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if v[keys[i]] != v[keys[j]] {
-			return v[keys[i]] > v[keys[j]]
+	pairs := make([]tw, 0, len(v))
+	for t, w := range v {
+		pairs = append(pairs, tw{t, w})
+	}
+	slices.SortFunc(pairs, func(a, b tw) int {
+		if a.w != b.w {
+			if a.w > b.w {
+				return -1
+			}
+			return 1
 		}
-		return keys[i] < keys[j]
+		return strings.Compare(a.t, b.t)
 	})
+	keys := make([]string, len(pairs))
+	for i, p := range pairs {
+		keys[i] = p.t
+	}
 	return keys
 }
 
@@ -325,8 +338,15 @@ func (x *Index) evict(cutoff time.Time) {
 }
 
 // candidateTerms is how many of an article's heaviest terms (by TF-IDF)
-// are looked up in the inverted index.
-const candidateTerms = 12
+// are looked up in the inverted index; a term held by more than
+// maxPostings stories is not rare enough to find candidates by; of the
+// stories found, the maxScored that share the most of these terms are
+// scored. The cost of a match is bounded however many stories are active.
+const (
+	candidateTerms = 12
+	maxPostings    = 64
+	maxScored      = 16
+)
 
 // Match returns the story the article vector v at time at should join, or
 // 0 to start a new one, and the best similarity found.
@@ -340,24 +360,43 @@ func (x *Index) Match(v Vector, at time.Time) (id int64, score float64) {
 	for t, w := range v {
 		weighted[t] = w * idf(t)
 	}
-	seen := map[int64]bool{}
-	var cands []*Candidate
+	shared := map[int64]int{}
 	for _, t := range weighted.Top(candidateTerms) {
-		for sid := range x.postings[t] {
-			if seen[sid] {
-				continue
-			}
-			seen[sid] = true
-			if c := x.stories[sid]; x.c.Active(*c, at) {
-				cands = append(cands, c)
-			}
+		ps := x.postings[t]
+		if len(ps) > maxPostings {
+			continue
+		}
+		for sid := range ps {
+			shared[sid]++
+		}
+	}
+	var cands []*Candidate
+	for sid := range shared {
+		if c := x.stories[sid]; x.c.Active(*c, at) {
+			cands = append(cands, c)
 		}
 	}
 	if len(cands) == 0 {
 		return 0, 0
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })
-	return x.c.best(v, cands, idf)
+	// Most shared terms first, then the oldest story.
+	slices.SortFunc(cands, func(a, b *Candidate) int {
+		if shared[a.ID] != shared[b.ID] {
+			return shared[b.ID] - shared[a.ID]
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	cands = cands[:min(len(cands), maxScored)]
+	memo := make(map[string]float64, 256)
+	cached := func(t string) float64 {
+		w, ok := memo[t]
+		if !ok {
+			w = idf(t)
+			memo[t] = w
+		}
+		return w
+	}
+	return x.c.best(v, cands, cached)
 }
 
 // idfPrior is a number of imaginary stories that share no term, so that

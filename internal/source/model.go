@@ -7,6 +7,8 @@
 package source
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"legists/internal/brief"
@@ -56,6 +58,9 @@ type Source struct {
 	FeedType string `json:"feed_type,omitempty"`
 	// IntervalSeconds is the polling period; zero means DefaultInterval.
 	IntervalSeconds int `json:"interval_seconds,omitempty"`
+	// FetchPages says whether the pages its items link to are fetched;
+	// empty: as the ingest run says (--fetch-pages).
+	FetchPages FetchPages `json:"fetch_pages,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	// Conditional GET validators from the last answer with content.
@@ -84,6 +89,31 @@ type Source struct {
 	ArticleCount int `json:"article_count"`
 	// Status is State at the time the source was read from the store.
 	Status Status `json:"status"`
+}
+
+// FetchPages says when the page an item links to is fetched for its text.
+type FetchPages string
+
+// Page fetching policies.
+const (
+	// FetchPagesDefault (on a source): as the ingest run says.
+	FetchPagesDefault FetchPages = ""
+	// FetchPagesAuto fetches the page unless the item carries its full
+	// text in the feed.
+	FetchPagesAuto FetchPages = "auto"
+	// FetchPagesAlways fetches every item's page.
+	FetchPagesAlways FetchPages = "always"
+	// FetchPagesNever keeps the feed's own text.
+	FetchPagesNever FetchPages = "never"
+)
+
+// ParseFetchPages reads auto, always or never ("" is FetchPagesDefault).
+func ParseFetchPages(s string) (FetchPages, error) {
+	switch f := FetchPages(strings.ToLower(strings.TrimSpace(s))); f {
+	case FetchPagesDefault, FetchPagesAuto, FetchPagesAlways, FetchPagesNever:
+		return f, nil
+	}
+	return "", fmt.Errorf("fetch pages %q: want auto, always or never", s)
 }
 
 // Interval is the polling period: IntervalSeconds or DefaultInterval.
@@ -123,6 +153,12 @@ func Backoff(n int) time.Duration {
 	}
 	return d
 }
+
+// PageBackoff is the delay before fetching again an article page that has
+// failed n times in a row (n >= 1): Backoff(n) times five, from five
+// minutes to a day, so that a dead host costs one timeout now and then
+// rather than one per poll.
+func PageBackoff(n int) time.Duration { return min(5*Backoff(n), 24*time.Hour) }
 
 // PollResult is what one poll of a source learnt; the store writes it and
 // releases the source's claim in the same statement.
@@ -192,6 +228,11 @@ type Article struct {
 	DuplicateOf *int64 `json:"duplicate_of,omitempty"`
 	// StoryID is the story the article was clustered into.
 	StoryID *int64 `json:"story_id,omitempty"`
+	// PageErrors counts the failed fetches of the article's page in a row;
+	// PageRetryAt is when the page may be fetched again (nil: whenever a
+	// poll lists the item). See PageBackoff.
+	PageErrors  int        `json:"page_errors,omitempty"`
+	PageRetryAt *time.Time `json:"page_retry_at,omitempty"`
 }
 
 // BriefSource is the article as source number n of a brief: its canonical
@@ -321,8 +362,19 @@ type IngestCounts struct {
 	New int `json:"new"`
 	// Duplicates: items recognised as copies of an article already stored.
 	Duplicates int `json:"duplicates"`
-	// Errors: sources or items that failed.
+	// Errors: sources or items that failed, FeedErrors + PageErrors (the
+	// contract's figure).
 	Errors int `json:"errors"`
+	// FeedErrors: sources whose fetch or feed failed (the source backs
+	// off).
+	FeedErrors int `json:"feed_errors"`
+	// PageErrors: items whose page could not be fetched or read (kept
+	// with the feed's text; the page backs off) or that could not be
+	// stored.
+	PageErrors int `json:"page_errors"`
+	// NoLink: items stored without an http(s) link (known by their GUID
+	// or their text), counted in New, Updated or Duplicates as well.
+	NoLink int `json:"no_link"`
 	// Updated: known articles whose text or metadata changed.
 	Updated int `json:"updated"`
 	// Items read from feeds (known or not).
@@ -332,6 +384,12 @@ type IngestCounts struct {
 	Skipped int `json:"skipped"`
 }
 
+// FeedFailed counts a failed source.
+func (c *IngestCounts) FeedFailed() { c.FeedErrors++; c.Errors++ }
+
+// PageFailed counts an item whose page failed or that was not stored.
+func (c *IngestCounts) PageFailed() { c.PageErrors++; c.Errors++ }
+
 // Add adds o to c.
 func (c *IngestCounts) Add(o IngestCounts) {
 	c.Sources += o.Sources
@@ -340,6 +398,9 @@ func (c *IngestCounts) Add(o IngestCounts) {
 	c.New += o.New
 	c.Duplicates += o.Duplicates
 	c.Errors += o.Errors
+	c.FeedErrors += o.FeedErrors
+	c.PageErrors += o.PageErrors
+	c.NoLink += o.NoLink
 	c.Updated += o.Updated
 	c.Items += o.Items
 	c.Skipped += o.Skipped

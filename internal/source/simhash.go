@@ -59,6 +59,43 @@ func (f Fingerprint) Bands() [BandCount]int64 {
 	return b
 }
 
+// IndexBands is the number of bands the store indexes a fingerprint by
+// (article_bands): 21, 21 and 22 bits. Two fingerprints within
+// NearDuplicateDistance differ in at most 5 bits, so in at least one band
+// they differ in at most one bit (pigeonhole): a lookup probes each band's
+// own value and its one-bit neighbours (ProbeKeys). Wide bands keep the
+// bucket of a probe tiny however large the archive, unlike narrow bands
+// probed exactly, whose buckets hold a share of the archive.
+const IndexBands = 3
+
+var indexWidths = [IndexBands]uint{21, 21, 22}
+
+// BandKeys are the keys the fingerprint is stored under: band number << 32
+// | band value.
+func (f Fingerprint) BandKeys() [IndexBands]int64 {
+	var k [IndexBands]int64
+	shift := uint(0)
+	for i, w := range indexWidths {
+		k[i] = int64(i)<<32 | int64((uint64(f)>>shift)&(1<<w-1))
+		shift += w
+	}
+	return k
+}
+
+// ProbeKeys are the keys a near-duplicate of f is stored under, as far as
+// one of its bands goes: the IndexBands own keys first, then every band
+// with one bit flipped (67 keys in all).
+func (f Fingerprint) ProbeKeys() []int64 {
+	own := f.BandKeys()
+	out := append(make([]int64, 0, 67), own[:]...)
+	for i, w := range indexWidths {
+		for b := range w {
+			out = append(out, own[i]^(1<<b))
+		}
+	}
+	return out
+}
+
 // MinContainment is the share of the shorter text's shingles that must
 // appear in the other for two texts to be the same text.
 const MinContainment = 0.6

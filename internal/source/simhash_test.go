@@ -2,6 +2,8 @@ package source
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -108,3 +110,41 @@ fourth producer that reported the scheme received immunity under the leniency pr
 Nordcem announced appeals, while Baumann Stein said its lawyers were reviewing the ruling. The penalty
 is the highest the agency has ever handed to building materials suppliers, and it warned that cartels
 in construction push up the price of public infrastructure projects paid for by taxpayers.`
+
+// Every fingerprint within NearDuplicateDistance of f is stored under a key
+// that f probes, and a fingerprint further away in every band is not.
+func TestProbeKeysFindEveryNearFingerprint(t *testing.T) {
+	if NearDuplicateDistance > 2*IndexBands-1 {
+		t.Fatalf("one-bit probes of %d bands miss distance %d", IndexBands, NearDuplicateDistance)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		f := Fingerprint(r.Uint64())
+		g := f
+		for _, b := range r.Perm(64)[:1+r.IntN(NearDuplicateDistance)] {
+			g ^= 1 << b
+		}
+		probes := map[int64]bool{}
+		for _, k := range f.ProbeKeys() {
+			probes[k] = true
+		}
+		if len(probes) != 67 {
+			t.Fatalf("%d distinct probe keys, want 67", len(probes))
+		}
+		found := false
+		for _, k := range g.BandKeys() {
+			found = found || probes[k]
+		}
+		if !found {
+			t.Fatalf("%v at distance %d from %v is not probed", g, f.Distance(g), f)
+		}
+	}
+	// Two bits off in each band: no key in common.
+	f := Fingerprint(0)
+	g := f ^ (1 | 1<<1 | 1<<21 | 1<<22 | 1<<42 | 1<<43)
+	for _, k := range g.BandKeys() {
+		if slices.Contains(f.ProbeKeys(), k) {
+			t.Errorf("key %x of a fingerprint 6 bits away is probed", k)
+		}
+	}
+}

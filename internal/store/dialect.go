@@ -197,6 +197,8 @@ type queryer interface {
 type runner struct {
 	d *dialect
 	x queryer
+	// c caches prepared statements for hot() (SQLite only; nil otherwise).
+	c *stmtCache
 }
 
 func (r runner) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -242,8 +244,11 @@ type db struct {
 	now func() time.Time
 	// vocab is the published briefs' words, for "did you mean".
 	vocab vocabulary
-	// stmts are hot statements prepared once on w (see stmt).
+	// stmts are hot statements prepared once on w (see prepared).
 	stmts sync.Map // rebound SQL -> *sql.Stmt
+	// wc and rc cache prepared statements of w and r (SQLite only; see
+	// stmtCache).
+	wc, rc *stmtCache
 }
 
 // prepared returns q prepared once on the write pool, for hot statements
@@ -294,6 +299,8 @@ func (s *db) Close() error {
 		v.(*sql.Stmt).Close()
 		return true
 	})
+	s.wc.close()
+	s.rc.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -302,14 +309,14 @@ func (s *db) Close() error {
 }
 
 // reader runs single statements on the read pool.
-func (s *db) reader() runner { return runner{s.d, s.r} }
+func (s *db) reader() runner { return runner{d: s.d, x: s.r, c: s.rc} }
 
 // write runs fn in a write transaction, committed if fn returns nil and
 // rolled back otherwise.
 // The pending audit entry of ctx (WithAudit) is appended in the same
 // transaction.
 func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
-	err := s.inTx(ctx, s.w, nil, func(tx runner) error {
+	err := s.inTx(ctx, s.w, s.wc, nil, func(tx runner) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -322,10 +329,10 @@ func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
 // read runs fn in a read-only transaction, so that its statements see one
 // snapshot.
 func (s *db) read(ctx context.Context, fn func(tx runner) error) error {
-	return s.inTx(ctx, s.r, s.d.readTx, fn)
+	return s.inTx(ctx, s.r, s.rc, s.d.readTx, fn)
 }
 
-func (s *db) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx runner) error) (err error) {
+func (s *db) inTx(ctx context.Context, pool *sql.DB, c *stmtCache, opts *sql.TxOptions, fn func(tx runner) error) (err error) {
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -338,8 +345,11 @@ func (s *db) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		if err != nil {
 			_ = tx.Rollback()
 		}
+		if c != nil {
+			c.flush(ctx) // the statements it met, prepared now that its connection is free
+		}
 	}()
-	if err = fn(runner{s.d, tx}); err != nil {
+	if err = fn(runner{d: s.d, x: tx, c: c}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

@@ -129,6 +129,10 @@ func openSQLite(ctx context.Context, rest string) (*db, error) {
 		r.SetMaxIdleConns(n)
 		s.r = r
 	}
+	s.wc, s.rc = newStmtCache(s.w), newStmtCache(s.r)
+	if s.r == s.w {
+		s.rc = s.wc
+	}
 	return s, nil
 }
 

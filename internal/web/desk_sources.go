@@ -48,6 +48,11 @@ type sourcesPage struct {
 	CanManage bool
 	// The add form.
 	URL, Kind, Name string
+	FetchPages      string
+	// Feeds are the feeds the address announced, to pick one from (as
+	// `legists sources add --pick N`).
+	Feeds []ingest.FeedLink
+	Pick  int
 }
 
 func (s *Server) handleSources(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
@@ -152,7 +157,18 @@ func shortDuration(d time.Duration) string {
 func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
 	ctx := r.Context()
 	f := r.PostForm
-	data := sourcesPage{URL: strings.TrimSpace(f.Get("url")), Kind: f.Get("kind"), Name: strings.TrimSpace(f.Get("title"))}
+	data := sourcesPage{URL: strings.TrimSpace(f.Get("url")), Kind: f.Get("kind"), Name: strings.TrimSpace(f.Get("title")),
+		FetchPages: f.Get("fetch_pages")}
+	pick, _ := strconv.Atoi(f.Get("pick"))
+	fetchPages, err := source.ParseFetchPages(data.FetchPages)
+	if err != nil || pick < 0 {
+		data.Error = "Choose whether to fetch the pages the feed's items link to: automatically, always or never."
+		if pick < 0 {
+			data.Error = "Choose one of the feeds the address announces."
+		}
+		s.renderSources(w, r, dc, http.StatusUnprocessableEntity, data)
+		return
+	}
 	u, err := source.ParseURL(data.URL)
 	if err != nil {
 		data.Error = "Give the address of a feed or a page, starting with http:// or https://."
@@ -165,7 +181,7 @@ func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *des
 		s.renderSources(w, r, dc, http.StatusUnprocessableEntity, data)
 		return
 	}
-	src := source.Source{URL: u.String(), Kind: kind, Title: truncate(data.Name, 200)}
+	src := source.Source{URL: u.String(), Kind: kind, Title: truncate(data.Name, 200), FetchPages: fetchPages}
 	if existing, err := s.st.GetSourceByURL(ctx, src.URL); err == nil {
 		data = sourcesPage{Desk: Desk{Notice: fmt.Sprintf("Already subscribed: %s (source %d).", existing.URL, existing.ID)}}
 		s.renderSources(w, r, dc, http.StatusOK, data)
@@ -175,10 +191,26 @@ func (s *Server) handleAddSource(w http.ResponseWriter, r *http.Request, dc *des
 		return
 	}
 	if kind == "" {
-		if err := detectSource(ctx, &src); err != nil {
+		err := detectSource(ctx, &src, pick)
+		var several *ingest.SeveralFeedsError
+		if errors.As(err, &several) {
+			data.Error = fmt.Sprintf("%s announces %d feeds: choose one.", several.Page, len(several.Feeds))
+			data.Feeds, data.Pick = several.Feeds, 1
+			s.renderSources(w, r, dc, http.StatusUnprocessableEntity, data)
+			return
+		}
+		if err != nil {
 			data.Error = fmt.Sprintf("%v. Check the address, or choose “Feed” or “Single page” to subscribe anyway: the poller will keep trying.", err)
 			s.renderSources(w, r, dc, http.StatusUnprocessableEntity, data)
 			return
+		}
+		if src.URL != u.String() {
+			// The address announced a feed: that is the subscription.
+			if existing, err := s.st.GetSourceByURL(ctx, src.URL); err == nil {
+				data = sourcesPage{Desk: Desk{Notice: fmt.Sprintf("Already subscribed: %s (source %d).", existing.URL, existing.ID)}}
+				s.renderSources(w, r, dc, http.StatusOK, data)
+				return
+			}
 		}
 	}
 	added, err := s.st.AddSource(audited(ctx, dc.User.Email, "source.add", src.URL, string(src.Kind)), src)
@@ -208,13 +240,14 @@ func allowPrivateFetch() bool {
 	return false
 }
 
-// detectSource fetches src.URL once, with a short timeout, and sets its
-// kind (feed or page), title, site and feed type, as `legists sources
-// add` does.
-func detectSource(ctx context.Context, src *source.Source) error {
+// detectSource fetches src.URL, with a short timeout, and sets its kind
+// (feed or page), title, site and feed type, or the feed a page announces
+// (the pick-th of several), as `legists sources add` does.
+func detectSource(ctx context.Context, src *source.Source, pick int) error {
 	ctx, cancel := context.WithTimeout(ctx, detectTimeout)
 	defer cancel()
-	return ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: allowPrivateFetch(), Timeout: detectTimeout, MaxBodyBytes: 4 << 20}, src)
+	return ingest.Detect(ctx, ingest.FetchConfig{AllowPrivate: allowPrivateFetch(), Timeout: detectTimeout, MaxBodyBytes: 4 << 20},
+		src, ingest.DetectOptions{Pick: pick})
 }
 
 func (s *Server) handleRemoveSource(w http.ResponseWriter, r *http.Request, dc *deskCtx) {

@@ -365,6 +365,30 @@ func TestDeskSources(t *testing.T) {
 	_, page = ed.get("/admin/sources?done=added")
 	mustContain(t, page, "Subscribed.", "due now", "atom 1.0")
 
+	// As `legists sources add`: what is neither a feed nor a readable page
+	// is refused; a home page with several feeds lists them to pick one,
+	// with the page policy kept.
+	if resp, page := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/detect/sitemap.xml")}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "neither a feed nor a readable page") || !strings.Contains(page, "root &lt;urlset&gt;") {
+		t.Errorf("sitemap: %d", resp.StatusCode)
+	}
+	resp, page = ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/detect/home-several.html")}, "fetch_pages": {"never"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("several feeds: %d", resp.StatusCode)
+	}
+	mustContain(t, page, "announces 3 feeds: choose one.", `name="pick" value="1" checked`, `name="pick" value="3"`,
+		"Data &amp; privacy", srv.URLOf("/feeds/feed11.json"), `<option value="never" selected>`)
+	if resp, body := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/detect/home-several.html")},
+		"pick": {"3"}, "fetch_pages": {"never"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pick 3: %d\n%s", resp.StatusCode, body)
+	}
+	if picked, err := st.GetSourceByURL(ctx, srv.URLOf("/feeds/feed11.json")); err != nil || picked.FeedType != "json 1.1" || picked.FetchPages != source.FetchPagesNever {
+		t.Errorf("picked feed: %+v %v", picked, err)
+	}
+	if resp, _ := ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/feeds/rss1.rdf")}, "fetch_pages": {"sometimes"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad page policy: %d", resp.StatusCode)
+	}
+
 	// Already subscribed; not a URL; unreachable without a kind; stored
 	// without fetching when the kind is given.
 	_, page = ed.post("/admin/sources", url.Values{"csrf": {csrf}, "url": {srv.URLOf("/feeds/atom10.xml")}})

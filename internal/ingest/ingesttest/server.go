@@ -40,6 +40,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	hits     map[string]int
+	genPages atomic.Int64
 	inFlight atomic.Int64
 	maxIn    atomic.Int64
 }
@@ -57,6 +58,10 @@ func (s *Server) Hits(p string) int {
 	defer s.mu.Unlock()
 	return s.hits[p]
 }
+
+// GeneratedPages returns how many generated article pages (/gen/page/)
+// were served: a load test's progress, item by item.
+func (s *Server) GeneratedPages() int { return int(s.genPages.Load()) }
 
 // MaxInFlight returns the most requests the server handled at once.
 func (s *Server) MaxInFlight() int64 { return s.maxIn.Load() }
@@ -165,15 +170,52 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.Atoi(strings.TrimSuffix(path.Base(p), ".html"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(GeneratedPage(id))
+	case strings.HasPrefix(p, "/detect/"):
+		s.detect(w, r, strings.TrimPrefix(p, "/detect/"))
+	case p == "/":
+		// A home page that announces no feed; the feed is at a common
+		// path.
+		s.detect(w, r, "home-plain.html")
+	case p == "/index.xml":
+		s.feed(w, r, "rss2.xml", "", nil)
 	case strings.HasPrefix(p, "/gen/feed/"):
 		s.genFeed(w, r)
 	case strings.HasPrefix(p, "/gen/page/"):
+		s.genPages.Add(1)
 		id, _ := strconv.Atoi(strings.TrimSuffix(path.Base(p), ".html"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(GeneratedPage(id))
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// detectTypes are the Content-Types of the /detect/ fixtures: what a
+// careless server says.
+var detectTypes = map[string]string{
+	"empty.xml":        "application/rss+xml",
+	"sitemap.xml":      "application/xml",
+	"html-as-xml.xml":  "application/xml",
+	"bad-encoding.xml": "application/atom+xml",
+	"api.json":         "application/json",
+	"logo.png":         "image/png",
+}
+
+// detect serves a fixture of testdata/detect/ for feed detection and
+// discovery.
+func (s *Server) detect(w http.ResponseWriter, r *http.Request, file string) {
+	b, err := files.ReadFile("testdata/detect/" + file)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	b = bytes.ReplaceAll(b, []byte("{{BASE}}"), []byte(base(r)))
+	ct, ok := detectTypes[file]
+	if !ok {
+		ct = "text/html; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(b)
 }
 
 func name(p string) string { return strings.TrimSuffix(path.Base(p), ".html") }
