@@ -188,11 +188,21 @@ func TestBrowserFirmFinder(t *testing.T) {
 	if ticked := run(c, "ticked", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input[name="firms"]:checked')).map(b => b.value)`)); len(ticked) != 2 {
 		t.Errorf("ticked %q", ticked)
 	}
-	c.do("submit", chromedp.SendKeys(css(`#sub-email`), "finder@example.org"), chromedp.Submit(css(`#sub-email`)), chromedp.WaitVisible(css(`main h1`)))
-	sub, err := s.st.GetSubscriberByEmail(context.Background(), "finder@example.org")
+	c.do("submit", chromedp.SendKeys(css(`#sub-email`), "finder@example.org"), chromedp.Submit(css(`#sub-email`)))
+	// The subscribe page has a main h1 too: wait for the stored
+	// subscriber, not for a heading that may be the old page's.
+	var sub *store.Subscriber
+	var err error
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		sub, err = s.st.GetSubscriberByEmail(context.Background(), "finder@example.org")
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.do("confirmation page", chromedp.WaitVisible(css(`main h1`)))
 	if strings.Join(sub.Firms, ",") != "clifford-chance-llp,linklaters-llp" {
 		t.Errorf("subscribed to firms %q", sub.Firms)
 	}
