@@ -88,7 +88,12 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		}
 		in.Title = in.Canonical
 		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+		r := ref{inst: &in, kind: KindCase, citation: true}
+		if strings.HasPrefix(t[m[0]:m[1]], "Joined") {
+			// Joined cases are several cases: no one case's page is theirs.
+			r.url, r.noURL = "", true
+		}
+		add(m[0], m[1], r, 5)
 	}
 	for _, m := range echrRe.FindAllStringSubmatchIndex(t, -1) {
 		no := t[m[2]:m[3]]

@@ -100,6 +100,7 @@ type ref struct {
 	// needsContext: a provision dropped unless an earlier instrument has it.
 	needsContext bool
 	citation     bool // a case citation (neutral, EU, ECHR, reports)
+	noURL        bool // no address, whatever the instrument's
 }
 
 func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
@@ -139,6 +140,9 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		}
 		if r.url != "" {
 			out.URL = r.url
+		}
+		if r.noURL {
+			out.URL = ""
 		}
 	default:
 		out.Canonical = pin
