@@ -119,6 +119,14 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		if in.Jurisdiction == "?" && in.Kind == KindCourt {
 			in = courtInContext(in, localCountry(text, r.start, ctxCountry))
 		}
+		if other, ok := sameName[in.Canonical]; ok && in.Jurisdiction == "uk" && !strings.HasPrefix(text[r.end:], " (UK)") {
+			// An Act of the same name in another country: in a text about
+			// that country, it is not the UK's, and its address is unknown.
+			if c := localCountry(text, r.start, ctxCountry); c == other {
+				in = Instrument{Kind: in.Kind, Jurisdiction: other, Canonical: in.Canonical, Title: in.Title}
+				finishInstrument(&in)
+			}
+		}
 		out.inst = &in
 		out.Jurisdiction = in.Jurisdiction
 		out.Instrument = in.Canonical
@@ -160,6 +168,10 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 	}
 	return out
 }
+
+// sameName are UK Acts whose names another country's Acts share, with
+// that country.
+var sameName = map[string]string{"Data Protection Act 2018": "ie", "Companies Act 2014": "ie", "Data Protection Act 1988": "ie"}
 
 func pluralKeyword(k string) string {
 	switch k {

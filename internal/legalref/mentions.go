@@ -377,12 +377,12 @@ func precededByThe(t string, start int) bool {
 
 // --- EU acts by number.
 
-var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament and Council|Parliament and Council)\s+)?(?:(Implementing|Delegated)\s+)?(Regulation|Directive|Decision)\s+(?:\((EU|EC|EEC|Euratom|CFSP|EU, Euratom)\)\s+)?(?:(No\.?)\s*)?(\d{1,4})/(\d{1,4})(?:/(EU|EC|EEC|CFSP|JHA))?\b`)
+var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament and Council|Parliament and Council)\s+)?(?:(Implementing|Delegated)\s+)?(Regulation|Directive|Decision|Reg\.|Dir\.)\s+(?:\((EU|EC|EEC|Euratom|CFSP|EU, Euratom)\)\s+)?(?:(No\.?)\s*)?(\d{1,4})/(\d{1,4})(?:/(EU|EC|EEC|CFSP|JHA))?\b`)
 
 func (s *scan) euActs(add func(int, int, ref, int)) {
 	t := s.text
 	for _, m := range euActRe.FindAllStringSubmatchIndex(t, -1) {
-		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[t[m[4]:m[5]]]
+		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec", "Reg.": "reg", "Dir.": "dir"}[t[m[4]:m[5]]]
 		if m[2] >= 0 {
 			typ += map[string]string{"Implementing": "_impl", "Delegated": "_del"}[t[m[2]:m[3]]]
 		}

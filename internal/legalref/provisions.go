@@ -27,6 +27,13 @@ var (
 	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
 	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
 	// "of the report": the provision is of something that is not law.
+	// "of the Romanian Code of Criminal Procedure": capitalised words before
+	// an instrument's noun, perhaps with its subject after it.
+	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
+		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
+		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
+	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
@@ -157,6 +164,25 @@ func (s *scan) provisions() {
 					in, _ := tbl.lookup("ECHR")
 					inst, end, protocol = &in, listEnd+p[4]+len("Convention"), ahead[p[2]:p[3]]
 				}
+			}
+		}
+		if inst == nil {
+			// "Article 139 of the Romanian Code of Criminal Procedure",
+			// "Article 54 of the EEA Agreement": an instrument the table does
+			// not know, named in full; the pinpoint is its, with no address.
+			if u := unknownInstRe.FindStringSubmatchIndex(ahead); u != nil && !overlapsAny(s.refs, listEnd+u[2], listEnd+u[3]) {
+				name := ahead[u[2]:u[3]]
+				kind := KindLegislation
+				if treatyWordRe.MatchString(name) {
+					kind = KindTreaty
+				}
+				jur := s.ctxJur
+				if c, ok := countryAdjective[strings.Fields(name)[0]]; ok {
+					jur = c
+				}
+				inst = &Instrument{Kind: kind, Jurisdiction: jur, Canonical: name, Title: name}
+				finishInstrument(inst)
+				end = listEnd + u[1]
 			}
 		}
 		if inst == nil {
@@ -415,7 +441,11 @@ func (s *scan) resolve() {
 				in, _ := tbl.lookup("TFEU")
 				r.inst = &in
 			}
-			if r.inst == nil && r.cont == "Charter" {
+			if r.inst != nil && r.keyword == "section" && (r.inst.Jurisdiction == "eu" || r.inst.Kind == KindTreaty) {
+				// EU acts and treaties have Articles: "s. 8 of the Charter" is another Charter.
+				r.inst = nil
+			}
+			if r.inst == nil && r.cont == "Charter" && r.keyword == "Article" {
 				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
 				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
 				r.inst = &in
