@@ -112,6 +112,23 @@ func (s *scan) mentions() {
 	s.citations(add)
 	s.courts(add)
 	s.treaties(add)
+	// A name made up from the words of the text that holds two names the
+	// table knows ("the Treaty on European Union and the Charter of
+	// Fundamental Rights") is those two, not one.
+	var whole []cand
+	for _, c := range cs {
+		inner := 0
+		for _, o := range cs {
+			if o.prio == 3 && !o.citation && o.start >= c.start && o.end <= c.end && (o.start > c.start || o.end < c.end) {
+				inner++
+			}
+		}
+		if c.prio < 3 && !c.citation && inner >= 2 {
+			continue
+		}
+		whole = append(whole, c)
+	}
+	cs = whole
 	// Keep the longest of overlapping candidates (then the higher priority,
 	// then the earlier).
 	sort.SliceStable(cs, func(i, j int) bool {
