@@ -190,7 +190,7 @@ const (
 var (
 	actRe = regexp.MustCompile(`(` + nameWord + `(?:,? (?:` + nameWord + `|` + connector + `))*?) (Act|Bill|Regulations|Rules|Directive|Regulation|Law|Order|Code)\b(?:(,)? (of )?((?:1[6-9]|20)\d\d)\b)?(?: \((Cth|NSW|Vic|Qld|WA|SA|Tas|NZ)\))?`)
 	// Words that begin a sentence or a clause but never a statute's name.
-	leadWords = map[string]bool{"Under": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
+	leadWords = map[string]bool{"Under": true, "See": true, "Cf.": true, "Compare": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
 		"When": true, "Since": true, "As": true, "At": true, "On": true, "From": true, "With": true, "Without": true,
 		"Through": true, "Following": true, "Despite": true, "Amid": true, "Per": true, "Via": true, "Both": true,
 		"Also": true, "Meanwhile": true, "This": true, "That": true, "These": true, "Those": true, "Its": true,

@@ -33,6 +33,9 @@ var (
 	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
 		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
+	// The rest of a party's name the case-name pattern stops short of
+	// (", Designs and Trade Marks", " (UK) Ltd"), or the ECHR's " [GC], ".
+	partyRestRe  = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
 	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
@@ -378,7 +381,8 @@ func (s *scan) mergeCases() {
 			continue
 		}
 		gap := t[a.end:b.start]
-		if len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case" {
+		if (len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case") &&
+			!(len(gap) <= 80 && partyRestRe.MatchString(gap)) {
 			continue
 		}
 		b.start = a.start
@@ -386,6 +390,23 @@ func (s *scan) mergeCases() {
 			b.end++
 		}
 		a.drop = true
+	}
+	// "the X Regulations 2023 (SI 2023/1426)": the number the text gives
+	// is the named instrument's; the two are one reference with its address.
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || b.drop || a.inst == nil || b.inst == nil || a.kind != KindRegulation && a.kind != KindRule ||
+			!strings.HasPrefix(b.inst.link, "uksi:") || t[a.end:b.start] != " (" || b.end >= len(t) || t[b.end] != ')' {
+			continue
+		}
+		in := *a.inst
+		if in.link != "" && in.link != b.inst.link {
+			continue // the table knows the name as another instrument: leave both
+		}
+		in.link, in.URL, in.Slug, in.Jurisdiction = b.inst.link, b.inst.URL, b.inst.Slug, "uk"
+		a.inst = &in
+		a.end = b.end + 1
+		b.drop = true
 	}
 	// A citation in parentheses right after a case name also joins it.
 	for i := 0; i+1 < len(s.refs); i++ {
