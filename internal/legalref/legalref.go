@@ -208,6 +208,7 @@ func courtInContext(in Instrument, jur string) Instrument {
 			"nl": "Supreme Court of the Netherlands", "ch": "Swiss Federal Supreme Court"},
 		"High Court":      {"uk": "High Court of England and Wales", "ie": "High Court of Ireland", "au": "High Court of Australia", "sg": "High Court of Singapore"},
 		"Court of Appeal": {"uk": "Court of Appeal of England and Wales", "sg": "Singapore Court of Appeal"},
+		"Federal Court":   {"au": "Federal Court of Australia", "ca": "Federal Court of Canada"},
 	}
 	if name, ok := full[in.Canonical][jur]; ok {
 		if e, ok := tbl.lookup(name); ok {
