@@ -408,6 +408,20 @@ func (s *scan) mergeCases() {
 		a.end = b.end + 1
 		b.drop = true
 	}
+	// "Case C-300/21 Österreichische Post, EU:C:2023:370": the ECLI that
+	// follows a case in the same sentence is that case's (with no address
+	// of its own).
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || b.drop || a.kind != KindCase || b.kind != KindCase || a.inst == nil || b.inst == nil ||
+			strings.HasPrefix(a.inst.Canonical, "ECLI:") || !strings.HasPrefix(b.inst.Canonical, "ECLI:") {
+			continue
+		}
+		if gap := t[a.end:b.start]; len(gap) > 80 || strings.Contains(gap, ". ") || strings.TrimLeft(gap, " ,(") != "" && !partyRestRe.MatchString(gap) {
+			continue
+		}
+		b.inst, b.noURL = a.inst, true
+	}
 	// A citation in parentheses right after a case name also joins it.
 	for i := 0; i+1 < len(s.refs); i++ {
 		a, b := &s.refs[i], &s.refs[i+1]
