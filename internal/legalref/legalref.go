@@ -13,6 +13,7 @@ package legalref
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // The kinds of reference.
@@ -237,10 +238,17 @@ func boundedAt(text string, start, end int) bool {
 	if start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
 		return false
 	}
-	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) {
+	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) && !footnoteMark(text[end:]) {
 		return false
 	}
 	return true
+}
+
+// footnoteMark reports whether s starts with a superscript digit, a
+// footnote marker ("Treaty¹", "GDPR²").
+func footnoteMark(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '¹' || r == '²' || r == '³' || r >= '⁰' && r <= '⁹'
 }
 
 // trimSpaceSpan narrows [start,end) to exclude surrounding space.
