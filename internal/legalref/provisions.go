@@ -35,7 +35,11 @@ var (
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
 	// The rest of a party's name the case-name pattern stops short of
 	// (", Designs and Trade Marks", " (UK) Ltd"), or the ECHR's " [GC], ".
-	partyRestRe  = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
+	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
+	// "Section 2 above", "Section 3 of which": a part of the text itself.
+	selfRefRe = regexp.MustCompile(`^,?\s+(?:above|below|of\s+which|hereof|of\s+this\s+(?:note|alert|article|briefing|report|guide|update|bulletin))\b`)
+	// "Schedule 4 of the CMA's guidance": a part of someone's document.
+	ofOwnerRe    = regexp.MustCompile(`^,?\s+of\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
 	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
@@ -139,8 +143,8 @@ func (s *scan) provisions() {
 				}
 			}
 		}
-		if len(items) == 0 {
-			continue
+		if len(items) == 0 || selfRefRe.MatchString(ahead) {
+			continue // "Section 2 above", "Section 3 of which": the text's own parts
 		}
 		roman := itemIsRoman(t[items[0][2]:items[0][1]])
 		if roman && !isUpperStart(rawKw) {
@@ -235,7 +239,7 @@ func (s *scan) provisions() {
 		if inst == nil && cont == "" {
 			first := t[items[0][2]:items[0][1]]
 			switch {
-			case ofOtherRe.MatchString(ahead):
+			case ofOtherRe.MatchString(ahead), ofOwnerRe.MatchString(ahead):
 				continue
 			case key == "Chapter" && bankruptcyChapter(first, ahead, t):
 				in, _ := tbl.lookup("Bankruptcy Code")
