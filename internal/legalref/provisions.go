@@ -29,7 +29,7 @@ var (
 	// "of the report": the provision is of something that is not law.
 	// "of the Romanian Code of Criminal Procedure": capitalised words before
 	// an instrument's noun, perhaps with its subject after it.
-	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
 	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
 		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
@@ -120,6 +120,25 @@ func (s *scan) provisions() {
 		// A lone "s" or "Art" is a keyword only when a number follows closely.
 		if (rawKw == "s" || rawKw == "Art") && t[kwEnd] != ' ' && t[kwEnd] != '.' {
 			continue
+		}
+		// A list that runs into a citation ("Rule 10b-5, 17 C.F.R. § 240.10b-5")
+		// stops before it.
+		if !overlapsAny(s.refs, kwStart, listStart) && overlapsAny(s.refs, kwStart, listEnd) {
+			cut := listEnd
+			for _, r := range s.refs {
+				if r.start >= listStart && r.start < cut {
+					cut = r.start
+				}
+			}
+			newEnd := -1
+			for _, it := range s.listItems(listStart, listEnd) {
+				if it[1] <= cut {
+					newEnd = it[1]
+				}
+			}
+			if newEnd > listStart {
+				listEnd = newEnd
+			}
 		}
 		// Inside a mention ("Regulation (EU) 2016/679", "15 U.S.C. § 78j")?
 		if overlapsAny(s.refs, kwStart, listEnd) {
@@ -305,8 +324,8 @@ func (s *scan) provisions() {
 		} else if r.kind == KindRule {
 			key = "rule"
 		}
-		if key == "" || overlapsAny(out, r.start, r.end+m[1]) {
-			continue
+		if key == "" || overlapsAny(out, r.start, r.end+m[1]) || overlapsAny(s.refs[i+1:], r.end, r.end+m[1]) {
+			continue // the number is another citation's ("Rule 10b-5, 17 C.F.R.")
 		}
 		if m[2] < 0 && !strings.ContainsAny(t[r.end+m[4]:r.end+m[5]], ".(") && r.inst.Canonical == "Civil Procedure Rules" {
 			key = "Part" // "CPR 36" is Part 36
