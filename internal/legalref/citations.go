@@ -17,6 +17,8 @@ var (
 	neutralRe     = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
 	euCaseRe      = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
 	echrRe        = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
+	epoCaseRe     = regexp.MustCompile(`\b([GTJ])\s(\d{1,4}/\d{2})\b`)
+	clauseRe      = regexp.MustCompile(`\b(?:Appointments|Commerce|Due\s+Process|Takings|Supremacy|Establishment|Free\s+Exercise|Equal\s+Protection|Contracts|Spending|Necessary\s+and\s+Proper|Confrontation|Excessive\s+Fines|Full\s+Faith\s+and\s+Credit|Vesting|Emoluments|Speech\s+or\s+Debate|Ex\s+Post\s+Facto|Import-Export|Tax\s+and\s+Spend)\s+Clause\b`)
 	shortECLIRe   = regexp.MustCompile(`\bEU:[CTF]:\d{4}:\d{1,4}\b`)
 	fcaRuleRe     = regexp.MustCompile(`\b(PRIN|COBS|SYSC|DISP|CONC|SUP|DEPP|MCOB|ICOBS|BCOBS|CASS|COLL|FUND|APER|COCON|ESG|DTR|UPRU|MIFIDPRU|PERG|FEES|SMCR|MAR|COND|EG)\s+(\d{1,2}[A-Z]?(?:\.\d{1,3}[A-Z]?){1,2}[RGEDP]?)\b`)
 	fedRuleRe     = regexp.MustCompile(`\bFed\.\s?R\.\s?(?:(Civ|Crim|App|Bankr)\.\s?P\.|Evid\.)\s?(\d{1,4}(?:\.\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)`)
@@ -115,6 +117,20 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in.Title = in.Canonical
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	// "G 1/19", "T 641/00": decisions of the EPO's Enlarged Board and
+	// Technical Boards of Appeal.
+	for _, m := range epoCaseRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := t[m[2]:m[3]] + " " + t[m[4]:m[5]]
+		in := Instrument{Kind: KindCase, Jurisdiction: "int", Canonical: "EPO " + canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	// "the Appointments Clause": a clause of the US Constitution by name.
+	for _, m := range clauseRe.FindAllStringIndex(t, -1) {
+		in, _ := tbl.lookup("United States Constitution")
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: "the " + name + " of the United States Constitution", noURL: true}, 5)
 	}
 	// "COBS 2.1.1R": a rule of the FCA Handbook by its sourcebook.
 	for _, m := range fcaRuleRe.FindAllStringSubmatchIndex(t, -1) {
