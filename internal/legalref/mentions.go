@@ -174,7 +174,7 @@ func overlapsAny(rs []ref, start, end int) bool {
 
 // followedByBody reports whether the name ending at end runs on into the
 // name of a body ("North Atlantic Treaty Organization", "Law Society").
-var bodyWord = regexp.MustCompile(`^\s(?:Organi[sz]ation|Authority|Commission|Committee|Centre|Center|Society|Office|Foundation|Institute|Association|Agency|Department|Party|Secretariat|Group|Firm|LLP|Ltd|Limited|Inc|Network|Forum|Review|Journal|Prize|Awards?)\b`)
+var bodyWord = regexp.MustCompile(`^\s(?:Organi[sz]ation|Authority|Commission|Committee|Centre|Center|Society|Office|Foundation|Institute|Association|Agency|Department|Party|Secretariat|Group|Firm|LLP|Ltd|Limited|Inc|Network|Forum|Review|Journal|Prize|Awards?|Agreement)\b`)
 
 func followedByBody(text string, end int) bool {
 	return bodyWord.MatchString(text[end:])

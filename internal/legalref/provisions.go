@@ -39,7 +39,9 @@ var (
 	// "Section 2 above", "Section 3 of which": a part of the text itself.
 	selfRefRe = regexp.MustCompile(`^,?\s+(?:above|below|of\s+which|hereof|of\s+this\s+(?:note|alert|article|briefing|report|guide|update|bulletin))\b`)
 	// "Schedule 4 of the CMA's guidance": a part of someone's document.
-	ofOwnerRe    = regexp.MustCompile(`^,?\s+of\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
+	ofOwnerRe = regexp.MustCompile(`^,?\s+of\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
+	// "s 1317G": a section number with a capital letter is a section's.
+	lettered     = regexp.MustCompile(`^\d+[A-Z]{1,2}$`)
 	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
@@ -281,7 +283,7 @@ func (s *scan) provisions() {
 				needsContext = true // kept only if an earlier instrument has such provisions
 			case !bareOK[key]:
 				continue
-			case rawKw == "s" && !strings.Contains(first, "("):
+			case rawKw == "s" && !strings.Contains(first, "(") && !lettered.MatchString(first):
 				continue // "s 5" alone is too weak a signal
 			}
 		}
