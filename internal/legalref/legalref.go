@@ -172,7 +172,7 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 
 // sameName are UK Acts whose names another country's Acts share, with
 // that country.
-var sameName = map[string]string{"Data Protection Act 2018": "ie", "Companies Act 2014": "ie", "Data Protection Act 1988": "ie"}
+var sameName = map[string]string{"Data Protection Act 2018": "ie"}
 
 func pluralKeyword(k string) string {
 	switch k {

@@ -134,14 +134,10 @@ func provisionURL(in Instrument, keyword, number string) string {
 		return ""
 	}
 	series, _, _ := strings.Cut(in.link, ":")
-	switch series {
-	case "ukpga", "asp", "asc", "nia", "anaw", "ukla", "uksi", "ssi", "wsi", "nisr":
-		if n := bareNumber(number); keyword == "section" && n != "" && series != "uksi" && series != "ssi" && series != "wsi" && series != "nisr" {
-			return in.URL + "/section/" + n
-		}
-		return ""
+	if n := bareNumber(number); keyword == "section" && n != "" && (series == "ukpga" || series == "asp" || series == "asc" || series == "nia") {
+		return in.URL + "/section/" + n
 	}
-	if in.Jurisdiction == "uk" && strings.HasPrefix(in.URL, "https://www.legislation.gov.uk/") {
+	if strings.HasPrefix(in.URL, "https://www.legislation.gov.uk/") {
 		return ""
 	}
 	return in.URL
