@@ -17,6 +17,11 @@ var (
 	neutralRe     = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
 	euCaseRe      = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
 	echrRe        = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
+	epoCaseRe     = regexp.MustCompile(`\b([GTJ])\s(\d{1,4}/\d{2})\b`)
+	clauseRe      = regexp.MustCompile(`\b(?:Appointments|Commerce|Due\s+Process|Takings|Supremacy|Establishment|Free\s+Exercise|Equal\s+Protection|Contracts|Spending|Necessary\s+and\s+Proper|Confrontation|Excessive\s+Fines|Full\s+Faith\s+and\s+Credit|Vesting|Emoluments|Speech\s+or\s+Debate|Ex\s+Post\s+Facto|Import-Export|Tax\s+and\s+Spend)\s+Clause\b`)
+	shortECLIRe   = regexp.MustCompile(`\bEU:[CTF]:\d{4}:\d{1,4}\b`)
+	fcaRuleRe     = regexp.MustCompile(`\b(PRIN|COBS|SYSC|DISP|CONC|SUP|DEPP|MCOB|ICOBS|BCOBS|CASS|COLL|FUND|APER|COCON|ESG|DTR|UPRU|MIFIDPRU|PERG|FEES|SMCR|MAR|COND|EG)\s+(\d{1,2}[A-Z]?(?:\.\d{1,3}[A-Z]?){1,2}[RGEDP]?)\b`)
+	fedRuleRe     = regexp.MustCompile(`\bFed\.\s?R\.\s?(?:(Civ|Crim|App|Bankr)\.\s?P\.|Evid\.)\s?(\d{1,4}(?:\.\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)`)
 	eclIRe        = regexp.MustCompile(`\bECLI:([A-Z]{2}):([A-Z]+):(\d{4}):([0-9A-Z.]+)`)
 	uscRe         = regexp.MustCompile(`\b(\d{1,2})\s+U\.?\s?S\.?\s?C\.?(?:A\.?)?\s*(?:§§?\s*|[Ss]ec(?:tion|\.)\s*)?(\d+[a-zA-Z]{0,3}(?:-\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)(?:\s+et\s+seq\.?)?`)
 	cfrRe         = regexp.MustCompile(`\b(\d{1,2})\s+C\.?\s?F\.?\s?R\.?\s*(?:(?:§§?|[Ss]ection)\s*)?(?:([Pp]art|[Pp]t\.)\s*)?(\d+)(?:\.(\d+[a-z]?(?:-\d+)?))?`)
@@ -88,7 +93,12 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		}
 		in.Title = in.Canonical
 		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+		r := ref{inst: &in, kind: KindCase, citation: true}
+		if strings.HasPrefix(t[m[0]:m[1]], "Joined") {
+			// Joined cases are several cases: no one case's page is theirs.
+			r.url, r.noURL = "", true
+		}
+		add(m[0], m[1], r, 5)
 	}
 	for _, m := range echrRe.FindAllStringSubmatchIndex(t, -1) {
 		no := t[m[2]:m[3]]
@@ -98,15 +108,64 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
+	// "EU:C:2023:370": an ECLI written without its prefix.
+	for _, m := range shortECLIRe.FindAllStringSubmatchIndex(t, -1) {
+		if m[0] > 0 && (t[m[0]-1] == ':' || t[m[0]-1] == '/') {
+			continue
+		}
+		in := Instrument{Kind: KindCase, Jurisdiction: "eu", Canonical: "ECLI:" + t[m[0]:m[1]]}
+		in.Title = in.Canonical
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	// "G 1/19", "T 641/00": decisions of the EPO's Enlarged Board and
+	// Technical Boards of Appeal.
+	for _, m := range epoCaseRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := t[m[2]:m[3]] + " " + t[m[4]:m[5]]
+		in := Instrument{Kind: KindCase, Jurisdiction: "int", Canonical: "EPO " + canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+	}
+	// "the Appointments Clause": a clause of the US Constitution by name.
+	for _, m := range clauseRe.FindAllStringIndex(t, -1) {
+		in, _ := tbl.lookup("United States Constitution")
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: "the " + name + " of the United States Constitution", noURL: true}, 5)
+	}
+	// "COBS 2.1.1R": a rule of the FCA Handbook by its sourcebook.
+	for _, m := range fcaRuleRe.FindAllStringSubmatchIndex(t, -1) {
+		in, _ := tbl.lookup("FCA Handbook")
+		add(m[0], m[1], ref{inst: &in, kind: KindRule, canonical: t[m[2]:m[3]] + " " + t[m[4]:m[5]]}, 5)
+	}
+	// "Fed. R. Civ. P. 9(b)": a US federal rule of procedure or evidence.
+	for _, m := range fedRuleRe.FindAllStringSubmatchIndex(t, -1) {
+		var set string
+		if m[2] >= 0 {
+			set = map[string]string{"Civ": "Civil Procedure", "Crim": "Criminal Procedure", "App": "Appellate Procedure", "Bankr": "Bankruptcy Procedure"}[t[m[2]:m[3]]]
+		} else {
+			set = "Evidence"
+		}
+		in := Instrument{Kind: KindRule, Jurisdiction: "us", Canonical: "Federal Rules of " + set, Title: "Federal Rules of " + set}
+		if e, ok := tbl.lookup(in.Canonical); ok {
+			in = e
+		}
+		finishInstrument(&in)
+		canon := "Federal Rule of " + set + " " + t[m[4]:m[5]] + strings.Join(strings.Fields(t[m[6]:m[7]]), "")
+		add(m[0], m[1], ref{inst: &in, kind: KindRule, canonical: canon}, 5)
+	}
 	for _, m := range eclIRe.FindAllStringSubmatchIndex(t, -1) {
 		cc := strings.ToLower(t[m[2]:m[3]])
 		if cc == "gb" {
 			cc = "uk"
 		}
-		in := Instrument{Kind: KindCase, Jurisdiction: cc, Canonical: t[m[0]:m[1]]}
+		end := m[1]
+		for t[end-1] == '.' {
+			end-- // the full stop that ends the sentence
+		}
+		in := Instrument{Kind: KindCase, Jurisdiction: cc, Canonical: t[m[0]:end]}
 		in.Title = in.Canonical
 		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+		add(m[0], end, ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
 	for _, m := range uscRe.FindAllStringSubmatchIndex(t, -1) {
 		title, _ := strconv.Atoi(t[m[2]:m[3]])

@@ -135,8 +135,19 @@ var provisionWord = map[string]bool{"Article": true, "Articles": true, "Section"
 
 var treatyRe = regexp.MustCompile(`((?:[A-Z][\w'’\-]*\s+){0,5})(Convention|Treaty|Protocol|Covenant)(?:\s+(?:on|of|for|against|relating to|concerning)\s+(?:the\s+)?([A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|and|the|in|on|for|to|from)){0,8}))?`)
 
+// bilateralRe is a treaty between two states named by them: "the
+// Australia–United Kingdom Free Trade Agreement", "the 1989 Netherlands–India
+// double taxation convention".
+var bilateralRe = regexp.MustCompile(`\b(?:(?:19|20)\d\d\s+)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?[–-][A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:(?:Free\s+Trade|Double\s+Taxation(?:\s+Avoidance)?|Bilateral\s+Investment|Investment|Tax|Economic\s+Partnership|Trade\s+and\s+Cooperation|Comprehensive\s+Economic\s+Partnership)\s+(?:Agreement|Convention|Treaty)|(?:double\s+taxation(?:\s+avoidance)?|double\s+tax|bilateral\s+investment|free\s+trade|tax)\s+(?:agreement|convention|treaty))\b`)
+
 func (s *scan) treaties(add func(int, int, ref, int)) {
 	t := s.text
+	for _, m := range bilateralRe.FindAllStringIndex(t, -1) {
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindTreaty, Jurisdiction: "int", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindTreaty}, 1)
+	}
 	for _, m := range treatyRe.FindAllStringSubmatchIndex(t, -1) {
 		prefix := t[m[2]:m[3]]
 		cl, jur, _ := cleanName(strings.TrimSpace(prefix) + " X")

@@ -13,6 +13,7 @@ package legalref
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // The kinds of reference.
@@ -100,6 +101,7 @@ type ref struct {
 	// needsContext: a provision dropped unless an earlier instrument has it.
 	needsContext bool
 	citation     bool // a case citation (neutral, EU, ECHR, reports)
+	noURL        bool // no address, whatever the instrument's
 }
 
 func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
@@ -117,6 +119,14 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		in := *r.inst
 		if in.Jurisdiction == "?" && in.Kind == KindCourt {
 			in = courtInContext(in, localCountry(text, r.start, ctxCountry))
+		}
+		if other, ok := sameName[in.Canonical]; ok && in.Jurisdiction == "uk" && !strings.HasPrefix(text[r.end:], " (UK)") {
+			// An Act of the same name in another country: in a text about
+			// that country, it is not the UK's, and its address is unknown.
+			if c := localCountry(text, r.start, ctxCountry); c == other {
+				in = Instrument{Kind: in.Kind, Jurisdiction: other, Canonical: in.Canonical, Title: in.Title}
+				finishInstrument(&in)
+			}
 		}
 		out.inst = &in
 		out.Jurisdiction = in.Jurisdiction
@@ -140,6 +150,9 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		if r.url != "" {
 			out.URL = r.url
 		}
+		if r.noURL {
+			out.URL = ""
+		}
 	default:
 		out.Canonical = pin
 		if r.canonical != "" {
@@ -156,6 +169,10 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 	}
 	return out
 }
+
+// sameName are UK Acts whose names another country's Acts share, with
+// that country.
+var sameName = map[string]string{"Data Protection Act 2018": "ie"}
 
 func pluralKeyword(k string) string {
 	switch k {
@@ -192,6 +209,7 @@ func courtInContext(in Instrument, jur string) Instrument {
 			"nl": "Supreme Court of the Netherlands", "ch": "Swiss Federal Supreme Court"},
 		"High Court":      {"uk": "High Court of England and Wales", "ie": "High Court of Ireland", "au": "High Court of Australia", "sg": "High Court of Singapore"},
 		"Court of Appeal": {"uk": "Court of Appeal of England and Wales", "sg": "Singapore Court of Appeal"},
+		"Federal Court":   {"au": "Federal Court of Australia", "ca": "Federal Court of Canada"},
 	}
 	if name, ok := full[in.Canonical][jur]; ok {
 		if e, ok := tbl.lookup(name); ok {
@@ -220,10 +238,17 @@ func boundedAt(text string, start, end int) bool {
 	if start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
 		return false
 	}
-	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) {
+	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) && !footnoteMark(text[end:]) {
 		return false
 	}
 	return true
+}
+
+// footnoteMark reports whether s starts with a superscript digit, a
+// footnote marker ("Treaty¹", "GDPR²").
+func footnoteMark(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '¹' || r == '²' || r == '³' || r >= '⁰' && r <= '⁹'
 }
 
 // trimSpaceSpan narrows [start,end) to exclude surrounding space.

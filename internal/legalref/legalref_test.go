@@ -96,6 +96,21 @@ func TestNotReferences(t *testing.T) {
 	}
 }
 
+// TestTextOwnParts: a part of the text itself or of someone's document is
+// not a provision of the Act the text names.
+func TestTextOwnParts(t *testing.T) {
+	for _, s := range []string{
+		"The Companies Act 2006 applies; see Section 2 above on directors.",
+		"Under the Companies Act 2006 the board acted; Part 4 of which deals with votes.",
+		"The Enterprise Act 2002 was relevant, as Schedule 3 of the CMA's guidance explains.",
+	} {
+		refs := Find(s)
+		if len(refs) != 1 || refs[0].Kind != KindLegislation {
+			t.Errorf("%q: found %s, want the Act alone", s, describe(refs))
+		}
+	}
+}
+
 // TestOneCanonicalPerReference: two spellings of one reference give one
 // canonical string and one page.
 func TestOneCanonicalPerReference(t *testing.T) {

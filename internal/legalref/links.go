@@ -123,19 +123,22 @@ func slugFor(in Instrument) string {
 	return j + "-" + name
 }
 
-// provisionURL is the address of a pinpoint in an instrument: a section,
-// schedule, part or regulation of a UK enactment has its own page; a
-// provision of an EU act or treaty links to the act.
+// provisionURL is the address of a pinpoint in an instrument. Only the
+// address forms the contract lists: a section of a UK Act has its own page;
+// a provision of an EU act or treaty links to the act. Any other pinpoint of
+// a UK enactment (a Part, a Schedule, a regulation of an SI) and an Article
+// of a Protocol (a treaty of its own) get no link rather than the address of
+// something else.
 func provisionURL(in Instrument, keyword, number string) string {
-	if in.URL == "" {
+	if in.URL == "" || strings.Contains(number, "Protocol") {
 		return ""
 	}
-	// Only the address forms the contract lists: a section of an Act has
-	// its own; any other provision (a Part, a Schedule, a regulation of an
-	// SI) links to its instrument.
 	series, _, _ := strings.Cut(in.link, ":")
-	if n := bareNumber(number); keyword == "section" && n != "" && (series == "ukpga" || series == "asp" || series == "asc") {
+	if n := bareNumber(number); keyword == "section" && n != "" && (series == "ukpga" || series == "asp" || series == "asc" || series == "nia") {
 		return in.URL + "/section/" + n
+	}
+	if strings.HasPrefix(in.URL, "https://www.legislation.gov.uk/") {
+		return ""
 	}
 	return in.URL
 }

@@ -112,6 +112,23 @@ func (s *scan) mentions() {
 	s.citations(add)
 	s.courts(add)
 	s.treaties(add)
+	// A name made up from the words of the text that holds two names the
+	// table knows ("the Treaty on European Union and the Charter of
+	// Fundamental Rights") is those two, not one.
+	var whole []cand
+	for _, c := range cs {
+		inner := 0
+		for _, o := range cs {
+			if o.prio == 3 && !o.citation && o.start >= c.start && o.end <= c.end && (o.start > c.start || o.end < c.end) {
+				inner++
+			}
+		}
+		if c.prio < 3 && !c.citation && inner >= 2 {
+			continue
+		}
+		whole = append(whole, c)
+	}
+	cs = whole
 	// Keep the longest of overlapping candidates (then the higher priority,
 	// then the earlier).
 	sort.SliceStable(cs, func(i, j int) bool {
@@ -157,7 +174,7 @@ func overlapsAny(rs []ref, start, end int) bool {
 
 // followedByBody reports whether the name ending at end runs on into the
 // name of a body ("North Atlantic Treaty Organization", "Law Society").
-var bodyWord = regexp.MustCompile(`^\s(?:Organi[sz]ation|Authority|Commission|Committee|Centre|Center|Society|Office|Foundation|Institute|Association|Agency|Department|Party|Secretariat|Group|Firm|LLP|Ltd|Limited|Inc|Network|Forum|Review|Journal|Prize|Awards?)\b`)
+var bodyWord = regexp.MustCompile(`^\s(?:Organi[sz]ation|Authority|Commission|Committee|Centre|Center|Society|Office|Foundation|Institute|Association|Agency|Department|Party|Secretariat|Group|Firm|LLP|Ltd|Limited|Inc|Network|Forum|Review|Journal|Prize|Awards?|Agreement)\b`)
 
 func followedByBody(text string, end int) bool {
 	return bodyWord.MatchString(text[end:])
@@ -173,7 +190,7 @@ const (
 var (
 	actRe = regexp.MustCompile(`(` + nameWord + `(?:,? (?:` + nameWord + `|` + connector + `))*?) (Act|Bill|Regulations|Rules|Directive|Regulation|Law|Order|Code)\b(?:(,)? (of )?((?:1[6-9]|20)\d\d)\b)?(?: \((Cth|NSW|Vic|Qld|WA|SA|Tas|NZ)\))?`)
 	// Words that begin a sentence or a clause but never a statute's name.
-	leadWords = map[string]bool{"Under": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
+	leadWords = map[string]bool{"Under": true, "See": true, "Cf.": true, "Compare": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
 		"When": true, "Since": true, "As": true, "At": true, "On": true, "From": true, "With": true, "Without": true,
 		"Through": true, "Following": true, "Despite": true, "Amid": true, "Per": true, "Via": true, "Both": true,
 		"Also": true, "Meanwhile": true, "This": true, "That": true, "These": true, "Those": true, "Its": true,
@@ -377,12 +394,12 @@ func precededByThe(t string, start int) bool {
 
 // --- EU acts by number.
 
-var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament and Council|Parliament and Council)\s+)?(?:(Implementing|Delegated)\s+)?(Regulation|Directive|Decision)\s+(?:\((EU|EC|EEC|Euratom|CFSP|EU, Euratom)\)\s+)?(?:(No\.?)\s*)?(\d{1,4})/(\d{1,4})(?:/(EU|EC|EEC|CFSP|JHA))?\b`)
+var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament and Council|Parliament and Council)\s+)?(?:(Implementing|Delegated)\s+)?(Regulation|Directive|Decision|Reg\.|Dir\.)\s+(?:\((EU|EC|EEC|Euratom|CFSP|EU, Euratom)\)\s+)?(?:(No\.?)\s*)?(\d{1,4})/(\d{1,4})(?:/(EU|EC|EEC|CFSP|JHA))?\b`)
 
 func (s *scan) euActs(add func(int, int, ref, int)) {
 	t := s.text
 	for _, m := range euActRe.FindAllStringSubmatchIndex(t, -1) {
-		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[t[m[4]:m[5]]]
+		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec", "Reg.": "reg", "Dir.": "dir"}[t[m[4]:m[5]]]
 		if m[2] >= 0 {
 			typ += map[string]string{"Implementing": "_impl", "Delegated": "_del"}[t[m[2]:m[3]]]
 		}

@@ -27,6 +27,22 @@ var (
 	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
 	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
 	// "of the report": the provision is of something that is not law.
+	// "of the Romanian Code of Criminal Procedure": capitalised words before
+	// an instrument's noun, perhaps with its subject after it.
+	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
+		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
+		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
+	// The rest of a party's name the case-name pattern stops short of
+	// (", Designs and Trade Marks", " (UK) Ltd"), or the ECHR's " [GC], ".
+	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
+	// "Section 2 above", "Section 3 of which": a part of the text itself.
+	selfRefRe = regexp.MustCompile(`^,?\s+(?:above|below|of\s+which|hereof|of\s+this\s+(?:note|alert|article|briefing|report|guide|update|bulletin))\b`)
+	// "Schedule 4 of the CMA's guidance": a part of someone's document.
+	ofOwnerRe = regexp.MustCompile(`^,?\s+of\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
+	// "s 1317G": a section number with a capital letter is a section's.
+	lettered     = regexp.MustCompile(`^\d+[A-Z]{1,2}$`)
+	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
 	ofOtherRe    = regexp.MustCompile(`^,?\s+of\s+(?:the|a|an|this|its|his|her|their|our|my|your)\s+[a-z]`)
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
@@ -107,6 +123,25 @@ func (s *scan) provisions() {
 		if (rawKw == "s" || rawKw == "Art") && t[kwEnd] != ' ' && t[kwEnd] != '.' {
 			continue
 		}
+		// A list that runs into a citation ("Rule 10b-5, 17 C.F.R. § 240.10b-5")
+		// stops before it.
+		if !overlapsAny(s.refs, kwStart, listStart) && overlapsAny(s.refs, kwStart, listEnd) {
+			cut := listEnd
+			for _, r := range s.refs {
+				if r.start >= listStart && r.start < cut {
+					cut = r.start
+				}
+			}
+			newEnd := -1
+			for _, it := range s.listItems(listStart, listEnd) {
+				if it[1] <= cut {
+					newEnd = it[1]
+				}
+			}
+			if newEnd > listStart {
+				listEnd = newEnd
+			}
+		}
 		// Inside a mention ("Regulation (EU) 2016/679", "15 U.S.C. § 78j")?
 		if overlapsAny(s.refs, kwStart, listEnd) {
 			continue
@@ -129,8 +164,8 @@ func (s *scan) provisions() {
 				}
 			}
 		}
-		if len(items) == 0 {
-			continue
+		if len(items) == 0 || selfRefRe.MatchString(ahead) {
+			continue // "Section 2 above", "Section 3 of which": the text's own parts
 		}
 		roman := itemIsRoman(t[items[0][2]:items[0][1]])
 		if roman && !isUpperStart(rawKw) {
@@ -157,6 +192,25 @@ func (s *scan) provisions() {
 					in, _ := tbl.lookup("ECHR")
 					inst, end, protocol = &in, listEnd+p[4]+len("Convention"), ahead[p[2]:p[3]]
 				}
+			}
+		}
+		if inst == nil {
+			// "Article 139 of the Romanian Code of Criminal Procedure",
+			// "Article 54 of the EEA Agreement": an instrument the table does
+			// not know, named in full; the pinpoint is its, with no address.
+			if u := unknownInstRe.FindStringSubmatchIndex(ahead); u != nil && !overlapsAny(s.refs, listEnd+u[2], listEnd+u[3]) {
+				name := ahead[u[2]:u[3]]
+				kind := KindLegislation
+				if treatyWordRe.MatchString(name) {
+					kind = KindTreaty
+				}
+				jur := s.ctxJur
+				if c, ok := countryAdjective[strings.Fields(name)[0]]; ok {
+					jur = c
+				}
+				inst = &Instrument{Kind: kind, Jurisdiction: jur, Canonical: name, Title: name}
+				finishInstrument(inst)
+				end = listEnd + u[1]
 			}
 		}
 		if inst == nil {
@@ -206,7 +260,7 @@ func (s *scan) provisions() {
 		if inst == nil && cont == "" {
 			first := t[items[0][2]:items[0][1]]
 			switch {
-			case ofOtherRe.MatchString(ahead):
+			case ofOtherRe.MatchString(ahead), ofOwnerRe.MatchString(ahead):
 				continue
 			case key == "Chapter" && bankruptcyChapter(first, ahead, t):
 				in, _ := tbl.lookup("Bankruptcy Code")
@@ -229,7 +283,7 @@ func (s *scan) provisions() {
 				needsContext = true // kept only if an earlier instrument has such provisions
 			case !bareOK[key]:
 				continue
-			case rawKw == "s" && !strings.Contains(first, "("):
+			case rawKw == "s" && !strings.Contains(first, "(") && !lettered.MatchString(first):
 				continue // "s 5" alone is too weak a signal
 			}
 		}
@@ -272,8 +326,8 @@ func (s *scan) provisions() {
 		} else if r.kind == KindRule {
 			key = "rule"
 		}
-		if key == "" || overlapsAny(out, r.start, r.end+m[1]) {
-			continue
+		if key == "" || overlapsAny(out, r.start, r.end+m[1]) || overlapsAny(s.refs[i+1:], r.end, r.end+m[1]) {
+			continue // the number is another citation's ("Rule 10b-5, 17 C.F.R.")
 		}
 		if m[2] < 0 && !strings.ContainsAny(t[r.end+m[4]:r.end+m[5]], ".(") && r.inst.Canonical == "Civil Procedure Rules" {
 			key = "Part" // "CPR 36" is Part 36
@@ -352,7 +406,8 @@ func (s *scan) mergeCases() {
 			continue
 		}
 		gap := t[a.end:b.start]
-		if len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case" {
+		if (len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case") &&
+			!(len(gap) <= 80 && partyRestRe.MatchString(gap)) {
 			continue
 		}
 		b.start = a.start
@@ -360,6 +415,37 @@ func (s *scan) mergeCases() {
 			b.end++
 		}
 		a.drop = true
+	}
+	// "the X Regulations 2023 (SI 2023/1426)": the number the text gives
+	// is the named instrument's; the two are one reference with its address.
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || b.drop || a.inst == nil || b.inst == nil || a.kind != KindRegulation && a.kind != KindRule ||
+			!strings.HasPrefix(b.inst.link, "uksi:") || t[a.end:b.start] != " (" || b.end >= len(t) || t[b.end] != ')' {
+			continue
+		}
+		in := *a.inst
+		if in.link != "" && in.link != b.inst.link {
+			continue // the table knows the name as another instrument: leave both
+		}
+		in.link, in.URL, in.Slug, in.Jurisdiction = b.inst.link, b.inst.URL, b.inst.Slug, "uk"
+		a.inst = &in
+		a.end = b.end + 1
+		b.drop = true
+	}
+	// "Case C-300/21 Österreichische Post, EU:C:2023:370": the ECLI that
+	// follows a case in the same sentence is that case's (with no address
+	// of its own).
+	for i := 0; i+1 < len(s.refs); i++ {
+		a, b := &s.refs[i], &s.refs[i+1]
+		if a.drop || b.drop || a.kind != KindCase || b.kind != KindCase || a.inst == nil || b.inst == nil ||
+			strings.HasPrefix(a.inst.Canonical, "ECLI:") || !strings.HasPrefix(b.inst.Canonical, "ECLI:") {
+			continue
+		}
+		if gap := t[a.end:b.start]; len(gap) > 80 || strings.Contains(gap, ". ") || strings.TrimLeft(gap, " ,(") != "" && !partyRestRe.MatchString(gap) {
+			continue
+		}
+		b.inst, b.noURL = a.inst, true
 	}
 	// A citation in parentheses right after a case name also joins it.
 	for i := 0; i+1 < len(s.refs); i++ {
@@ -415,7 +501,11 @@ func (s *scan) resolve() {
 				in, _ := tbl.lookup("TFEU")
 				r.inst = &in
 			}
-			if r.inst == nil && r.cont == "Charter" {
+			if r.inst != nil && r.keyword == "section" && (r.inst.Jurisdiction == "eu" || r.inst.Kind == KindTreaty) {
+				// EU acts and treaties have Articles: "s. 8 of the Charter" is another Charter.
+				r.inst = nil
+			}
+			if r.inst == nil && r.cont == "Charter" && r.keyword == "Article" {
 				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
 				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
 				r.inst = &in

@@ -172,7 +172,7 @@ func (t *table) matches(text string) [][2]int {
 
 // trimWordEnd drops trailing punctuation from a word: "GDPR," -> "GDPR".
 func trimWordEnd(w string) string {
-	return strings.TrimRight(w, ".,;:)]!?\"”’'")
+	return strings.TrimRight(w, ".,;:)]!?\"”’'¹²³⁰⁴⁵⁶⁷⁸⁹")
 }
 
 // aliasPattern is the regexp of an alias: apostrophes, dashes and spaces
