@@ -9,6 +9,7 @@ package api
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -144,4 +145,19 @@ func (a *API) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(openAPIDoc)
+}
+
+// pageFailed answers a failed page of a list: 400 for a malformed cursor
+// (store.ErrInvalid), 500 for anything else. It reports whether err was
+// an error (the handler then returns).
+func (a *API) pageFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrInvalid):
+		a.problem(w, r, http.StatusBadRequest, "The cursor is not valid; start again without it.")
+	default:
+		a.serverError(w, r, err)
+	}
+	return true
 }

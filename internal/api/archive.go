@@ -36,12 +36,7 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := a.o.Store.ListArticles(r.Context(), f)
-	if errors.Is(err, store.ErrInvalid) {
-		a.problem(w, r, http.StatusBadRequest, "The cursor is not valid; start again without it.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	if a.pageFailed(w, r, err) {
 		return
 	}
 	if pg.Articles == nil {
@@ -84,12 +79,7 @@ func (a *API) listStories(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := a.o.Store.ListStories(r.Context(), f)
-	if errors.Is(err, store.ErrInvalid) {
-		a.problem(w, r, http.StatusBadRequest, "The cursor is not valid; start again without it.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	if a.pageFailed(w, r, err) {
 		return
 	}
 	if pg.Stories == nil {

@@ -68,12 +68,7 @@ func (a *API) listBriefs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := a.o.Store.ListBriefs(r.Context(), f)
-	if errors.Is(err, store.ErrInvalid) {
-		a.problem(w, r, http.StatusBadRequest, "The cursor is not valid; start again without it.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	if a.pageFailed(w, r, err) {
 		return
 	}
 	out := BriefList{Briefs: []Brief{}, Next: pg.Next}

@@ -90,12 +90,7 @@ func (a *API) getLaw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := a.o.Store.ListBriefs(r.Context(), store.BriefFilter{Status: brief.StatusPublished, Law: li.Slug, Limit: limit, Cursor: q.Get("cursor")})
-	if errors.Is(err, store.ErrInvalid) {
-		a.problem(w, r, http.StatusBadRequest, "The cursor is not valid; start again without it.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	if a.pageFailed(w, r, err) {
 		return
 	}
 	out := Law{Slug: li.Slug, Name: li.Name, Title: li.Title, Kind: li.Kind, Jurisdiction: li.Jurisdiction, URL: li.URL,

@@ -254,13 +254,8 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request, dc *desk
 			CanPublish: auth.Can(dc.User.Role, auth.PermPublish), HasChecker: s.opts.Checker != nil, HasTagger: s.opts.Tagger != nil}
 	} else {
 		var err error
-		old, err = s.st.GetBrief(ctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
-			s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
+		var ok bool
+		if old, ok = s.deskBrief(w, r, dc, slug); !ok {
 			return
 		}
 		if data, err = s.editData(ctx, dc, old); err != nil {

@@ -20,13 +20,8 @@ import (
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
 	ctx := r.Context()
 	slug := r.PathValue("slug")
-	b, err := s.st.GetBrief(ctx, slug)
-	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	b, ok := s.deskBrief(w, r, dc, slug)
+	if !ok {
 		return
 	}
 	canPublish := auth.Can(dc.User.Role, auth.PermPublish)
@@ -196,13 +191,8 @@ type revisionsPage struct {
 func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
 	ctx := r.Context()
 	slug := r.PathValue("slug")
-	b, err := s.st.GetBrief(ctx, slug)
-	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	b, ok := s.deskBrief(w, r, dc, slug)
+	if !ok {
 		return
 	}
 	revs, err := s.st.Revisions(ctx, slug)
@@ -251,4 +241,19 @@ func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, dc *des
 		}
 	}
 	s.deskRender(w, r, http.StatusOK, "revisions", data)
+}
+
+// deskBrief loads the brief slug for a desk page, answering 404 (no such
+// brief) or 500 itself when it cannot.
+func (s *Server) deskBrief(w http.ResponseWriter, r *http.Request, dc *deskCtx, slug string) (*brief.Brief, bool) {
+	b, err := s.st.GetBrief(r.Context(), slug)
+	if errors.Is(err, store.ErrNotFound) {
+		s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return b, true
 }
