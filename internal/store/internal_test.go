@@ -121,96 +121,82 @@ func testDSNs(t *testing.T) map[string]string {
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
 	ctx := context.Background()
-	for name, dsn := range testDSNs(t) {
-		t.Run(name, func(t *testing.T) {
-			s, err := open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			v1, err := schemaVersion(ctx, s.d, s.w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := migrate(ctx, s.d, s.w, "again"); err != nil {
-				t.Fatal(err)
-			}
-			v2, err := schemaVersion(ctx, s.d, s.w)
-			if err != nil || v1 != v2 || v1 < 1 {
-				t.Fatalf("versions %d then %d, %v", v1, v2, err)
-			}
-			var n int
-			if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`).Scan(&n); err != nil || n != 1 {
-				t.Fatalf("version 1 recorded %d times, %v", n, err)
-			}
-		})
-	}
+	eachStore(t, func(t *testing.T, s *db) {
+		v1, err := schemaVersion(ctx, s.d, s.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(ctx, s.d, s.w, "again"); err != nil {
+			t.Fatal(err)
+		}
+		v2, err := schemaVersion(ctx, s.d, s.w)
+		if err != nil || v1 != v2 || v1 < 1 {
+			t.Fatalf("versions %d then %d, %v", v1, v2, err)
+		}
+		var n int
+		if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("version 1 recorded %d times, %v", n, err)
+		}
+	})
 }
 
 // TestFailureMidTransaction makes the last statement of an update fail
 // (a trigger on brief_revisions) and checks nothing of it remains.
 func TestFailureMidTransaction(t *testing.T) {
 	ctx := context.Background()
-	for name, dsn := range testDSNs(t) {
-		t.Run(name, func(t *testing.T) {
-			s, err := open(ctx, dsn)
-			if err != nil {
+	eachStore(t, func(t *testing.T, s *db) {
+		b := &brief.Brief{Slug: "atomic", Title: "Before", Status: brief.StatusPublished,
+			Sections: []brief.Section{{Heading: brief.HeadingHappened, Paragraphs: []brief.Paragraph{{Text: "Original text about tariffs."}}}},
+			Firms:    []string{"Old Firm"}, Sources: []brief.Source{{N: 1, URL: "https://a"}}}
+		if _, err := s.SaveBrief(ctx, b, SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		fail := []string{`CREATE TRIGGER fail_revision BEFORE INSERT ON brief_revisions BEGIN SELECT RAISE(ABORT, 'boom'); END`}
+		if s.d.name == "postgres" {
+			fail = []string{
+				`CREATE FUNCTION fail_revision() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$`,
+				`CREATE TRIGGER fail_revision BEFORE INSERT ON brief_revisions FOR EACH ROW EXECUTE FUNCTION fail_revision()`,
+			}
+		}
+		for _, q := range fail {
+			if _, err := s.w.ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
-			b := &brief.Brief{Slug: "atomic", Title: "Before", Status: brief.StatusPublished,
-				Sections: []brief.Section{{Heading: brief.HeadingHappened, Paragraphs: []brief.Paragraph{{Text: "Original text about tariffs."}}}},
-				Firms:    []string{"Old Firm"}, Sources: []brief.Source{{N: 1, URL: "https://a"}}}
-			if _, err := s.SaveBrief(ctx, b, SaveOptions{}); err != nil {
-				t.Fatal(err)
+		}
+		changed := *b
+		changed.Title = "After"
+		changed.Sections = []brief.Section{{Heading: brief.HeadingHappened, Paragraphs: []brief.Paragraph{{Text: "Replaced text about quotas."}}}}
+		changed.Firms = []string{"New Firm"}
+		changed.Sources = []brief.Source{{N: 1, URL: "https://b"}, {N: 2, URL: "https://c"}}
+		if _, err := s.SaveBrief(ctx, &changed, SaveOptions{}); err == nil {
+			t.Fatal("save succeeded despite the failing trigger")
+		} else if errors.Is(err, ErrInvalid) {
+			t.Fatalf("database failure reported as ErrInvalid: %v", err)
+		}
+		got, err := s.GetBrief(ctx, "atomic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "Before" || got.Firms[0] != "Old Firm" || len(got.Sources) != 1 || got.Sources[0].URL != "https://a" ||
+			got.Sections[0].Paragraphs[0].Text != "Original text about tariffs." {
+			t.Fatalf("half-saved brief: %+v", got)
+		}
+		for q, want := range map[string]int{"tariffs": 1, "quotas": 0} {
+			res, err := s.SearchBriefs(ctx, SearchQuery{Q: q})
+			if err != nil || res.Total != want {
+				t.Errorf("search %q: %d hits, %v", q, res.Total, err)
 			}
-			fail := []string{`CREATE TRIGGER fail_revision BEFORE INSERT ON brief_revisions BEGIN SELECT RAISE(ABORT, 'boom'); END`}
-			if name == "postgres" {
-				fail = []string{
-					`CREATE FUNCTION fail_revision() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$`,
-					`CREATE TRIGGER fail_revision BEFORE INSERT ON brief_revisions FOR EACH ROW EXECUTE FUNCTION fail_revision()`,
-				}
-			}
-			for _, q := range fail {
-				if _, err := s.w.ExecContext(ctx, q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			changed := *b
-			changed.Title = "After"
-			changed.Sections = []brief.Section{{Heading: brief.HeadingHappened, Paragraphs: []brief.Paragraph{{Text: "Replaced text about quotas."}}}}
-			changed.Firms = []string{"New Firm"}
-			changed.Sources = []brief.Source{{N: 1, URL: "https://b"}, {N: 2, URL: "https://c"}}
-			if _, err := s.SaveBrief(ctx, &changed, SaveOptions{}); err == nil {
-				t.Fatal("save succeeded despite the failing trigger")
-			} else if errors.Is(err, ErrInvalid) {
-				t.Fatalf("database failure reported as ErrInvalid: %v", err)
-			}
-			got, err := s.GetBrief(ctx, "atomic")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Title != "Before" || got.Firms[0] != "Old Firm" || len(got.Sources) != 1 || got.Sources[0].URL != "https://a" ||
-				got.Sections[0].Paragraphs[0].Text != "Original text about tariffs." {
-				t.Fatalf("half-saved brief: %+v", got)
-			}
-			for q, want := range map[string]int{"tariffs": 1, "quotas": 0} {
-				res, err := s.SearchBriefs(ctx, SearchQuery{Q: q})
-				if err != nil || res.Total != want {
-					t.Errorf("search %q: %d hits, %v", q, res.Total, err)
-				}
-			}
-			// A new brief fails whole too.
-			other := changed
-			other.Slug = "never"
-			if _, err := s.SaveBrief(ctx, &other, SaveOptions{}); err == nil {
-				t.Fatal("save succeeded")
-			}
-			if _, err := s.GetBrief(ctx, "never"); !errors.Is(err, ErrNotFound) {
-				t.Fatalf("half-created brief: %v", err)
-			}
-		})
-	}
+		}
+		// A new brief fails whole too.
+		other := changed
+		other.Slug = "never"
+		if _, err := s.SaveBrief(ctx, &other, SaveOptions{}); err == nil {
+			t.Fatal("save succeeded")
+		}
+		if _, err := s.GetBrief(ctx, "never"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("half-created brief: %v", err)
+		}
+	})
 }
 
 func TestCanonicalHash(t *testing.T) {
@@ -243,5 +229,22 @@ func TestLeadSnippet(t *testing.T) {
 	}
 	if got := leadSnippet(b, 20); got != "One two three. Four…" {
 		t.Errorf("%q", got)
+	}
+}
+
+// eachStore runs fn on a fresh store of each database testDSNs gives
+// (SQLite always, PostgreSQL when LEGISTS_TEST_POSTGRES is set), as a
+// subtest named after it.
+func eachStore(t *testing.T, fn func(t *testing.T, s *db)) {
+	t.Helper()
+	for name, dsn := range testDSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			s, err := open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			fn(t, s)
+		})
 	}
 }

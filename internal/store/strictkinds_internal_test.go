@@ -22,35 +22,29 @@ func TestPostgresColumnKinds(t *testing.T) {
 		t.Errorf("users: %v", kinds["users"])
 	}
 	ctx := context.Background()
-	for name, dsn := range testDSNs(t) {
-		t.Run(name, func(t *testing.T) {
-			s, err := open(ctx, dsn)
+	eachStore(t, func(t *testing.T, s *db) {
+		var err error
+		err = s.read(ctx, func(tx runner) error {
+			si, err := s.inspect(ctx, tx)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
-			defer s.Close()
-			err = s.read(ctx, func(tx runner) error {
-				si, err := s.inspect(ctx, tx)
-				if err != nil {
-					return err
-				}
-				for _, tb := range si.tables {
-					for _, c := range tb.columns {
-						k, ok := kinds[tb.name][c.name]
-						if !ok {
-							t.Errorf("%s.%s: not in the PostgreSQL migrations", tb.name, c.name)
-							continue
-						}
-						if name == "postgres" && k != c.kind {
-							t.Errorf("%s.%s: %q from the migrations, %q from PostgreSQL", tb.name, c.name, k, c.kind)
-						}
+			for _, tb := range si.tables {
+				for _, c := range tb.columns {
+					k, ok := kinds[tb.name][c.name]
+					if !ok {
+						t.Errorf("%s.%s: not in the PostgreSQL migrations", tb.name, c.name)
+						continue
+					}
+					if s.d.name == "postgres" && k != c.kind {
+						t.Errorf("%s.%s: %q from the migrations, %q from PostgreSQL", tb.name, c.name, k, c.kind)
 					}
 				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
 			}
+			return nil
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
