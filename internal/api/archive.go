@@ -27,12 +27,7 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if f.Since, err = parseDate(q.Get("since")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "since: "+err.Error())
-		return
-	}
-	if f.Until, err = parseDate(q.Get("until")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "until: "+err.Error())
+	if !a.queryDate(w, r, "since", &f.Since) || !a.queryDate(w, r, "until", &f.Until) {
 		return
 	}
 	pg, err := a.o.Store.ListArticles(r.Context(), f)
@@ -74,8 +69,7 @@ func (a *API) listStories(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.Since, err = parseDate(q.Get("since")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "since: "+err.Error())
+	if !a.queryDate(w, r, "since", &f.Since) {
 		return
 	}
 	pg, err := a.o.Store.ListStories(r.Context(), f)

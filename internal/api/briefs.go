@@ -24,6 +24,18 @@ func parseLimit(v string, def, maxN int) (int, error) {
 	return n, nil
 }
 
+// queryDate reads the date parameter name into dst, answering 400 itself
+// (and reporting false) when it is not a date.
+func (a *API) queryDate(w http.ResponseWriter, r *http.Request, name string, dst *time.Time) bool {
+	t, err := parseDate(r.URL.Query().Get(name))
+	if err != nil {
+		a.problem(w, r, http.StatusBadRequest, name+": "+err.Error())
+		return false
+	}
+	*dst = t
+	return true
+}
+
 // parseDate reads a date (2025-03-31) or an RFC 3339 time.
 func parseDate(v string) (time.Time, error) {
 	if v == "" {
@@ -59,12 +71,7 @@ func (a *API) listBriefs(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if f.Since, err = parseDate(q.Get("since")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "since: "+err.Error())
-		return
-	}
-	if f.Until, err = parseDate(q.Get("until")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "until: "+err.Error())
+	if !a.queryDate(w, r, "since", &f.Since) || !a.queryDate(w, r, "until", &f.Until) {
 		return
 	}
 	pg, err := a.o.Store.ListBriefs(r.Context(), f)

@@ -70,12 +70,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sq := store.SearchQuery{Q: text, Firm: q.Get("firm"), Topic: q.Get("topic"), Status: brief.StatusPublished, Limit: limit, Offset: off}
-	if sq.Since, err = parseDate(q.Get("since")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "since: "+err.Error())
-		return
-	}
-	if sq.Until, err = parseDate(q.Get("until")); err != nil {
-		a.problem(w, r, http.StatusBadRequest, "until: "+err.Error())
+	if !a.queryDate(w, r, "since", &sq.Since) || !a.queryDate(w, r, "until", &sq.Until) {
 		return
 	}
 	res, err := a.o.Store.SearchBriefs(r.Context(), sq)
