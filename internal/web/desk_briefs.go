@@ -168,13 +168,8 @@ func (s *Server) handleNewBrief(w http.ResponseWriter, r *http.Request, dc *desk
 
 func (s *Server) handleEditBrief(w http.ResponseWriter, r *http.Request, dc *deskCtx) {
 	ctx := r.Context()
-	b, err := s.st.GetBrief(ctx, r.PathValue("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(r.PathValue("slug"))+".")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	b, ok := s.deskBrief(w, r, dc, r.PathValue("slug"))
+	if !ok {
 		return
 	}
 	data, err := s.editData(ctx, dc, b)

@@ -193,15 +193,7 @@ func (s *Server) handleNewEvent(w http.ResponseWriter, r *http.Request, dc *desk
 func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request, dc *deskCtx) (*store.Event, bool) {
 	slug := r.PathValue("slug")
 	e, err := s.st.GetEvent(r.Context(), slug)
-	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such event", "There is no event "+strconv.Quote(slug)+". It may have been deleted.")
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return e, true
+	return deskFound(s, w, r, dc, e, err, "No such event", "There is no event "+strconv.Quote(slug)+". It may have been deleted.")
 }
 
 func (s *Server) handleEditEvent(w http.ResponseWriter, r *http.Request, dc *deskCtx) {

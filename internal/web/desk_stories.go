@@ -187,15 +187,7 @@ func (s *Server) loadStory(w http.ResponseWriter, r *http.Request, dc *deskCtx) 
 		return nil, false
 	}
 	st, err := s.st.GetStory(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such story", fmt.Sprintf("There is no story %d.", id))
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return st, true
+	return deskFound(s, w, r, dc, st, err, "No such story", fmt.Sprintf("There is no story %d.", id))
 }
 
 func (s *Server) handleStory(w http.ResponseWriter, r *http.Request, dc *deskCtx) {

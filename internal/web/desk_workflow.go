@@ -247,13 +247,21 @@ func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, dc *des
 // brief) or 500 itself when it cannot.
 func (s *Server) deskBrief(w http.ResponseWriter, r *http.Request, dc *deskCtx, slug string) (*brief.Brief, bool) {
 	b, err := s.st.GetBrief(r.Context(), slug)
+	return deskFound(s, w, r, dc, b, err, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
+}
+
+// deskFound finishes a desk page's lookup: v when err is nil; otherwise
+// it answers 404 with title and message (store.ErrNotFound) or 500, and
+// reports false.
+func deskFound[T any](s *Server, w http.ResponseWriter, r *http.Request, dc *deskCtx, v T, err error, title, message string) (T, bool) {
+	var zero T
 	if errors.Is(err, store.ErrNotFound) {
-		s.deskMessage(w, r, dc, http.StatusNotFound, "No such brief", "There is no brief "+strconv.Quote(slug)+".")
-		return nil, false
+		s.deskMessage(w, r, dc, http.StatusNotFound, title, message)
+		return zero, false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return nil, false
+		return zero, false
 	}
-	return b, true
+	return v, true
 }
