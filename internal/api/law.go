@@ -35,22 +35,13 @@ type Reference struct {
 // briefReferences finds the legal references of b's paragraphs, read as one
 // text so that "that Act" continues an Act named earlier.
 func briefReferences(b *brief.Brief) []Reference {
-	var texts []string
-	for _, s := range b.Sections {
-		for _, p := range s.Paragraphs {
-			texts = append(texts, p.Text)
-		}
-	}
-	flat := legalref.Paragraphs(texts)
 	out := []Reference{}
-	k := 0
-	for si, s := range b.Sections {
-		for pi := range s.Paragraphs {
-			for _, r := range flat[k] {
+	for si, sec := range legalref.OfSections(b.Sections) {
+		for pi, refs := range sec {
+			for _, r := range refs {
 				out = append(out, Reference{Section: si, Paragraph: pi, Text: r.Text, Start: r.Start, End: r.End, Kind: r.Kind,
 					Jurisdiction: r.Jurisdiction, Canonical: r.Canonical, URL: r.URL, Law: r.Slug})
 			}
-			k++
 		}
 	}
 	return out

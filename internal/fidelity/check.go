@@ -139,8 +139,8 @@ type checker struct {
 	findings  []Finding
 	// sourceText and lrefs serve the legal-reference check (legalrefs.go).
 	sourceText map[int]string
-	lrefs      map[[2]int][]legalref.Reference
-	support    float64 // the support of the sentence last checked against sources; -1 without
+	lrefs      [][][]legalref.Reference // by section and paragraph
+	support    float64                  // the support of the sentence last checked against sources; -1 without
 	scores     []SentenceScore
 }
 

@@ -51,18 +51,7 @@ func refsOfSource(text string) []legalref.Reference {
 // an earlier sentence).
 func (c *checker) sentenceRefs(si, pi int, st string) []legalref.Reference {
 	if c.lrefs == nil {
-		var texts []string
-		var at [][2]int
-		for i, sec := range c.b.Sections {
-			for j, p := range sec.Paragraphs {
-				texts = append(texts, p.Text)
-				at = append(at, [2]int{i, j})
-			}
-		}
-		c.lrefs = map[[2]int][]legalref.Reference{}
-		for k, rs := range legalref.Paragraphs(texts) {
-			c.lrefs[at[k]] = rs
-		}
+		c.lrefs = legalref.OfSections(c.b.Sections)
 	}
 	text := c.b.Sections[si].Paragraphs[pi].Text
 	off := strings.Index(text, st)
@@ -70,7 +59,7 @@ func (c *checker) sentenceRefs(si, pi int, st string) []legalref.Reference {
 		return nil
 	}
 	var out []legalref.Reference
-	for _, r := range c.lrefs[[2]int{si, pi}] {
+	for _, r := range c.lrefs[si][pi] {
 		if r.Start >= off && r.End <= off+len(st) {
 			out = append(out, r)
 		}

@@ -48,24 +48,13 @@ type LawStore interface {
 	ListInstruments(ctx context.Context) ([]LawInstrument, error)
 }
 
-// paragraphTexts are a brief's paragraphs in order.
-func paragraphTexts(sections []brief.Section) []string {
-	var out []string
-	for _, s := range sections {
-		for _, p := range s.Paragraphs {
-			out = append(out, p.Text)
-		}
-	}
-	return out
-}
-
 // writeLawRefs replaces the index rows of brief id with the instruments its
 // paragraphs cite, in the caller's write transaction.
 func (s *db) writeLawRefs(ctx context.Context, tx runner, id int64, sections []brief.Section) error {
 	if _, err := tx.exec(ctx, `DELETE FROM brief_law_refs WHERE brief_id = ?`, id); err != nil {
 		return err
 	}
-	cited := legalref.Index(paragraphTexts(sections))
+	cited := legalref.Index(legalref.Texts(sections))
 	if len(cited) > 0 {
 		rows := make([][]any, len(cited))
 		for i, c := range cited {

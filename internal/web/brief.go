@@ -88,7 +88,7 @@ func (s *Server) briefView(ctx context.Context, b *brief.Brief, findings []Findi
 	data.Stay = s.stayFor(ctx, b)
 
 	backrefs := map[int][]string{}
-	refs := briefRefs(b) // law.go
+	refs := legalref.OfSections(b.Sections)
 	counts := map[int]int{}
 	for si, sec := range b.Sections {
 		sv := sectionView{Heading: sec.Heading}

@@ -12,36 +12,12 @@ import (
 	"net/url"
 	"strings"
 
-	"legists/internal/brief"
 	"legists/internal/legalref"
 	"legists/internal/store"
 )
 
 // lawURL is the site path of an instrument's page.
 func lawURL(slug string) string { return "/law/" + url.PathEscape(slug) }
-
-// briefRefs finds the legal references of a brief's paragraphs, read as one
-// text so that "that Act" continues an Act named in an earlier paragraph;
-// refs[si][pi] are those of paragraph pi of section si.
-func briefRefs(b *brief.Brief) [][][]legalref.Reference {
-	var texts []string
-	for _, sec := range b.Sections {
-		for _, p := range sec.Paragraphs {
-			texts = append(texts, p.Text)
-		}
-	}
-	flat := legalref.Paragraphs(texts)
-	out := make([][][]legalref.Reference, len(b.Sections))
-	k := 0
-	for si, sec := range b.Sections {
-		out[si] = make([][]legalref.Reference, len(sec.Paragraphs))
-		for pi := range sec.Paragraphs {
-			out[si][pi] = flat[k]
-			k++
-		}
-	}
-	return out
-}
 
 // writeLinked writes text[from:to] escaped, with each legal reference that
 // has an instrument page as a link to it (the part of a reference inside
