@@ -140,12 +140,18 @@ func mailEnvDuration(key string, def time.Duration) time.Duration {
 
 // digestBaseURL is the site's address for links in mail: --base-url
 // (LEGISTS_BASE_URL), or else the one `serve` recorded in the database. With
-// neither, nothing is sent: links to a guessed address would not work.
+// neither, nothing is sent when there is a confirmed reader to send to:
+// links to a guessed address would not work.
 func digestBaseURL(ctx context.Context, st store.Store, flag string, smtp bool, logger *slog.Logger, stderr io.Writer) (string, int) {
 	base := flag
 	if base == "" {
 		v, err := st.Setting(ctx, store.SettingBaseURL)
 		if errors.Is(err, store.ErrNotFound) {
+			// With no confirmed reader there is nothing to link from:
+			// the run reports its (empty) result as usual.
+			if counts, cerr := st.CountSubscribers(ctx); cerr == nil && counts[store.SubscriberConfirmed] == 0 {
+				return "", exitOK
+			}
 			fmt.Fprintln(stderr, "legists digest send: no base URL for the links in the mail: pass --base-url https://your.site "+
 				"(env LEGISTS_BASE_URL), or start `legists serve` once on this database, which records the address it serves; nothing was sent")
 			return "", exitUsage

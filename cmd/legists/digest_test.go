@@ -309,17 +309,25 @@ func TestDigestSendOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	yesterday := time.Now().Add(-24 * time.Hour)
-	if _, err := st.ImportSubscribers(ctx, []store.Subscriber{{Email: "a@example.org", ConfirmedAt: &yesterday}}); err != nil {
-		t.Fatal(err)
-	}
 	publishBrief(t, st, "outbox-news", nil)
 	t.Setenv("LEGISTS_SMTP", "")
 	t.Setenv("LEGISTS_BASE_URL", "")
 	outbox := filepath.Join(dir, "outbox")
 
+	// With no confirmed reader there is nothing to link from: the run
+	// reports an empty result and succeeds, base URL or not.
+	out, errs, code := digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet", "--json")
+	if code != exitOK || !strings.Contains(out, `"sent": 0`) {
+		t.Fatalf("send with no readers and no base URL: exit %d, %s %s", code, out, errs)
+	}
+
+	yesterday := time.Now().Add(-24 * time.Hour)
+	if _, err := st.ImportSubscribers(ctx, []store.Subscriber{{Email: "a@example.org", ConfirmedAt: &yesterday}}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Without a base URL, nothing is sent: the links would point nowhere.
-	_, errs, code := digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
+	_, errs, code = digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
 	if code != exitUsage || !strings.Contains(errs, "no base URL") || !strings.Contains(errs, "--base-url") {
 		t.Fatalf("send without a base URL: exit %d, %s", code, errs)
 	}
@@ -341,7 +349,7 @@ func TestDigestSendOutbox(t *testing.T) {
 	if c := <-done; c != 0 {
 		t.Fatalf("serve: exit %d: %s", c, serr.String())
 	}
-	out, errs, code := digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
+	out, errs, code = digestCLI(t, "digest", "send", "--db", db, "--outbox", outbox, "--quiet")
 	if code != 0 || !strings.Contains(out, "1 sent") {
 		t.Fatalf("send: %d\n%s\n%s", code, out, errs)
 	}
