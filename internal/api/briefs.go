@@ -148,7 +148,7 @@ func (a *API) validate(w http.ResponseWriter, r *http.Request, b *brief.Brief) b
 	return true
 }
 
-// mayPublish answers 403 when u's role may not give b the status it has.
+// mayStatus answers 403 when u's role may not give b the status it has.
 func (a *API) mayStatus(w http.ResponseWriter, r *http.Request, u *store.User, b *brief.Brief, old *brief.Brief) bool {
 	if auth.Can(u.Role, auth.PermPublish) {
 		return true
