@@ -244,40 +244,9 @@ type db struct {
 	now func() time.Time
 	// vocab is the published briefs' words, for "did you mean".
 	vocab vocabulary
-	// stmts are hot statements prepared once on w (see prepared).
-	stmts sync.Map // rebound SQL -> *sql.Stmt
 	// wc and rc cache prepared statements of w and r (SQLite only; see
 	// stmtCache).
 	wc, rc *stmtCache
-}
-
-// prepared returns q prepared once on the write pool, for hot statements
-// (SQLite then parses them once a process, not once a row). Call it
-// outside a transaction (for SQLite the pool has one connection, which
-// the transaction holds); inside, use inTx.
-func (s *db) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	q = s.d.rebind(q)
-	if v, ok := s.stmts.Load(q); ok {
-		return v.(*sql.Stmt), nil
-	}
-	st, err := s.w.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := s.stmts.LoadOrStore(q, st); ok {
-		st.Close()
-		return v.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-// inTx returns st for use in tx; it is closed with the transaction.
-func inTx(ctx context.Context, tx runner, st *sql.Stmt) (*sql.Stmt, error) {
-	t, ok := tx.x.(*sql.Tx)
-	if !ok {
-		return nil, fmt.Errorf("store: statement outside a transaction (%T)", tx.x)
-	}
-	return t.StmtContext(ctx, st), nil
 }
 
 var _ Store = (*db)(nil)
@@ -295,10 +264,6 @@ func (s *db) Ping(ctx context.Context) error {
 }
 
 func (s *db) Close() error {
-	s.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
-		return true
-	})
 	s.wc.close()
 	s.rc.close()
 	err := s.w.Close()
