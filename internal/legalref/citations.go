@@ -14,28 +14,38 @@ import (
 // --- Citations: case numbers, neutral citations, codes.
 
 var (
-	neutralRe     = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
-	euCaseRe      = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
-	echrRe        = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
-	epoCaseRe     = regexp.MustCompile(`\b([GTJ])\s(\d{1,4}/\d{2})\b`)
-	clauseRe      = regexp.MustCompile(`\b(?:Appointments|Commerce|Due\s+Process|Takings|Supremacy|Establishment|Free\s+Exercise|Equal\s+Protection|Contracts|Spending|Necessary\s+and\s+Proper|Confrontation|Excessive\s+Fines|Full\s+Faith\s+and\s+Credit|Vesting|Emoluments|Speech\s+or\s+Debate|Ex\s+Post\s+Facto|Import-Export|Tax\s+and\s+Spend)\s+Clause\b`)
-	shortECLIRe   = regexp.MustCompile(`\bEU:[CTF]:\d{4}:\d{1,4}\b`)
-	fcaRuleRe     = regexp.MustCompile(`\b(PRIN|COBS|SYSC|DISP|CONC|SUP|DEPP|MCOB|ICOBS|BCOBS|CASS|COLL|FUND|APER|COCON|ESG|DTR|UPRU|MIFIDPRU|PERG|FEES|SMCR|MAR|COND|EG)\s+(\d{1,2}[A-Z]?(?:\.\d{1,3}[A-Z]?){1,2}[RGEDP]?)\b`)
-	fedRuleRe     = regexp.MustCompile(`\bFed\.\s?R\.\s?(?:(Civ|Crim|App|Bankr)\.\s?P\.|Evid\.)\s?(\d{1,4}(?:\.\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)`)
-	eclIRe        = regexp.MustCompile(`\bECLI:([A-Z]{2}):([A-Z]+):(\d{4}):([0-9A-Z.]+)`)
-	uscRe         = regexp.MustCompile(`\b(\d{1,2})\s+U\.?\s?S\.?\s?C\.?(?:A\.?)?\s*(?:§§?\s*|[Ss]ec(?:tion|\.)\s*)?(\d+[a-zA-Z]{0,3}(?:-\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)(?:\s+et\s+seq\.?)?`)
-	cfrRe         = regexp.MustCompile(`\b(\d{1,2})\s+C\.?\s?F\.?\s?R\.?\s*(?:(?:§§?|[Ss]ection)\s*)?(?:([Pp]art|[Pp]t\.)\s*)?(\d+)(?:\.(\d+[a-z]?(?:-\d+)?))?`)
-	siRe          = regexp.MustCompile(`\b(?:SI|S\.I\.)\s+(\d{4})\s*(?:/|No\.?\s*)(\d{1,5})\b`)
-	usRepRe       = regexp.MustCompile(`\b(\d{1,3})\s+(U\.S\.|S\.\s?Ct\.|F\.\s?(?:2d|3d|4th)|F\.\s?Supp\.\s?(?:2d|3d)?|L\.\s?Ed\.\s?2d)\s+(\d{1,4})(?:\s+\((?:[A-Z][A-Za-z.\s]{0,20})?\d{4}\))?`)
-	ukRepRe       = regexp.MustCompile(`\[(\d{4})\]\s+(?:\d\s+)?(AC|QB|KB|Ch|WLR|All ER|Bus LR|Lloyd's Rep|Lloyd’s Rep|BCLC|BCC|ICR|IRLR)\s+(\d{1,4})`)
-	execOrdRe     = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
-	amendRe       = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
-	inReRe        = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
-	ojRe          = regexp.MustCompile(`\bOJ\s+([LC])\s+(\d{1,4}(?:\s?[A-Z])?),?\s+(\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*p\.\s*\d+)?`)
-	practiceDirRe = regexp.MustCompile(`\b(?:Practice Direction|PD)\s?(\d{1,2}[A-Z]{0,3})\b`)
-	unscRe        = regexp.MustCompile(`\b(?:UN\s+|U\.N\.\s+|United Nations\s+)?Security Council\s+[Rr]esolution\s+(\d{2,4})\b`)
-	usBillRe      = regexp.MustCompile(`\b(SB|AB|HB|H\.\s?R\.)\s?(\d{1,5})\b`)
-	caseNmRe      = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
+	neutralRe       = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|HKCFI|HKCA|HKDC|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
+	euCaseRe        = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
+	echrRe          = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
+	epoCaseRe       = regexp.MustCompile(`\b([GTJ])\s(\d{1,4}/\d{2})\b`)
+	clauseRe        = regexp.MustCompile(`\b(?:Appointments|Commerce|Due\s+Process|Takings|Supremacy|Establishment|Free\s+Exercise|Equal\s+Protection|Contracts|Spending|Necessary\s+and\s+Proper|Confrontation|Excessive\s+Fines|Full\s+Faith\s+and\s+Credit|Vesting|Emoluments|Speech\s+or\s+Debate|Ex\s+Post\s+Facto|Import-Export|Tax\s+and\s+Spend)\s+Clause\b`)
+	shortECLIRe     = regexp.MustCompile(`\bEU:[CTF]:\d{4}:\d{1,4}\b`)
+	fcaRuleRe       = regexp.MustCompile(`\b(PRIN|COBS|SYSC|DISP|CONC|SUP|DEPP|MCOB|ICOBS|BCOBS|CASS|COLL|FUND|APER|COCON|ESG|DTR|UPRU|MIFIDPRU|PERG|FEES|SMCR|MAR|COND|EG)\s+(\d{1,2}[A-Z]?(?:\.\d{1,3}[A-Z]?){1,2}[RGEDP]?)\b`)
+	fedRuleRe       = regexp.MustCompile(`\bFed\.\s?R\.\s?(?:(Civ|Crim|App|Bankr)\.\s?P\.|Evid\.)\s?(\d{1,4}(?:\.\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)`)
+	eclIRe          = regexp.MustCompile(`\bECLI:([A-Z]{2}):([A-Z]+):(\d{4}):([0-9A-Z.]+)`)
+	uscRe           = regexp.MustCompile(`\b(\d{1,2})\s+U\.?\s?S\.?\s?C\.?(?:A\.?)?\s*(?:§§?\s*|[Ss]ec(?:tion|\.)\s*)?(\d+[a-zA-Z]{0,3}(?:-\d+)?)((?:\([0-9a-zA-Z]{1,4}\))*)(\s*[–—]\s*\d+[a-zA-Z]{0,3}|\s+(?:to|through)\s+\d+[a-zA-Z]{0,3}(?:-\d+)?)?(?:\s+et\s+seq\.?)?`)
+	cfrRe           = regexp.MustCompile(`\b(\d{1,2})\s+C\.?\s?F\.?\s?R\.?\s*(?:(?:§§?|[Ss]ection)\s*)?(?:([Pp]art|[Pp]t\.)\s*)?(\d+)(?:\.(\d+[a-z]?\d*(?:-\d+)?))?`)
+	siRe            = regexp.MustCompile(`\b(?:SI|S\.I\.)\s+(\d{4})\s*(?:/|No\.?\s*)(\d{1,5})\b`)
+	usRepRe         = regexp.MustCompile(`\b(\d{1,3})\s+(U\.S\.|S\.\s?Ct\.|F\.\s?(?:2d|3d|4th)|F\.\s?Supp\.\s?(?:2d|3d)?|L\.\s?Ed\.\s?2d)\s+(\d{1,4})(?:\s+\((?:[A-Z][A-Za-z.\s]{0,20})?\d{4}\))?`)
+	ukRepRe         = regexp.MustCompile(`\[(\d{4})\]\s+(?:\d\s+)?(AC|QB|KB|Ch|WLR|All ER|Bus LR|Lloyd's Rep|Lloyd’s Rep|BCLC|BCC|ICR|IRLR)\s+(\d{1,4})`)
+	execOrdRe       = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
+	amendRe         = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
+	inReRe          = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
+	ojRe            = regexp.MustCompile(`\bOJ\s+([LC])\s+(\d{1,4}(?:\s?[A-Z])?),?\s+(\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*p\.\s*\d+)?`)
+	usConstRe       = regexp.MustCompile(`\bU\.\s?S\.\s?Const\.(?:\s+(art\.|amend\.)\s+([IVXL]+|\d{1,2})(?:,\s*§\s*(\d+))?(?:,\s*cl\.\s*(\d+))?)?`)
+	numberedLawRe   = regexp.MustCompile(`\b(?:Law|Lei|Legislative Decree|Decree-Law|Royal Decree-Law|Royal Decree|Royal Legislative Decree|Presidential Decree|Federal Law|Federal Decree-Law|Organic Law)\s+(?:(?:No\.?|n\.|n°|nº|Nr\.)\s?\d{1,3}(?:[.,]\d{3})?[/-]\d{2,4}|\d{1,5}/(?:19|20)\d\d)\b`)
+	leyRe           = regexp.MustCompile(`\b(?:Ley|Lei)(?: (?:[A-ZÁÉÍÓÚ][\wáéíóúñãõç]+|de|del|en|y|la|los|las|el|para|sobre|da|do|dos|e))+`)
+	caNeutralRe     = regexp.MustCompile(`\b(?:19|20)\d\d (?:SCC|ONCA|BCCA|QCCA|ABCA|FCA|FC|ONSC|BCSC|NSCA|NZSC|NZCA|HCA|FCAFC|SGCA|SGHC)\s\d{1,4}\b`)
+	oldReportRe     = regexp.MustCompile(`\((?:1[6-9]|20)\d\d\) \d{1,3} (?:QBD|Ch D|App Cas|CLR|DLR|LR \d+ [A-Z][A-Za-z]*|KB|QB|Ch|AC|ER|WLR) \d{1,4}\b`)
+	civilCaseRe     = regexp.MustCompile(`\b(?:Cass\.(?: (?:civ|pen|com|soc)\.)?(?:,? [Ss]ez\. [\w.]+)?,? n\. ?\d{1,6}/\d{4}|STS \d{1,5}/\d{4}|SAN \d{1,5}/\d{4}|BGH,? [IVX]+ Z[RB] \d+/\d{2})`)
+	loiRe           = regexp.MustCompile(`\b[Ll]oi\s+n[°o]\s?(\d{2,4}-\d{1,5})(?:\s+du\s+\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4})?`)
+	gesetzRe        = regexp.MustCompile(`\b[A-ZÄÖÜ][a-zäöüß]{3,}(?:gesetz|gesetzbuch|Gesetzbuch|ordnung)\b|\bBürgerliches Gesetzbuch\b`)
+	wetRe           = regexp.MustCompile(`\b[A-Z][a-z]{3,}wet(?:boek)?(?: [A-Z]{2,5})?\b`)
+	chapterProhibRe = regexp.MustCompile(`\bChapter (II|I) prohibitions?\b`)
+	practiceDirRe   = regexp.MustCompile(`\b(?:Practice Direction|PD)\s?(\d{1,2}[A-Z]{0,3})\b`)
+	unscRe          = regexp.MustCompile(`\b(?:UN\s+|U\.N\.\s+|United Nations\s+)?Security Council\s+[Rr]esolution\s+(\d{2,4})\b`)
+	usBillRe        = regexp.MustCompile(`\b(SB|AB|HB|H\.\s?R\.)\s?(\d{1,5})\b`)
+	caseNmRe        = regexp.MustCompile(`(R\s+\((?:on the application of\s+)?[^()\n]{1,80}\)|` + partyWord + `(?:\s(?:` + partyWord + `|\d+|of|and|for|the|&|de|van|von|der|plc|ltd)){0,6})\s+v\.?\s+((?:the\s+)?` + partyWord + `(?:\s(?:` + partyWord + `|of|and|for|the|&|de|van|von|der|plc|ltd)){0,9})`)
 )
 
 const partyWord = `[A-Z][\w&'’.\-]*`
@@ -132,6 +142,109 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: "the " + name + " of the United States Constitution", noURL: true}, 5)
 	}
+	// "U.S. Const. art. I, § 9, cl. 7": the Bluebook's way with the Constitution.
+	for _, m := range usConstRe.FindAllStringSubmatchIndex(t, -1) {
+		in, _ := tbl.lookup("United States Constitution")
+		canon := ""
+		if m[2] >= 0 {
+			part := "Article"
+			if strings.HasPrefix(strings.ToLower(t[m[2]:m[3]]), "amend") {
+				part = "Amendment"
+			}
+			canon = part + " " + t[m[4]:m[5]]
+			if m[6] >= 0 {
+				canon += ", section " + t[m[6]:m[7]]
+			}
+			if m[8] >= 0 {
+				canon += ", clause " + t[m[8]:m[9]]
+			}
+			canon += " of the United States Constitution"
+		}
+		r := ref{inst: &in, kind: in.Kind, canonical: canon}
+		if canon != "" {
+			r.kind = KindProvision
+		}
+		add(m[0], m[1], r, 5)
+	}
+	// "Law No. 287/1990", "Legislative Decree No. 231/2001": a statute of
+	// another country by its number (which country: the text's).
+	for _, m := range numberedLawRe.FindAllStringIndex(t, -1) {
+		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindLegislation, Jurisdiction: s.ctxCountry, Canonical: canon, Title: canon}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindLegislation, citation: true}, 5)
+	}
+	// "Ley Federal de Competencia Económica", "Lei Geral de Proteção de
+	// Dados": a Spanish or Portuguese statute by its name.
+	for _, m := range leyRe.FindAllStringIndex(t, -1) {
+		name := strings.TrimSpace(t[m[0]:m[1]])
+		for _, w := range []string{" de", " del", " en", " y", " la", " los", " las", " el", " para", " sobre", " da", " do", " dos", " e"} {
+			name = strings.TrimSuffix(name, w)
+		}
+		if len(strings.Fields(name)) < 3 {
+			continue
+		}
+		jur := s.ctxCountry
+		if strings.HasPrefix(name, "Lei") {
+			jur = "br"
+		} else if jur != "mx" && jur != "ar" && jur != "cl" && jur != "co" {
+			jur = "es"
+		}
+		in := Instrument{Kind: KindLegislation, Jurisdiction: jur, Canonical: name, Title: name}
+		if e, ok := tbl.lookup(name); ok {
+			in = e
+		} else {
+			finishInstrument(&in)
+		}
+		add(m[0], m[0]+len(name), ref{inst: &in, kind: KindLegislation}, 2)
+	}
+	// "2008 SCC 69", "(1890) 25 QBD 399", "Cass. n. 1663/2020", "STS
+	// 805/2020": case citations of other systems (no address).
+	for _, re := range []*regexp.Regexp{caNeutralRe, oldReportRe, civilCaseRe} {
+		for _, m := range re.FindAllStringIndex(t, -1) {
+			canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+			in := Instrument{Kind: KindCase, Jurisdiction: citationCountry(canon), Canonical: canon, Title: canon}
+			finishInstrument(&in)
+			add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
+		}
+	}
+	// "Loi n° 2017-399 du 27 mars 2017": a French statute by its number.
+	for _, m := range loiRe.FindAllStringSubmatchIndex(t, -1) {
+		canon := "Loi n° " + t[m[2]:m[3]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "fr", Canonical: canon, Title: strings.Join(strings.Fields(t[m[0]:m[1]]), " ")}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindLegislation, citation: true}, 5)
+	}
+	// "Lieferkettensorgfaltspflichtengesetz", "Bürgerliches Gesetzbuch": a
+	// German statute by its name.
+	for _, m := range gesetzRe.FindAllStringIndex(t, -1) {
+		name := t[m[0]:m[1]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "de", Canonical: name, Title: name}
+		if e, ok := tbl.lookup(name); ok {
+			in = e
+		} else {
+			finishInstrument(&in)
+		}
+		add(m[0], m[1], ref{inst: &in, kind: in.Kind}, 2)
+	}
+	// "the Chapter I prohibition": section 2 (Chapter II: section 18) of
+	// the Competition Act 1998.
+	for _, m := range chapterProhibRe.FindAllStringSubmatchIndex(t, -1) {
+		in, ok := tbl.lookup("Competition Act 1998")
+		if !ok {
+			continue
+		}
+		sec := map[string]string{"I": "2", "II": "18"}[t[m[2]:m[3]]]
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, keyword: "section", number: sec,
+			canonical: "the Chapter " + t[m[2]:m[3]] + " prohibition (section " + sec + " of the Competition Act 1998)"}, 4)
+	}
+	// "Mededingingswet", "Uitvoeringswet AVG": a Dutch statute by its name.
+	for _, m := range wetRe.FindAllStringIndex(t, -1) {
+		name := t[m[0]:m[1]]
+		in := Instrument{Kind: KindLegislation, Jurisdiction: "nl", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 2)
+	}
 	// "COBS 2.1.1R": a rule of the FCA Handbook by its sourcebook.
 	for _, m := range fcaRuleRe.FindAllStringSubmatchIndex(t, -1) {
 		in, _ := tbl.lookup("FCA Handbook")
@@ -171,10 +284,22 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		title, _ := strconv.Atoi(t[m[2]:m[3]])
 		sec := t[m[4]:m[5]]
 		sub := t[m[6]:m[7]]
+		if a, b, ok := strings.Cut(sec, "-"); ok && strings.Contains(t[m[0]:m[4]], "§§") && allDigits(a) && allDigits(b) && len(b) >= len(a) && b > a {
+			// "§§ 1701-1706": a range, not section 1701-1706.
+			sec, sub = a, sub+"–"+b
+		}
+		if m[8] >= 0 {
+			// "5 U.S.C. §§ 801–808": the range, linked at its first section.
+			sub += "–" + strings.TrimLeft(t[m[8]:m[9]], " –—tohrug")
+		}
 		in := Instrument{Kind: KindLegislation, Jurisdiction: "us", Canonical: fmt.Sprintf("Title %d of the United States Code", title)}
 		in.Title = in.Canonical
 		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: fmt.Sprintf("%d U.S.C. § %s%s", title, sec, sub),
+		mark := "§"
+		if m[8] >= 0 || strings.Contains(t[m[0]:m[4]], "§§") {
+			mark = "§§"
+		}
+		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: fmt.Sprintf("%d U.S.C. %s %s%s", title, mark, sec, sub),
 			url: fmt.Sprintf(cornellUSC, title, sec)}, 5)
 	}
 	for _, m := range cfrRe.FindAllStringSubmatchIndex(t, -1) {
@@ -329,4 +454,33 @@ func endsSentence(w string) bool {
 
 func isUpperStart(w string) bool {
 	return w != "" && (w[0] >= 'A' && w[0] <= 'Z' || w[0] == '(')
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// citationCountry is the country a case citation's court or report belongs to.
+func citationCountry(c string) string {
+	for k, v := range map[string]string{" SCC ": "ca", " ONCA ": "ca", " BCCA ": "ca", " QCCA ": "ca", " ABCA ": "ca", " FCA ": "ca",
+		" FC ": "ca", " ONSC ": "ca", " BCSC ": "ca", " NSCA ": "ca", " NZSC ": "nz", " NZCA ": "nz", " HCA ": "au", " FCAFC ": "au",
+		" SGCA ": "sg", " SGHC ": "sg", " CLR ": "au", " DLR ": "ca"} {
+		if strings.Contains(" "+c+" ", k) {
+			return v
+		}
+	}
+	switch {
+	case strings.HasPrefix(c, "Cass."):
+		return "it"
+	case strings.HasPrefix(c, "STS"), strings.HasPrefix(c, "SAN"):
+		return "es"
+	case strings.HasPrefix(c, "BGH"):
+		return "de"
+	}
+	return "uk"
 }

@@ -11,7 +11,7 @@ import (
 // --- Courts by a generic name.
 
 var (
-	courtRe    = regexp.MustCompile(`((?:[A-Z][\w'’.]*\s+){0,3})(Supreme Court|High Court|Court of Appeal|Court of Appeals|Crown Court|Magistrates['’] Court|County Court|District Court|Regional Court|Higher Regional Court|Commercial Court|Constitutional Court|Administrative Court|Court of Cassation|Circuit Court|Bankruptcy Court|Court of Chancery|Court of Final Appeal|Labour Court|Labor Court)\b(?:\s+(?:of|for|in)\s+(?:the\s+)?((?:[A-Z][\w'’]*)(?:\s+(?:of\s+)?[A-Z][\w'’]*){0,4}))?`)
+	courtRe    = regexp.MustCompile(`((?:[A-Z][\w'’.]*[ \t]+){0,3})(Supreme Court|High Court|Court of Appeal|Court of Appeals|Crown Court|Magistrates['’] Court|County Court|District Court|Regional Court|Higher Regional Court|Commercial Court|Constitutional Court|Administrative Court|Court of Cassation|Circuit Court|Bankruptcy Court|Court of Chancery|Court of Final Appeal|Labour Court|Labor Court|Judicial Court)\b(?:\s+(?:of|for|in)\s+(?:the\s+)?((?:[A-Z][\w'’]*)(?:\s+(?:of\s+)?[A-Z][\w'’]*){0,4}))?`)
 	circuitRe  = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|federal)\s+)?(?:Court of Appeals for the\s+)?(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|D\.C\.|1st|2nd|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+(?:U\.S\.\s+)?Circuit(?:\s+Court\s+of\s+Appeals)?\b`)
 	districtRe = regexp.MustCompile(`\b(?:(?:U\.?S\.?|United States|[Ff]ederal)\s+)?(?:(?:[Dd]istrict|Bankruptcy)\s+[Cc]ourt\s+(?:for|in)\s+the\s+)?(Southern|Northern|Eastern|Western|Central|Middle)\s+District\s+of\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)`)
 )
@@ -24,8 +24,63 @@ var usDistricts = map[string]string{"Manhattan": "Southern District of New York"
 var circuitOrdinal = map[string]string{"1st": "First", "2nd": "Second", "3rd": "Third", "4th": "Fourth", "5th": "Fifth", "6th": "Sixth",
 	"7th": "Seventh", "8th": "Eighth", "9th": "Ninth", "10th": "Tenth", "11th": "Eleventh"}
 
+// Courts named by a pattern of their own.
+var (
+	boardRe        = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Grand) Board of Appeal(?: of (?:the )?(EUIPO|European Union Intellectual Property Office))?`)
+	itCourtRe      = regexp.MustCompile(`\b(?:Tribunale|Corte d['’][Aa]ppello|Tribunale amministrativo regionale) (?:di|del|della|per il) [A-Z][\w'’]+`)
+	frCourtRe      = regexp.MustCompile(`\b(Tribunal judiciaire|Tribunal de commerce|Tribunal des activités économiques|Tribunal administratif|Cour d['’]appel|Cour administrative d['’]appel|Conseil de prud['’]hommes) d(?:e |['’])((?:[A-ZÉ][\w'’\-]+)(?: [A-ZÉ][\w'’\-]+)?)`)
+	chamberRe      = regexp.MustCompile(`\b(?:Pre-Trial|Trial) Chamber [IVX]{1,4}\b`)
+	grandChamberRe = regexp.MustCompile(`\bGrand Chamber\b`)
+	echrSignalRe   = regexp.MustCompile(`\b(?:European Court of Human Rights|ECtHR|Strasbourg|the Convention|ECHR)\b`)
+	cjeuSignalRe   = regexp.MustCompile(`\b(?:Court of Justice|CJEU|ECJ|Luxembourg|TFEU|preliminary ruling)\b`)
+)
+
 func (s *scan) courts(add func(int, int, ref, int)) {
 	t := s.text
+	for _, m := range boardRe.FindAllStringSubmatchIndex(t, -1) {
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindCourt, Jurisdiction: "eu", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+	}
+	for _, m := range chamberRe.FindAllStringIndex(t, -1) {
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ") + " of the International Criminal Court"
+		in := Instrument{Kind: KindCourt, Jurisdiction: "int", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+	}
+	for _, m := range itCourtRe.FindAllStringIndex(t, -1) {
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindCourt, Jurisdiction: "it", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+	}
+	for _, m := range frCourtRe.FindAllStringIndex(t, -1) {
+		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindCourt, Jurisdiction: "fr", Canonical: name, Title: name}
+		finishInstrument(&in)
+		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+	}
+	// "the Grand Chamber": of the Strasbourg court or of the Court of
+	// Justice, as the text says; neither when it does not.
+	if gc := grandChamberRe.FindAllStringIndex(t, -1); gc != nil {
+		e, c := len(echrSignalRe.FindAllStringIndex(t, -1)), len(cjeuSignalRe.FindAllStringIndex(t, -1))
+		name, jur := "", ""
+		switch {
+		case e > c:
+			name, jur = "Grand Chamber of the European Court of Human Rights", "int"
+		case c > e:
+			name, jur = "Grand Chamber of the Court of Justice", "eu"
+		}
+		for _, m := range gc {
+			if name == "" {
+				break
+			}
+			in := Instrument{Kind: KindCourt, Jurisdiction: jur, Canonical: name, Title: name}
+			finishInstrument(&in)
+			add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 1)
+		}
+	}
 	for _, m := range circuitRe.FindAllStringSubmatchIndex(t, -1) {
 		c := t[m[2]:m[3]]
 		if o, ok := circuitOrdinal[c]; ok {
@@ -133,7 +188,7 @@ var provisionWord = map[string]bool{"Article": true, "Articles": true, "Section"
 
 // --- Treaties and conventions by a generic name.
 
-var treatyRe = regexp.MustCompile(`((?:[A-Z][\w'’\-]*\s+){0,5})(Convention|Treaty|Protocol|Covenant)(?:\s+(?:on|of|for|against|relating to|concerning)\s+(?:the\s+)?([A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|and|the|in|on|for|to|from)){0,8}))?`)
+var treatyRe = regexp.MustCompile(`((?:[A-Z][\w'’\-]*[ \t]+){0,5})(Convention|Treaty|Protocol|Covenant)(?:\s+(?:on|of|for|against|relating to|concerning)\s+(?:the\s+)?([A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|and|the|in|on|for|to|from)){0,8}))?`)
 
 // bilateralRe is a treaty between two states named by them: "the
 // Australia–United Kingdom Free Trade Agreement", "the 1989 Netherlands–India

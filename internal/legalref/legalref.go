@@ -11,6 +11,7 @@
 package legalref
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -100,6 +101,9 @@ type ref struct {
 	isCaseName bool
 	// needsContext: a provision dropped unless an earlier instrument has it.
 	needsContext bool
+	ambiguous    bool // a bare provision more than one named instrument could hold
+	sameAs       bool // "of the same Regulation"
+	sym          bool // written with "§"
 	citation     bool // a case citation (neutral, EU, ECHR, reports)
 	noURL        bool // no address, whatever the instrument's
 }
@@ -125,6 +129,15 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 			// that country, it is not the UK's, and its address is unknown.
 			if c := localCountry(text, r.start, ctxCountry); c == other {
 				in = Instrument{Kind: in.Kind, Jurisdiction: other, Canonical: in.Canonical, Title: in.Title}
+				finishInstrument(&in)
+			}
+		}
+		if in.Jurisdiction == "uk" && in.Kind == KindLegislation && in.link != "" && !namesYear(text[r.start:r.end], in.Canonical) {
+			// "the Companies Act" in a paragraph about the Cayman Islands or
+			// Australia: that country's Act of the name, not the UK's.
+			if c := localCountry(text, r.start, ctxCountry); commonLawAbroad[c] {
+				name := strings.TrimSpace(yearRe.ReplaceAllString(in.Canonical, ""))
+				in = Instrument{Kind: in.Kind, Jurisdiction: c, Canonical: name + " (" + c + ")", Title: name}
 				finishInstrument(&in)
 			}
 		}
@@ -168,6 +181,19 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		}
 	}
 	return out
+}
+
+// commonLawAbroad are the countries whose Acts share UK Acts' names.
+var commonLawAbroad = map[string]bool{"ky": true, "vg": true, "je": true, "bm": true, "au": true, "nz": true, "sg": true,
+	"hk": true, "in": true, "ie": true, "ca": true, "za": true, "ng": true, "ke": true}
+
+var yearRe = regexp.MustCompile(`\s(?:1[6-9]|20)\d\d$`)
+
+// namesYear: the reference's own text gives the Act's year ("Companies Act
+// 2006", "CA 2006", "the 2006 Act").
+func namesYear(ref, canonical string) bool {
+	y := yearRe.FindString(canonical)
+	return y != "" && strings.Contains(ref, strings.TrimSpace(y))
 }
 
 // sameName are UK Acts whose names another country's Acts share, with
@@ -238,10 +264,17 @@ func boundedAt(text string, start, end int) bool {
 	if start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
 		return false
 	}
-	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) && !footnoteMark(text[end:]) {
+	if end < len(text) && isWordByte(text[end]) && isWordByte(text[end-1]) && !footnoteMark(text[end:]) && !dashAt(text[end:]) {
 		return false
 	}
 	return true
+}
+
+// dashAt reports whether s starts with a typographic dash ("801–808"),
+// which ends a word like a hyphen does.
+func dashAt(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '–' || r == '—' || r == '‑'
 }
 
 // footnoteMark reports whether s starts with a superscript digit, a
@@ -266,7 +299,8 @@ func trimSpaceSpan(text string, start, end int) (int, int) {
 // "section 87 of the Companies Act 2006", "Article 6 of Regulation (EU)
 // 2016/679".
 func withArticle(name string) string {
-	for _, p := range []string{"Regulation ", "Directive ", "Decision ", "Implementing ", "Delegated ", "Title ", "SI ", "Case ", "Executive "} {
+	for _, p := range []string{"Regulation ", "Directive ", "Decision ", "Implementing ", "Delegated ", "Title ", "SI ", "Case ", "Executive ",
+		"Law No", "Legislative ", "Royal ", "Decree", "Federal Law", "Federal Decree", "Organic ", "Presidential "} {
 		if strings.HasPrefix(name, p) {
 			return name
 		}

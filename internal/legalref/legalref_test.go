@@ -89,6 +89,9 @@ func TestNotReferences(t *testing.T) {
 		"In 2024 the firm's revenue grew 12 per cent to £1.2bn.",
 		"The House of Lords debated the issue for 3 hours.",
 		"He scored in the 5th minute and again in the second half.",
+		"The ICO's Section 5 guidance on ransomware was updated in October.",
+		"Annex II sets out the plan; Section 2.3 sets out supervisory priorities.",
+		"The company's registration document (Section 4.2) describes the plan.",
 	} {
 		if refs := Find(s); len(refs) > 0 {
 			t.Errorf("%q: found %s", s, describe(refs))

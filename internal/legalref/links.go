@@ -130,7 +130,13 @@ func slugFor(in Instrument) string {
 // of a Protocol (a treaty of its own) get no link rather than the address of
 // something else.
 func provisionURL(in Instrument, keyword, number string) string {
-	if in.URL == "" || strings.Contains(number, "Protocol") {
+	if in.URL == "" {
+		return ""
+	}
+	if strings.Contains(number, "Protocol") {
+		if in.Canonical == "European Convention on Human Rights" {
+			return in.URL // the official text carries the Protocols
+		}
 		return ""
 	}
 	series, _, _ := strings.Cut(in.link, ":")
@@ -143,7 +149,7 @@ func provisionURL(in Instrument, keyword, number string) string {
 	return in.URL
 }
 
-var bareNum = regexp.MustCompile(`^(?:[0-9]+[A-Z]{0,3}|[A-Z][0-9]{1,2})`)
+var bareNum = regexp.MustCompile(`^(?:[0-9]+[A-Z]{1,3}[0-9]{0,2}|[0-9]+|[A-Z][0-9]{1,2})`)
 
 // bareNumber is a provision number without its subdivisions: 87(2)(b) -> 87.
 func bareNumber(s string) string {

@@ -7,6 +7,22 @@ import (
 	"strings"
 )
 
+// underActRe: what follows an Act's name in the name of an instrument
+// made under it: " (Regulated Activities) Order 2001".
+var underActRe = regexp.MustCompile(`^(?: \([A-Z][^()\n]{0,60}\))+ (Order|Regulations|Rules) (?:19|20)\d\d\b`)
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// revisionRe: "(2023 Revision)" after a law's name.
+var revisionRe = regexp.MustCompile(`^ \(((?:19|20)\d\d) Revision\)`)
+
 // lowerOfRe: a lower-case court name continued by "of" is a figure of speech.
 var lowerOfRe = regexp.MustCompile(`^\s+of\b`)
 
@@ -45,6 +61,16 @@ var signals = []struct {
 	{"hk", regexp.MustCompile(`\b(?:Hong Kong)\b`)},
 	{"cn", regexp.MustCompile(`\b(?:China|Chinese|Beijing|Shanghai)\b`)},
 	{"br", regexp.MustCompile(`\b(?:Brazil|Brazilian)\b`)},
+	{"it", regexp.MustCompile(`\b(?:Italy|Italian|Milan|Rome|Consob)\b`)},
+	{"es", regexp.MustCompile(`\b(?:Spain|Spanish|Madrid|Barcelona|CNMC)\b`)},
+	{"ky", regexp.MustCompile(`\b(?:Cayman|CIMA)\b`)},
+	{"vg", regexp.MustCompile(`\b(?:BVI|British Virgin Islands)\b`)},
+	{"je", regexp.MustCompile(`\b(?:Jersey|Jersey's|Royal Court)\b`)},
+	{"bm", regexp.MustCompile(`\b(?:Bermuda|Bermudian)\b`)},
+	{"nz", regexp.MustCompile(`\b(?:New Zealand|Wellington|Auckland)\b`)},
+	{"za", regexp.MustCompile(`\b(?:South Africa|South African|Johannesburg|Pretoria)\b`)},
+	{"ng", regexp.MustCompile(`\b(?:Nigeria|Nigerian|Lagos|Abuja)\b`)},
+	{"ke", regexp.MustCompile(`\b(?:Kenya|Kenyan|Nairobi)\b`)},
 	{"ae", regexp.MustCompile(`\b(?:Dubai|DIFC|ADGM|UAE|Abu Dhabi)\b`)},
 }
 
@@ -104,23 +130,54 @@ func (s *scan) mentions() {
 		if in.Kind == KindCourt && t[m[0]] >= 'a' && t[m[0]] <= 'z' && lowerOfRe.MatchString(t[m[1]:min(len(t), m[1]+8)]) {
 			continue // "the court of appeal of public sentiment"
 		}
+		if rv := revisionRe.FindStringSubmatchIndex(t[m[1]:min(len(t), m[1]+24)]); rv != nil && in.Kind == KindLegislation {
+			// "the Companies Act (2023 Revision)": the Cayman Islands' way
+			// of citing their laws; not the UK Act of that name.
+			name := t[m[0]:m[1]] + " (" + t[m[1]+rv[2]:m[1]+rv[3]] + " Revision)"
+			f := Instrument{Kind: KindLegislation, Jurisdiction: "ky", Canonical: name, Title: name}
+			finishInstrument(&f)
+			add(m[0], m[1]+rv[1], ref{inst: &f, kind: KindLegislation}, 4)
+			continue
+		}
 		in2 := in
-		add(m[0], m[1], ref{inst: &in2, kind: in.Kind}, 3)
+		// A case by its short name ("Schrems II") carries no number: its
+		// address would come from the table, not from the reference.
+		add(m[0], m[1], ref{inst: &in2, kind: in.Kind, noURL: in.Kind == KindCase}, 3)
 	}
 	s.genericActs(add)
 	s.euActs(add)
 	s.citations(add)
 	s.courts(add)
 	s.treaties(add)
+	// "the Financial Services and Markets Act 2000 (Regulated Activities)
+	// Order 2001": an instrument made under the Act, not the Act.
+	for _, c := range cs {
+		if c.kind != KindLegislation || c.end < 4 || !isDigits(t[c.end-4:c.end]) {
+			continue
+		}
+		if m := underActRe.FindStringSubmatchIndex(t[c.end:min(len(t), c.end+90)]); m != nil {
+			name := strings.Join(strings.Fields(t[c.start:c.end+m[1]]), " ")
+			kind := KindRegulation
+			if t[c.end+m[2]:c.end+m[3]] == "Rules" {
+				kind = KindRule
+			}
+			in := Instrument{Kind: kind, Jurisdiction: "uk", Canonical: name, Title: name}
+			finishInstrument(&in)
+			cs = append(cs, cand{ref{start: c.start, end: c.end + m[1], inst: &in, kind: kind}, 2})
+		}
+	}
 	// A name made up from the words of the text that holds two names the
 	// table knows ("the Treaty on European Union and the Charter of
 	// Fundamental Rights") is those two, not one.
 	var whole []cand
 	for _, c := range cs {
-		inner := 0
+		// Two names, not two spellings of one ("Verein KlimaSeniorinnen"
+		// and "KlimaSeniorinnen" inside it count once).
+		inner, innerEnd := 0, -1
 		for _, o := range cs {
-			if o.prio == 3 && !o.citation && o.start >= c.start && o.end <= c.end && (o.start > c.start || o.end < c.end) {
+			if o.prio == 3 && !o.citation && o.start >= c.start && o.end <= c.end && (o.start > c.start || o.end < c.end) && o.start >= innerEnd {
 				inner++
+				innerEnd = o.end
 			}
 		}
 		if c.prio < 3 && !c.citation && inner >= 2 {
@@ -183,12 +240,12 @@ func followedByBody(text string, end int) bool {
 // --- Acts, Bills, Regulations, Rules, Codes by their name.
 
 const (
-	nameWord  = `(?:[A-Z][A-Za-z'’\-]*\.?|\((?:[A-Z][^()]{0,60}|No\.? ?\d+)\))`
+	nameWord  = `(?:[A-Z][A-Za-z'’\-]*\.?|\((?:[A-Z0-9][^()]{0,100}|No\.? ?\d+)\))`
 	connector = `(?:of|and|for|the|on|in|to|&|with|against|from|by|upon|relating|into|or)`
 )
 
 var (
-	actRe = regexp.MustCompile(`(` + nameWord + `(?:,? (?:` + nameWord + `|` + connector + `))*?) (Act|Bill|Regulations|Rules|Directive|Regulation|Law|Order|Code)\b(?:(,)? (of )?((?:1[6-9]|20)\d\d)\b)?(?: \((Cth|NSW|Vic|Qld|WA|SA|Tas|NZ)\))?`)
+	actRe = regexp.MustCompile(`(` + nameWord + `(?:,? (?:` + nameWord + `|` + connector + `))*?) (Act|Bill|Regulations|Rules|Directive|Regulation|Law|Order|Code|Ordinance)\b(?:(,)? (of )?((?:1[6-9]|20)\d\d)\b)?(?: \((Cth|NSW|Vic|Qld|WA|SA|Tas|NZ|Cap\. \d{1,4}[A-Z]?)\))?`)
 	// Words that begin a sentence or a clause but never a statute's name.
 	leadWords = map[string]bool{"Under": true, "See": true, "Cf.": true, "Compare": true, "In": true, "The": true, "By": true, "After": true, "Before": true, "While": true,
 		"When": true, "Since": true, "As": true, "At": true, "On": true, "From": true, "With": true, "Without": true,
@@ -245,6 +302,12 @@ func cleanName(name string) (string, string, bool) {
 			break
 		}
 	}
+	for k := len(words) - 2; k >= 0; k-- {
+		if w := words[k]; strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") {
+			words = words[k+1:] // "Hong Kong's Minimum Tax Ordinance": the owner is not in the name
+			break
+		}
+	}
 	jur := ""
 	for len(words) > 0 {
 		w := strings.TrimRight(words[0], ",")
@@ -283,6 +346,11 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 		if name == "" {
 			continue
 		}
+		if year != "" && m[11] < len(t) && t[m[11]] == '/' {
+			// "the Damages Directive 2014/104/EU": the number is the act's, not a year.
+			year, comma, ofYear = "", false, false
+			m[10], m[11] = -1, -1
+		}
 		// Where the cleaned name starts in the text.
 		nameStart := m[3] - len(name)
 		if nameStart < m[2] || t[nameStart:m[3]] != name {
@@ -318,12 +386,29 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 				continue // the table match covers it
 			}
 			switch word {
-			case "Act", "Bill", "Directive", "Regulation":
+			case "Act", "Bill", "Directive", "Regulation", "Ordinance":
+			case "Regulations":
+				if len(strings.Fields(name)) < 3 {
+					continue // "the Sanctions Regulations" may be anyone's; "the Russian Harmful Foreign Activities Sanctions Regulations" is a name
+				}
 			default:
 				continue
 			}
-			if !precededByThe(t, nameStart) || len(strings.Fields(name)) < 1 {
+			adjStart := nameStart
+			if jurHint != "" {
+				// "the Danish Competition Act": the country's word is part of the name.
+				if k := strings.LastIndex(strings.TrimRight(t[:nameStart], " "), " "); k >= 0 {
+					if _, ok := jurWords[strings.TrimSpace(t[k:nameStart])]; ok {
+						adjStart = k + 1
+					}
+				}
+			}
+			if !precededByThe(t, adjStart) || len(strings.Fields(name)) < 1 {
 				continue
+			}
+			if adjStart < nameStart && word == "Act" {
+				full = strings.TrimSpace(t[adjStart:nameStart]) + " " + full
+				nameStart = adjStart
 			}
 			if word == "Regulation" && !strings.Contains(name, " ") && len(name) < 4 {
 				continue
@@ -337,6 +422,11 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 		switch word {
 		case "Act", "Law", "Code":
 			in.Kind = KindLegislation
+		case "Ordinance":
+			in.Kind = KindLegislation
+			if strings.HasPrefix(state, "Cap.") || s.ctxCountry == "uk" {
+				in.Jurisdiction = "hk" // Hong Kong's laws are Ordinances, numbered by chapter
+			}
 		case "Bill":
 			in.Kind = KindLegislation
 		case "Regulations", "Order":
@@ -354,6 +444,8 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 		case jurHint != "":
 			in.Jurisdiction = jurHint
 		case in.Jurisdiction != "":
+		case state != "" && strings.HasPrefix(state, "Cap."):
+			in.Jurisdiction = "hk"
 		case state != "":
 			in.Jurisdiction = "au"
 		case ofYear:

@@ -3,6 +3,7 @@ package legalref
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A provision is a pinpoint — Article 6(1)(f), section 87(2)(b), Schedule 2,
@@ -12,8 +13,8 @@ import (
 // the last instrument of the kind that has such provisions.
 
 const (
-	num = `(?:\d+(?:[A-Za-z]{1,3}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4}|[ivxIVX]{1,6})\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*|[A-Z]\d{1,2}\b)`
-	kw  = `(?:Articles?|articles?|Arts?\.|arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
+	num = `(?:[LRD]\.\s?\d+(?:-\d+)+|\d{1,3}:\d{1,3}[a-z]?\b|\d+(?:-(?:bis|ter|quater|quinquies|sexies))?(?:[A-Za-z]{1,3}\d{0,2}(?:-\d+)?)?(?:\.\d+[A-Za-z]?)*(?:\((?:\d{1,3}[A-Za-z]{0,2}|\d{1,3}-(?:bis|ter|quater)|[a-z]{1,4}|[ivxIVX]{1,6}|[A-Z])\))*|[IVXL]{1,6}\b(?:\((?:\d{1,3}[A-Za-z]{0,2}|[a-z]{1,4})\))*|[A-Z]\d{1,2}\b)`
+	kw  = `(?:Articles?|articles?|Arts?\.|arts?\.|Arts|Art|[Ss]ections?|ss?\.|ss|s|§§?|[Rr]egulations?|regs?\.|[Rr]ules?|rr?\.|[Pp]aragraphs?|paras?\.|Schedules?|Sch\.|Sch|Parts?|Chapters?|Titles?|Recitals?|Annex(?:es)?|[Cc]lauses?)`
 	sep = `(?:\s*,\s*(?:and\s+|or\s+)?|\s+and/or\s+|\s+and\s+|\s+or\s+|\s*[-–—]\s*|\s+to\s+|\s+through\s+)`
 )
 
@@ -25,21 +26,21 @@ var (
 	// What joins a provision to the instrument named after it.
 	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
 	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
-	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
+	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+|those\s+|these\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
 	// "of the report": the provision is of something that is not law.
 	// "of the Romanian Code of Criminal Procedure": capitalised words before
 	// an instrument's noun, perhaps with its subject after it.
-	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules|Order|Regulations|Decree)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
 	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
 		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
 	// The rest of a party's name the case-name pattern stops short of
 	// (", Designs and Trade Marks", " (UK) Ltd"), or the ECHR's " [GC], ".
-	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
+	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for|plc|ltd|llp|limited))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
 	// "Section 2 above", "Section 3 of which": a part of the text itself.
 	selfRefRe = regexp.MustCompile(`^,?\s+(?:above|below|of\s+which|hereof|of\s+this\s+(?:note|alert|article|briefing|report|guide|update|bulletin))\b`)
 	// "Schedule 4 of the CMA's guidance": a part of someone's document.
-	ofOwnerRe = regexp.MustCompile(`^,?\s+of\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
+	ofOwnerRe = regexp.MustCompile(`^,?\s+(?:of|to)\s+(?:the\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*['’]s\s`)
 	// "s 1317G": a section number with a capital letter is a section's.
 	lettered     = regexp.MustCompile(`^\d+[A-Z]{1,2}$`)
 	treatyWordRe = regexp.MustCompile(`\b(?:Agreement|Convention|Treaty|Instrument|Protocol)\b`)
@@ -47,13 +48,20 @@ var (
 	natoAfterRe  = regexp.MustCompile(`^\s+of\s+(?:(?:the\s+)?NATO|the\s+(?:North\s+Atlantic|alliance))\b`)
 	natoBeforeRe = regexp.MustCompile(`NATO(?:['’]s)?\s+$`)
 	// "of Protocol No. 1 to the": a protocol to the ECHR, then where its name starts.
-	protocolRe = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
+	protocolRe     = regexp.MustCompile(`^\s+of\s+(?:the\s+)?Protocol\s+(?:No\.?\s*)?(\d+)\s+(?:to|of)\s+(?:the\s+)?()`)
+	namedLawRe     = regexp.MustCompile(`^,?\s+of\s+the\s+[a-z][a-z ]{0,40}?\s+of\s+the\s+((?:[A-Z][\w'’\-]*\s+){0,4}(?:Code|Act|Law)(?:\s+of\s+[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})?)`)
+	bareProtocolRe = regexp.MustCompile(`^\s+of\s+Protocol\s+(?:No\.?\s*)?(\d{1,2})\b`)
 	// Subdivisions written apart: " (1) (f)".
 	spacedRe = regexp.MustCompile(`^(?:\s\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+`)
+	absRe    = regexp.MustCompile(`^ Abs\. ?(\d+)(?: S\. ?\d+)?(?: Nr\. ?\d+)?`)
+	// "Article 6 § 1": a paragraph of an ECHR article.
+	echrParaRe = regexp.MustCompile(`^\s?§\s?(\d{1,2})\b`)
+	// "those Regulations", "that Directive", "the same Regulation" alone.
+	backRefRe = regexp.MustCompile(`\b(?:[Tt]hose|[Tt]hese|[Tt]hat|[Tt]he same) (Regulations|Regulation|Directive)\b`)
 	// "the 2006 Act" alone.
 	yearActRe = regexp.MustCompile(`\b[Tt]he ((?:1[6-9]|20)\d\d) Act\b`)
 	// An act's initials right after a provision: "Article 33 FINMASA".
-	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8})\b`)
+	acronymRe = regexp.MustCompile(`^ ([A-Z]{3,8}|[A-Z][A-Za-z]{1,7})\b`)
 	// A pinpoint written after the instrument: "CPR 19.8", "CPR Part 36", "TFEU Article 102".
 	afterInstRe = regexp.MustCompile(`^(?:['’]s)?,?\s+(?:(Article|Art\.|Part|r\.?|rule|Rule|PD|section|Section|regulation|ss?\.?|§§?)\s?)?(` + num + `)`)
 )
@@ -62,7 +70,7 @@ var keywordCanon = map[string]string{"article": "Article", "articles": "Article"
 	"section": "section", "sections": "section", "s.": "section", "ss.": "section", "ss": "section", "s": "section", "§": "section", "§§": "section",
 	"regulation": "regulation", "regulations": "regulation", "reg.": "regulation", "regs.": "regulation",
 	"rule": "rule", "rules": "rule", "r.": "rule", "rr.": "rule", "paragraph": "paragraph", "paragraphs": "paragraph", "para.": "paragraph",
-	"paras.": "paragraph", "schedule": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
+	"paras.": "paragraph", "schedule": "Schedule", "sch.": "Schedule", "sch": "Schedule", "schedules": "Schedule", "part": "Part", "parts": "Part", "chapter": "Chapter",
 	"chapters": "Chapter", "title": "Title", "titles": "Title", "recital": "Recital", "recitals": "Recital", "annex": "Annex",
 	"annexes": "Annex", "clause": "clause", "clauses": "clause", "pd": "Practice Direction", "r": "rule", "arts": "Article"}
 
@@ -73,7 +81,7 @@ var notActs = map[string]bool{"USA": true, "CEO": true, "AGM": true, "AND": true
 // contextOK are keywords kept without an instrument only when an earlier
 // instrument of the text has such provisions ("Part 26A" after the
 // Companies Act 2006; "Schedule 1"; "regulation 4" after Regulations).
-var contextOK = map[string]bool{"Part": true, "Schedule": true}
+var contextOK = map[string]bool{"Part": true, "Schedule": true, "Annex": true}
 
 var (
 	secRuleRe = regexp.MustCompile(`^\d+[a-zA-Z]+(?:-\d+)?(?:\(|$)`)
@@ -112,6 +120,8 @@ func (s *scan) provisions() {
 	var out []ref
 	consumed := map[int]bool{} // indexes of mentions joined to a provision
 	for _, m := range provRe.FindAllStringSubmatchIndex(t, -1) {
+		echrPara := ""
+		sameAs := false // "of the same Regulation"
 		kwStart, kwEnd := m[2], m[3]
 		listStart, listEnd := m[4], m[5]
 		rawKw := t[kwStart:kwEnd]
@@ -164,6 +174,20 @@ func (s *scan) provisions() {
 				}
 			}
 		}
+		// "§ 15a Abs. 1 InsO": German subdivisions (Absatz, Satz, Nummer).
+		if ab := absRe.FindStringSubmatchIndex(ahead); ab != nil && strings.HasPrefix(rawKw, "§") && len(items) > 0 {
+			echrPara = ahead[ab[2]:ab[3]] // Absatz 1 is subsection (1)
+			listEnd += ab[1]
+			ahead = t[listEnd:min(len(t), listEnd+200)]
+			items[len(items)-1][1] = listEnd
+		}
+		// "Article 6 § 1 of the Convention": the ECHR's way of writing Article 6(1).
+		if sec := echrParaRe.FindStringSubmatchIndex(ahead); sec != nil && key == "Article" && len(items) > 0 {
+			listEnd += sec[1]
+			ahead = t[listEnd:min(len(t), listEnd+200)]
+			items[len(items)-1][1] = listEnd
+			echrPara = t[listEnd-sec[1]+sec[2] : listEnd-sec[1]+sec[3]]
+		}
 		if len(items) == 0 || selfRefRe.MatchString(ahead) {
 			continue // "Section 2 above", "Section 3 of which": the text's own parts
 		}
@@ -188,10 +212,17 @@ func (s *scan) provisions() {
 				if i, ok := s.byStart[listEnd+p[1]]; ok && !consumed[i] && s.refs[i].inst != nil && s.refs[i].inst.Canonical == "European Convention on Human Rights" {
 					inst, end, consumed[i] = s.refs[i].inst, s.refs[i].end, true
 					protocol = ahead[p[2]:p[3]]
-				} else if strings.HasPrefix(ahead[p[4]:], "Convention") {
+				} else if strings.HasPrefix(ahead[p[4]:], "Convention") || strings.HasPrefix(ahead[p[4]:], "European Convention") {
 					in, _ := tbl.lookup("ECHR")
 					inst, end, protocol = &in, listEnd+p[4]+len("Convention"), ahead[p[2]:p[3]]
 				}
+			}
+		}
+		if inst == nil && key == "Article" {
+			// "Article 1 of Protocol No. 1" alone: in legal news, the ECHR's.
+			if p := bareProtocolRe.FindStringSubmatchIndex(ahead); p != nil {
+				in, _ := tbl.lookup("ECHR")
+				inst, end, protocol = &in, listEnd+p[1], ahead[p[2]:p[3]]
 			}
 		}
 		if inst == nil {
@@ -216,6 +247,7 @@ func (s *scan) provisions() {
 		if inst == nil {
 			if c := contRe.FindStringSubmatchIndex(ahead); c != nil {
 				cont = t[listEnd+c[4] : listEnd+c[5]]
+				sameAs = strings.Contains(ahead[:c[1]], " same ") || strings.Contains(ahead[:c[1]], " said ")
 				if c[2] >= 0 {
 					contYear = t[listEnd+c[2] : listEnd+c[3]]
 				}
@@ -224,10 +256,16 @@ func (s *scan) provisions() {
 		}
 		if inst == nil && cont == "" {
 			// An act known only by its initials: "Article 33 FINMASA".
-			if m := acronymRe.FindStringSubmatchIndex(ahead); m != nil && !notActs[ahead[m[2]:m[3]]] {
+			if m := acronymRe.FindStringSubmatchIndex(ahead); m != nil && !notActs[ahead[m[2]:m[3]]] && initialsLike(ahead[m[2]:m[3]]) {
 				name := ahead[m[2]:m[3]]
 				in := Instrument{Kind: KindLegislation, Jurisdiction: s.ctxJur, Canonical: name, Title: name}
-				finishInstrument(&in)
+				if known, ok := tbl.lookup(name); ok {
+					in = known // "s.4 HRA"
+				} else if e, ok := tbl.initials[name]; ok && key == "section" {
+					in = e.inst // "s.111 HGCRA"
+				} else {
+					finishInstrument(&in)
+				}
 				inst = &in
 				end = listEnd + m[1]
 			}
@@ -260,8 +298,17 @@ func (s *scan) provisions() {
 		if inst == nil && cont == "" {
 			first := t[items[0][2]:items[0][1]]
 			switch {
-			case ofOtherRe.MatchString(ahead), ofOwnerRe.MatchString(ahead):
-				continue
+			case ofOtherRe.MatchString(ahead) && namedLawRe.MatchString(ahead):
+				// "Article 64-ter of the implementing provisions of the Code
+				// of Criminal Procedure": a law the tables do not know; kept,
+				// with no instrument and no address.
+				inst = &Instrument{Kind: KindLegislation, Jurisdiction: s.ctxCountry}
+				inst.Canonical = strings.Join(strings.Fields(ahead[namedLawRe.FindStringSubmatchIndex(ahead)[2]:namedLawRe.FindStringSubmatchIndex(ahead)[3]]), " ")
+				inst.Title = inst.Canonical
+				finishInstrument(inst)
+				end = listEnd + namedLawRe.FindStringIndex(ahead)[1]
+			case ofOtherRe.MatchString(ahead), ofOwnerRe.MatchString(ahead), strings.HasPrefix(ahead, ":"):
+				continue // "of the report", "to ESMA's work programme", "Rule 1: read the handbook"
 			case key == "Chapter" && bankruptcyChapter(first, ahead, t):
 				in, _ := tbl.lookup("Bankruptcy Code")
 				inst = &in
@@ -277,9 +324,11 @@ func (s *scan) provisions() {
 			case roman && key == "Article" && s.ctxJur == "us":
 				in, _ := tbl.lookup("United States Constitution")
 				inst = &in
+			case roman && isUpperStart(rawKw) && (key == "Article" || key == "Annex" || key == "Part" || key == "Chapter" || key == "Schedule"):
+				needsContext = true // "Article V(2)(b)", "Annex VII": kept only with an instrument that has them
 			case roman:
 				continue
-			case contextOK[key] && isUpperStart(rawKw) || key == "regulation" || key == "rule" && rawKw == "rule":
+			case contextOK[key] && isUpperStart(rawKw) || key == "regulation" || key == "rule" && (rawKw == "rule" || rawKw == "Rule"):
 				needsContext = true // kept only if an earlier instrument has such provisions
 			case !bareOK[key]:
 				continue
@@ -292,10 +341,22 @@ func (s *scan) provisions() {
 		for j := 0; j < len(items); j++ {
 			a, b := items[j][0], items[j][1]
 			number := strings.Join(strings.Fields(t[items[j][2]:b]), "")
+			if echrPara != "" && j == len(items)-1 {
+				number, _, _ = strings.Cut(number, "§")
+				number, _, _ = strings.Cut(number, "Abs")
+				number += "(" + echrPara + ")"
+			}
 			if protocol != "" {
 				number += " of Protocol No. " + protocol
 			}
-			r := ref{kind: KindProvision, keyword: key, number: number, inst: inst, cont: cont, contYear: contYear, needsContext: needsContext}
+			itemKey := key
+			if a < items[j][2] {
+				// "s.41 and Schedule 8": an item with a keyword of its own is that keyword's.
+				if k := keywordCanon[strings.ToLower(strings.TrimSpace(t[a:items[j][2]]))]; k != "" {
+					itemKey = k
+				}
+			}
+			r := ref{kind: KindProvision, keyword: itemKey, number: number, inst: inst, cont: cont, contYear: contYear, needsContext: needsContext, sameAs: sameAs, sym: strings.HasPrefix(rawKw, "§")}
 			r.start, r.end = a, b
 			if j == 0 {
 				r.start = kwStart
@@ -339,6 +400,15 @@ func (s *scan) provisions() {
 		out = append(out, ref{start: r.start, end: r.end + m[1], kind: KindProvision, keyword: key, number: number, inst: r.inst})
 		consumed[i] = true
 	}
+	// "those Regulations", "the same Directive": an instrument named
+	// earlier, by its kind.
+	for _, m := range backRefRe.FindAllStringSubmatchIndex(t, -1) {
+		if overlapsAny(s.refs, m[0], m[1]) || overlapsAny(out, m[0], m[1]) {
+			continue
+		}
+		out = append(out, ref{start: m[0], end: m[1], kind: KindLegislation, cont: t[m[2]:m[3]], needsContext: true,
+			sameAs: strings.Contains(strings.ToLower(t[m[0]:m[1]]), "same")})
+	}
 	// "the 2006 Act": an Act named earlier, by its year.
 	for _, m := range yearActRe.FindAllStringSubmatchIndex(t, -1) {
 		if overlapsAny(s.refs, m[2], m[1]) || overlapsAny(out, m[2], m[1]) {
@@ -373,9 +443,9 @@ func (s *scan) listItems(start, end int) [][3]int {
 		a, b := start+m[0], start+m[1]
 		numStart := a
 		if a > start {
-			// a match inside a keyword ("s" of "sections" is not a number)
-			prev := s.text[a-1]
-			if isWordByte(prev) {
+			// a match inside a keyword ("s" of "sections" is not a number);
+			// a typographic dash before it is a range's ("25–26")
+			if prev, _ := utf8.DecodeLastRuneInString(s.text[:a]); prev != '–' && prev != '—' && isWordByte(s.text[a-1]) {
 				continue
 			}
 		}
@@ -421,8 +491,12 @@ func (s *scan) mergeCases() {
 	for i := 0; i+1 < len(s.refs); i++ {
 		a, b := &s.refs[i], &s.refs[i+1]
 		if a.drop || b.drop || a.inst == nil || b.inst == nil || a.kind != KindRegulation && a.kind != KindRule ||
-			!strings.HasPrefix(b.inst.link, "uksi:") || t[a.end:b.start] != " (" || b.end >= len(t) || t[b.end] != ')' {
+			!strings.HasPrefix(b.inst.link, "uksi:") {
 			continue
+		}
+		paren := t[a.end:b.start] == " (" && b.end < len(t) && t[b.end] == ')'
+		if !paren && t[a.end:b.start] != ", " {
+			continue // "the X Regulations 2012, SI 2012/1836" is one too
 		}
 		in := *a.inst
 		if in.link != "" && in.link != b.inst.link {
@@ -430,7 +504,10 @@ func (s *scan) mergeCases() {
 		}
 		in.link, in.URL, in.Slug, in.Jurisdiction = b.inst.link, b.inst.URL, b.inst.Slug, "uk"
 		a.inst = &in
-		a.end = b.end + 1
+		a.end = b.end
+		if paren {
+			a.end++
+		}
 		b.drop = true
 	}
 	// "Case C-300/21 Österreichische Post, EU:C:2023:370": the ECLI that
@@ -464,188 +541,4 @@ func (s *scan) mergeCases() {
 			b.drop = true
 		}
 	}
-}
-
-// resolve gives bare and continued provisions their instrument: the next
-// item of "Article 5 and Article 7 of the GDPR", else the last instrument
-// of the kind the text named before.
-func (s *scan) resolve() {
-	t := s.text
-	// Backward: a bare provision joined by "and"/"or"/"," to one with an instrument.
-	for i := len(s.refs) - 2; i >= 0; i-- {
-		a, b := &s.refs[i], &s.refs[i+1]
-		if a.kind != KindProvision || a.inst != nil || a.cont != "" || b.kind != KindProvision || (b.inst == nil && b.cont == "") {
-			continue
-		}
-		gap := strings.TrimSpace(t[a.end:b.start])
-		if gap == "and" || gap == "or" || gap == "," || gap == ", and" || gap == ", or" || gap == "and/or" {
-			a.inst, a.cont, a.contYear = b.inst, b.cont, b.contYear
-		}
-	}
-	var seen []*Instrument
-	for i := range s.refs {
-		r := &s.refs[i]
-		if r.drop {
-			continue
-		}
-		if r.kind == KindLegislation && r.inst == nil && r.cont != "" {
-			if r.inst = lastOf(seen, "", r.cont, r.contYear); r.inst == nil {
-				r.drop = true
-			}
-			continue
-		}
-		if r.kind == KindProvision && r.inst == nil {
-			r.inst = lastOf(seen, r.keyword, r.cont, r.contYear)
-			if r.cont == "Treaty" && (r.inst == nil || r.inst.Canonical == "Treaty on European Union" && numberAbove(r.number, 55)) {
-				// "Article 102 of the Treaty": the TFEU (the TEU has 55 articles).
-				in, _ := tbl.lookup("TFEU")
-				r.inst = &in
-			}
-			if r.inst != nil && r.keyword == "section" && (r.inst.Jurisdiction == "eu" || r.inst.Kind == KindTreaty) {
-				// EU acts and treaties have Articles: "s. 8 of the Charter" is another Charter.
-				r.inst = nil
-			}
-			if r.inst == nil && r.cont == "Charter" && r.keyword == "Article" {
-				// "the Charter" with nothing before it: in EU law, the Charter of Fundamental Rights.
-				in, _ := tbl.lookup("Charter of Fundamental Rights of the European Union")
-				r.inst = &in
-			}
-			if r.inst == nil && r.cont == "" {
-				// "Section 230 ..., Section 230 of the Communications Decency Act":
-				// the same pinpoint named with its act later in the text.
-				for j := i + 1; j < len(s.refs); j++ {
-					o := s.refs[j]
-					if o.kind == KindProvision && o.inst != nil && o.keyword == r.keyword && o.number == r.number {
-						r.inst = o.inst
-						break
-					}
-				}
-			}
-			if r.inst == nil {
-				// Named only later: "Part 26A ... the Companies Act 2006",
-				// "Article 8 of the Convention ... the European Convention on Human Rights".
-				for j := i + 1; j < len(s.refs) && r.inst == nil; j++ {
-					o := s.refs[j].inst
-					if o == nil || o.Kind == KindCourt || o.Kind == KindCase {
-						continue
-					}
-					if r.cont == "" && fitsKeyword(o, r.keyword) || r.cont != "" && fitsContinuation(o, r.cont, r.contYear) {
-						r.inst = o
-					}
-				}
-			}
-			if r.inst == nil && r.cont == "Convention" && r.keyword == "Article" {
-				// "Article 8 of the Convention" in legal news: the ECHR.
-				in, _ := tbl.lookup("ECHR")
-				r.inst = &in
-			}
-			if r.inst == nil && r.needsContext {
-				r.drop = true
-				continue
-			}
-		}
-		if r.inst != nil && r.inst.Kind != KindCourt && r.inst.Kind != KindCase {
-			seen = append(seen, r.inst)
-		}
-	}
-}
-
-// lastOf is the last instrument in seen that a continuation word or a bare
-// provision keyword can mean.
-func lastOf(seen []*Instrument, keyword, cont, year string) *Instrument {
-	for i := len(seen) - 1; i >= 0; i-- {
-		in := seen[i]
-		if cont != "" {
-			if fitsContinuation(in, cont, year) {
-				return in
-			}
-			continue
-		}
-		if fitsKeyword(in, keyword) {
-			return mostMentioned(seen[:i+1], keyword)
-		}
-		if keyword == "Article" || keyword == "section" {
-			// The nearest instrument of the other style closes the search:
-			// "section 5" after the GDPR is not an Article of an older Act.
-			if in.Kind != KindRule {
-				return nil
-			}
-		}
-	}
-	return nil
-}
-
-// mostMentioned is, of the instruments that fit keyword back to the
-// nearest one that does not, the one the text has named most often (the
-// subject of the text), the latest on a tie: a bare "Article 101" in a brief
-// about the AI Act is the AI Act's, even after a passing "Article 4(3) of
-// Directive (EU) 2019/790".
-func mostMentioned(seen []*Instrument, keyword string) *Instrument {
-	count := map[string]int{}
-	for _, in := range seen {
-		count[in.Canonical]++
-	}
-	var best *Instrument
-	for i := len(seen) - 1; i >= 0; i-- {
-		in := seen[i]
-		if !fitsKeyword(in, keyword) {
-			if in.Kind != KindRule && (keyword == "Article" || keyword == "section") {
-				break
-			}
-			continue
-		}
-		if best == nil || count[in.Canonical] > count[best.Canonical] {
-			best = in
-		}
-	}
-	return best
-}
-
-func fitsContinuation(in *Instrument, word, year string) bool {
-	if year != "" && !strings.Contains(in.Canonical, year) {
-		return false
-	}
-	c := in.Canonical
-	switch word {
-	case "Act":
-		return in.Kind == KindLegislation && (strings.Contains(c, "Act") || strings.Contains(c, "Bill"))
-	case "Regulation", "Regulations":
-		return in.Kind == KindRegulation
-	case "Directive":
-		return in.Kind == KindDirective
-	case "Treaty", "Convention", "Charter", "Agreement", "Protocol", "Statute":
-		return in.Kind == KindTreaty && (strings.Contains(c, word) || word == "Treaty" || word == "Convention" && strings.Contains(c, "Convention"))
-	case "Code":
-		return strings.Contains(c, "Code") || strings.Contains(in.Title, "Code")
-	case "Rules":
-		return in.Kind == KindRule
-	case "Constitution":
-		return strings.Contains(c, "Constitution")
-	case "Law":
-		return in.Kind == KindLegislation && strings.Contains(c, "Law")
-	case "Order":
-		return strings.Contains(c, "Order")
-	}
-	return false
-}
-
-// fitsKeyword: Articles belong to EU acts, treaties and civil-law codes;
-// sections to common-law statutes; regulations to statutory instruments;
-// rules to rules.
-func fitsKeyword(in *Instrument, keyword string) bool {
-	common := in.Jurisdiction == "uk" || in.Jurisdiction == "us" || in.Jurisdiction == "au" || in.Jurisdiction == "in" || in.Jurisdiction == "ie" || in.Jurisdiction == "sg" || in.Jurisdiction == "ca" || in.Jurisdiction == "nz" || in.Jurisdiction == "hk"
-	switch keyword {
-	case "Article":
-		return in.Kind == KindTreaty || in.Kind == KindDirective || (in.Kind == KindRegulation && (in.Jurisdiction == "eu" || in.Canonical == "UK GDPR")) ||
-			(in.Kind == KindLegislation && !common) || strings.Contains(in.Canonical, "Constitution")
-	case "section":
-		return in.Kind == KindLegislation && common && !strings.Contains(in.Canonical, "Constitution")
-	case "regulation":
-		return in.Kind == KindRegulation && in.Jurisdiction == "uk"
-	case "rule", "Practice Direction":
-		return in.Kind == KindRule
-	case "Part", "Schedule":
-		return in.Kind == KindRule && keyword == "Part" || (in.Kind == KindLegislation || in.Kind == KindRegulation) && in.Jurisdiction != "eu" && !strings.Contains(in.Canonical, "Constitution")
-	}
-	return false
 }

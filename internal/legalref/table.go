@@ -30,6 +30,9 @@ type table struct {
 	byKey   map[string]*entry           // link key ("eu:reg/2016/679", "ukpga:2006/46") -> entry
 	byCanon map[string]*entry           // normalised canonical -> entry
 	byFirst map[string][]*regexp.Regexp // folded first word -> anchored alias patterns, longest first
+	// initials are UK Acts by initials alone ("HGCRA"), read only right
+	// after a provision ("s.111 HGCRA"): alone, "CMA" is a regulator.
+	initials map[string]*entry
 }
 
 var tbl = mustLoadTable()
@@ -94,6 +97,34 @@ func loadTable(instruments, courts string) (*table, error) {
 			t.byKey[inst.link] = e
 		}
 	}
+	// UK Acts are cited by their initials and year too: "FSMA 2000",
+	// "s.7(2) BA 2010", "TULRCA 1992". Initials two Acts share name neither.
+	byInitials := map[string][]*entry{}
+	for _, e := range t.byCanon {
+		if ini := actInitials(e.inst); ini != "" {
+			byInitials[ini] = append(byInitials[ini], e)
+		}
+	}
+	t.initials = map[string]*entry{}
+	noYear := map[string][]*entry{}
+	for ini, es := range byInitials {
+		if len(es) == 1 {
+			bare, _, _ := strings.Cut(ini, " ")
+			noYear[bare] = append(noYear[bare], es[0])
+		}
+	}
+	for bare, es := range noYear {
+		if len(es) == 1 && len(bare) >= 3 {
+			t.initials[bare] = es[0]
+		}
+	}
+	for ini, es := range byInitials {
+		if _, taken := t.byAlias[normName(ini)]; taken || len(es) != 1 {
+			continue
+		}
+		t.byAlias[normName(ini)] = es[0]
+		all = append(all, ini)
+	}
 	sc = bufio.NewScanner(strings.NewReader(courts))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -134,7 +165,12 @@ func firstWord(s string) string {
 	if end < 0 {
 		end = len(s)
 	}
-	return strings.ToLower(trimWordEnd(s[:end]))
+	w := strings.ToLower(trimWordEnd(s[:end]))
+	// "CJEU's ruling": the possessive is not part of the name.
+	if b, ok := strings.CutSuffix(w, "'s"); ok && b != "" {
+		w = b
+	}
+	return w
 }
 
 // matches are the spans of every table name in text.
@@ -220,4 +256,30 @@ func titleOf(aliases []string) string {
 		}
 	}
 	return aliases[0]
+}
+
+var ukActRe = regexp.MustCompile(`^(.+) Act ((?:1[6-9]|20)\d\d)$`)
+
+// actInitials is the initials-and-year form of a UK Act's name: "Trade
+// Union and Labour Relations (Consolidation) Act 1992" -> "TULRCA 1992";
+// "" for anything else.
+func actInitials(in Instrument) string {
+	if in.Kind != KindLegislation || in.Jurisdiction != "uk" {
+		return ""
+	}
+	m := ukActRe.FindStringSubmatch(in.Canonical)
+	if m == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, w := range strings.Fields(m[1]) {
+		w = strings.Trim(w, "(),")
+		if w != "" && w[0] >= 'A' && w[0] <= 'Z' {
+			b.WriteByte(w[0])
+		}
+	}
+	if b.Len() < 1 {
+		return ""
+	}
+	return b.String() + "A " + m[2]
 }
