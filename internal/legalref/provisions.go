@@ -24,9 +24,9 @@ var (
 	kwTailRe = regexp.MustCompile(`\b` + kw + `\s?$`)
 	rangeRe  = regexp.MustCompile(`^\s*(?:[-–—]|to|through)\s*$`)
 	// What joins a provision to the instrument named after it.
-	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
+	ofRe = regexp.MustCompile(`^(?:,?\s+(?:of|in|under|to|into)\s+(?:the\s+|that\s+|this\s+|its\s+)?|\s+)`)
 	// A continuation: "of that Act", "of the same Regulation", "of the 2006 Act".
-	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under)\s+(?:the\s+|that\s+|this\s+|its\s+|those\s+|these\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
+	contRe = regexp.MustCompile(`^,?\s+(?:of|in|under|into)\s+(?:the\s+|that\s+|this\s+|its\s+|those\s+|these\s+)(?:same\s+|said\s+|above\s+|aforementioned\s+|present\s+)?(?:(\d{4})\s+)?(Act|Regulations|Regulation|Directive|Treaty|Convention|Charter|Code|Rules|Statute|Constitution|Agreement|Protocol|Law|Order)\b`)
 	// "of the report": the provision is of something that is not law.
 	// "of the Romanian Code of Criminal Procedure": capitalised words before
 	// an instrument's noun, perhaps with its subject after it.
@@ -54,6 +54,7 @@ var (
 	// Subdivisions written apart: " (1) (f)".
 	spacedRe = regexp.MustCompile(`^(?:\s\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+`)
 	absRe    = regexp.MustCompile(`^ Abs\. ?(\d+)(?: S\. ?\d+)?(?: Nr\. ?\d+)?`)
+	intoRe = regexp.MustCompile(`^,?\s+into\s`)
 	// "Article 6 § 1": a paragraph of an ECHR article.
 	echrParaRe = regexp.MustCompile(`^\s?§\s?(\d{1,2})\b`)
 	// "those Regulations", "that Directive", "the same Regulation" alone.
@@ -199,11 +200,14 @@ func (s *scan) provisions() {
 		var inst *Instrument
 		end := listEnd
 		cont, contYear, protocol := "", "", ""
+		into := intoRe.MatchString(ahead) // "inserted section 6A into the 1996 Act": the Act stays a reference of its own
 		if k := ofRe.FindStringIndex(ahead); k != nil {
 			if i, ok := s.byStart[listEnd+k[1]]; ok && !consumed[i] && s.refs[i].kind != KindCourt && s.refs[i].kind != KindCase {
 				inst = s.refs[i].inst
-				end = s.refs[i].end
-				consumed[i] = true
+				if !into {
+					end = s.refs[i].end
+					consumed[i] = true
+				}
 			}
 		}
 		if inst == nil {
@@ -251,7 +255,9 @@ func (s *scan) provisions() {
 				if c[2] >= 0 {
 					contYear = t[listEnd+c[2] : listEnd+c[3]]
 				}
-				end = listEnd + c[1]
+				if !into {
+					end = listEnd + c[1]
+				}
 			}
 		}
 		if inst == nil && cont == "" {
