@@ -54,7 +54,7 @@ var (
 	// Subdivisions written apart: " (1) (f)".
 	spacedRe = regexp.MustCompile(`^(?:\s\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+`)
 	absRe    = regexp.MustCompile(`^ Abs\. ?(\d+)(?: S\. ?\d+)?(?: Nr\. ?\d+)?`)
-	intoRe = regexp.MustCompile(`^,?\s+into\s`)
+	intoRe   = regexp.MustCompile(`^,?\s+into\s`)
 	// "Article 6 § 1": a paragraph of an ECHR article.
 	echrParaRe = regexp.MustCompile(`^\s?§\s?(\d{1,2})\b`)
 	// "those Regulations", "that Directive", "the same Regulation" alone.
