@@ -20,6 +20,13 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
+// retainedBefore: "retained", "assimilated" or "UK version of" just
+// before offset at.
+func retainedBefore(t string, at int) bool {
+	b := strings.ToLower(t[max(0, at-32):at])
+	return strings.Contains(b, "retained") || strings.Contains(b, "assimilated") || strings.Contains(b, "uk version of")
+}
+
 // revisionRe: "(2023 Revision)" after a law's name.
 var revisionRe = regexp.MustCompile(`^ \(((?:19|20)\d\d) Revision\)`)
 
@@ -138,6 +145,13 @@ func (s *scan) mentions() {
 			finishInstrument(&f)
 			add(m[0], m[1]+rv[1], ref{inst: &f, kind: KindLegislation}, 4)
 			continue
+		}
+		if in.Jurisdiction == "eu" && (in.Kind == KindRegulation || in.Kind == KindDirective) && retainedBefore(t, m[0]) {
+			// "the retained version of Rome I": the UK's copy, not the EU act
+			// (and not its EUR-Lex address).
+			name := in.Title + " (UK retained version)"
+			in = Instrument{Kind: in.Kind, Jurisdiction: "uk", Canonical: name, Title: name}
+			finishInstrument(&in)
 		}
 		in2 := in
 		// A case by its short name ("Schrems II") carries no number: its
