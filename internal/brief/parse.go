@@ -58,11 +58,15 @@ func Parse(r io.Reader) (*Brief, error) {
 
 // ParseBytes is Parse over a byte slice.
 func ParseBytes(data []byte) (*Brief, error) {
-	lines, err := textLines(data)
+	data, err := checkText(data)
 	if err != nil {
 		return nil, err
 	}
-	p := &houseParser{lines: lines}
+	// One copy of the input; the title, byline, tags and sources are
+	// substrings of it. The parser reads it line by line, in place.
+	p := &houseParser{text: string(data)}
+	p.rest = p.text
+	p.next()
 	return p.parse()
 }
 
@@ -75,6 +79,17 @@ type line struct {
 // textLines checks that data is UTF-8 text and splits it into lines,
 // accepting LF and CRLF line ends and a leading byte-order mark.
 func textLines(data []byte) ([]line, error) {
+	data, err := checkText(data)
+	if err != nil {
+		return nil, err
+	}
+	// One copy of the input; every line is a substring of it.
+	return splitLines(string(data)), nil
+}
+
+// checkText drops a leading byte-order mark and checks that data is UTF-8
+// text with something in it.
+func checkText(data []byte) ([]byte, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Line: 1, Msg: "empty input: expected a title line"}
@@ -96,8 +111,12 @@ func textLines(data []byte) ([]line, error) {
 			i += size
 		}
 	}
-	// One copy of the input; every line is a substring of it.
-	text := string(data)
+	return data, nil
+}
+
+// splitLines splits text at LF and CRLF line ends; every line is a
+// substring of text.
+func splitLines(text string) []line {
 	out := make([]line, 0, strings.Count(text, "\n")+1)
 	for n := 1; ; n++ {
 		i := strings.IndexByte(text, '\n')
@@ -108,7 +127,7 @@ func textLines(data []byte) ([]line, error) {
 		out = append(out, line{n: n, text: strings.TrimSuffix(text[:i], "\r")})
 		text = text[i+1:]
 	}
-	return out, nil
+	return out
 }
 
 // headingIndex returns which of the three headings s is, or -1.
@@ -124,92 +143,136 @@ func headingIndex(s string) int {
 
 // rawParagraph is a run of non-empty lines, joined with single spaces.
 type rawParagraph struct {
-	first int // line number
-	text  string
+	text    string
+	first   int32 // line number
+	section int32
 }
 
+// houseParser reads the input a line at a time: cur is the current line
+// (without its line end), n its number, rest the input after it.
 type houseParser struct {
-	lines []line
-	i     int
+	text string
+	rest string
+	cur  string
+	n    int
+	last bool // cur is the last line
+	eof  bool // past the last line
+	// marks and nums are reused from paragraph to paragraph for the
+	// citation markers.
+	marks []marker
+	nums  []int
+}
+
+// next moves to the next line, accepting LF and CRLF line ends, as
+// splitLines splits them.
+func (p *houseParser) next() {
+	if p.last {
+		p.eof = true
+		return
+	}
+	p.n++
+	i := strings.IndexByte(p.rest, '\n')
+	if i < 0 {
+		p.cur, p.rest, p.last = strings.TrimSuffix(p.rest, "\r"), "", true
+		return
+	}
+	p.cur, p.rest = strings.TrimSuffix(p.rest[:i], "\r"), p.rest[i+1:]
 }
 
 func (p *houseParser) parse() (*Brief, error) {
 	b := &Brief{}
 	// Title: the first non-empty line.
-	for p.i < len(p.lines) && strings.TrimSpace(p.lines[p.i].text) == "" {
-		p.i++
+	for !p.eof && strings.TrimSpace(p.cur) == "" {
+		p.next()
 	}
-	title := p.lines[p.i]
+	title := line{n: p.n, text: p.cur}
 	if headingIndex(title.text) >= 0 {
 		return nil, &ParseError{Line: title.n, Msg: fmt.Sprintf("expected a title line, found the heading %q", strings.TrimSpace(title.text))}
 	}
 	b.Title = collapseSpace(title.text)
-	p.i++
+	p.next()
 
 	// Sections: paragraphs are runs of non-empty lines between headings.
+	// The paragraphs of all three sections go into one list, in order.
 	section := -1
-	var paras [3][]rawParagraph
-	for s := range paras {
-		paras[s] = make([]rawParagraph, 0, 8)
-	}
+	raws := make([]rawParagraph, 0, 16)
+	var count [3]int
 	var sectionLine [3]int
-	tailStart := -1
-	for p.i < len(p.lines) {
-		ln := p.lines[p.i]
-		t := strings.TrimSpace(ln.text)
-		switch {
-		case t == "":
-			p.i++
+	tail := false
+	for !p.eof {
+		t := strings.TrimSpace(p.cur)
+		if t == "" {
+			p.next()
 			continue
-		case headingIndex(t) >= 0:
-			h := headingIndex(t)
+		}
+		if h := headingIndex(t); h >= 0 {
 			if h != section+1 {
-				return nil, p.headingOrderError(ln, h, section)
+				return nil, p.headingOrderError(line{n: p.n, text: p.cur}, h, section)
 			}
 			section = h
-			sectionLine[h] = ln.n
-			p.i++
+			sectionLine[h] = p.n
+			p.next()
 			continue
-		case section < 0:
-			return nil, &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected the heading %q after the title, found %q", Headings[0], clip(t))}
-		case section == 2 && isTailLine(t):
-			tailStart = p.i
 		}
-		if tailStart >= 0 {
+		if section < 0 {
+			return nil, &ParseError{Line: p.n, Msg: fmt.Sprintf("expected the heading %q after the title, found %q", Headings[0], clip(t))}
+		}
+		if section == 2 && isTailLine(t) {
+			tail = true
 			break
 		}
-		paras[section] = append(paras[section], p.paragraph(section == 2))
+		raws = append(raws, p.paragraph(t, section))
+		count[section]++
 	}
 	if section < 2 {
-		last := lastTextLine(p.lines)
+		last := lastTextLine(splitLines(p.text))
 		return nil, &ParseError{Line: last, Msg: fmt.Sprintf("reached the end of the input: expected the heading %q", Headings[section+1])}
 	}
 
 	// The byline is the last paragraph of the third section when it is one
 	// short line without a marker.
 	// It never takes the section's only paragraph.
-	if n := len(paras[2]); n > 1 && isByline(paras[2][n-1]) {
-		b.Byline = paras[2][n-1].text
-		paras[2] = paras[2][:n-1]
+	if n := len(raws); count[2] > 1 && p.isByline(raws[n-1]) {
+		b.Byline = raws[n-1].text
+		raws = raws[:n-1]
+		count[2]--
 	}
+	// Every paragraph's running text goes into one string, written once;
+	// running text is never longer than the raw paragraph.
+	size, opens := 0, 0
+	for _, rp := range raws {
+		size += len(rp.text)
+		opens += strings.Count(rp.text, "(")
+	}
+	var w citedWriter
+	w.text.Grow(size)
+	if opens > 0 {
+		w.spans = make([]Span, 0, opens)
+		w.cites = make([]int, 0, opens+opens/2)
+	}
+	all := make([]Paragraph, len(raws))
+	k := 0
 	for s := range 3 {
-		if len(paras[s]) == 0 {
+		if count[s] == 0 {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
-		if b.Sections == nil {
-			b.Sections = make([]Section, 0, 3)
-		}
-		sec := Section{Heading: Headings[s], Paragraphs: make([]Paragraph, 0, len(paras[s]))}
-		for _, rp := range paras[s] {
-			para, err := houseParagraph(rp)
+		for ; k < len(raws) && int(raws[k].section) == s; k++ {
+			start := w.text.Len()
+			spans, err := p.houseParagraph(&w, raws[k])
 			if err != nil {
 				return nil, err
 			}
-			sec.Paragraphs = append(sec.Paragraphs, para)
+			// a Builder only appends: what it has returned stays as it was
+			all[k] = Paragraph{Text: w.text.String()[start:], Spans: spans}
 		}
-		b.Sections = append(b.Sections, sec)
 	}
-	if tailStart >= 0 {
+	b.Sections = make([]Section, 0, 3)
+	k = 0
+	for s := range 3 {
+		b.Sections = append(b.Sections, Section{Heading: Headings[s], Paragraphs: all[k : k+count[s] : k+count[s]]})
+		k += count[s]
+	}
+	if tail {
 		if err := p.parseTail(b); err != nil {
 			return nil, err
 		}
@@ -229,27 +292,22 @@ func (p *houseParser) headingOrderError(ln line, got, current int) error {
 	return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected the heading %q before %q", Headings[current+1], Headings[got])}
 }
 
-// paragraph consumes a run of non-empty lines.
-func (p *houseParser) paragraph(inLast bool) rawParagraph {
-	rp := rawParagraph{first: p.lines[p.i].n}
-	var (
-		first string   // the first line: most paragraphs are one line
-		parts []string // and the others
-	)
-	for p.i < len(p.lines) {
-		t := strings.TrimSpace(p.lines[p.i].text)
-		if t == "" || headingIndex(t) >= 0 || (inLast && isTailLine(t)) {
+// paragraph consumes a run of non-empty lines; first is the first line,
+// trimmed, which the caller has seen is neither a heading nor a tail line.
+func (p *houseParser) paragraph(first string, section int) rawParagraph {
+	rp := rawParagraph{first: int32(p.n), section: int32(section)}
+	p.next()
+	var parts []string // the other lines: most paragraphs are one line
+	for !p.eof {
+		t := strings.TrimSpace(p.cur)
+		if t == "" || headingIndex(t) >= 0 || (section == 2 && isTailLine(t)) {
 			break
 		}
-		switch {
-		case parts != nil:
-			parts = append(parts, t)
-		case first == "":
-			first = t
-		default:
-			parts = append(make([]string, 0, 8), first, t)
+		if parts == nil {
+			parts = append(make([]string, 0, 8), first)
 		}
-		p.i++
+		parts = append(parts, t)
+		p.next()
 	}
 	if parts == nil {
 		rp.text = collapseSpace(first) // a substring of the input: no copy
@@ -259,14 +317,16 @@ func (p *houseParser) paragraph(inLast bool) rawParagraph {
 	return rp
 }
 
-// houseParagraph turns a raw paragraph into text and cited spans.
-func houseParagraph(rp rawParagraph) (Paragraph, error) {
-	markers, bad := houseMarkers.findMarkers(rp.text)
+// houseParagraph writes a raw paragraph's running text to w and returns its
+// cited spans.
+func (p *houseParser) houseParagraph(w *citedWriter, rp rawParagraph) ([]Span, error) {
+	markers, nums, bad := houseMarkers.appendMarkers(rp.text, p.marks[:0], p.nums[:0])
+	p.marks, p.nums = markers, nums
 	if bad != nil {
-		return Paragraph{}, &ParseError{Line: rp.first, Msg: fmt.Sprintf(
+		return nil, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
 			"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", bad.text, maxCitation)}
 	}
-	return splitCited(rp.text, markers), nil
+	return w.add(rp.text, markers), nil
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
@@ -306,12 +366,33 @@ func tailKind(t string) string {
 // isByline: a short paragraph with no citation marker that does not end
 // like a sentence ("The Legists Content Team"). An uncited closing sentence
 // stays a paragraph.
-func isByline(rp rawParagraph) bool {
-	if len(strings.Fields(rp.text)) > 12 || endsLikeSentence(rp.text) {
+func (p *houseParser) isByline(rp rawParagraph) bool {
+	if moreFields(rp.text, 12) || endsLikeSentence(rp.text) {
 		return false
 	}
-	m, _ := houseMarkers.findMarkers(rp.text)
+	m, nums, _ := houseMarkers.appendMarkers(rp.text, p.marks[:0], p.nums[:0])
+	p.marks, p.nums = m, nums
 	return len(m) == 0
+}
+
+// moreFields reports whether s has more than n fields as strings.Fields
+// splits them, without making the list.
+func moreFields(s string, n int) bool {
+	fields := 0
+	in := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			in = true
+			if fields++; fields > n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func endsLikeSentence(s string) bool {
@@ -323,8 +404,8 @@ func endsLikeSentence(s string) bool {
 // stops at "Stay Tuned".
 func (p *houseParser) parseTail(b *Brief) error {
 	var block string
-	for ; p.i < len(p.lines); p.i++ {
-		ln := p.lines[p.i]
+	for ; !p.eof; p.next() {
+		ln := line{n: p.n, text: p.cur}
 		t := strings.TrimSpace(ln.text)
 		if t == "" {
 			continue
