@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxSize is the largest brief accepted, in bytes. Larger input is refused
@@ -56,15 +57,20 @@ func Parse(r io.Reader) (*Brief, error) {
 	return ParseBytes(data)
 }
 
-// ParseBytes is Parse over a byte slice.
+// ParseBytes is Parse over a byte slice. The brief it returns shares no
+// memory with data.
 func ParseBytes(data []byte) (*Brief, error) {
 	data, err := checkText(data)
 	if err != nil {
 		return nil, err
 	}
-	// One copy of the input; the title, byline, tags and sources are
-	// substrings of it. The parser reads it line by line, in place.
-	p := &houseParser{text: string(data)}
+	// The parser reads data in place, through a string view that lives
+	// only as long as the parse, and writes every string the brief keeps
+	// (title, paragraphs, byline, tags, sources) into one buffer: they are
+	// never longer, together, than the input. So the input is not copied
+	// and no string is made per paragraph.
+	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
+	p.w.text.Grow(len(data))
 	p.rest = p.text
 	p.next()
 	return p.parse()
@@ -149,9 +155,12 @@ type rawParagraph struct {
 }
 
 // houseParser reads the input a line at a time: cur is the current line
-// (without its line end), n its number, rest the input after it.
+// (without its line end), n its number, rest the input after it. text is
+// the caller's bytes: a string from it is passed through keep before the
+// brief holds it.
 type houseParser struct {
 	text string
+	w    citedWriter // the brief's strings
 	rest string
 	cur  string
 	n    int
@@ -161,6 +170,17 @@ type houseParser struct {
 	// citation markers.
 	marks []marker
 	nums  []int
+}
+
+// keep copies s into the brief's buffer. A strings.Builder only appends,
+// so what it has returned stays as it was.
+func (p *houseParser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	start := p.w.text.Len()
+	p.w.text.WriteString(s)
+	return p.w.text.String()[start:]
 }
 
 // next moves to the next line, accepting LF and CRLF line ends, as
@@ -189,7 +209,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	if headingIndex(title.text) >= 0 {
 		return nil, &ParseError{Line: title.n, Msg: fmt.Sprintf("expected a title line, found the heading %q", strings.TrimSpace(title.text))}
 	}
-	b.Title = collapseSpace(title.text)
+	b.Title = p.keep(collapseSpace(title.text))
 	p.next()
 
 	// Sections: paragraphs are runs of non-empty lines between headings.
@@ -233,19 +253,16 @@ func (p *houseParser) parse() (*Brief, error) {
 	// short line without a marker.
 	// It never takes the section's only paragraph.
 	if n := len(raws); count[2] > 1 && p.isByline(raws[n-1]) {
-		b.Byline = raws[n-1].text
+		b.Byline = p.keep(raws[n-1].text)
 		raws = raws[:n-1]
 		count[2]--
 	}
-	// Every paragraph's running text goes into one string, written once;
-	// running text is never longer than the raw paragraph.
-	size, opens := 0, 0
+	// Every paragraph's running text goes into the brief's buffer.
+	opens := 0
 	for _, rp := range raws {
-		size += len(rp.text)
 		opens += strings.Count(rp.text, "(")
 	}
-	var w citedWriter
-	w.text.Grow(size)
+	w := &p.w
 	if opens > 0 {
 		w.spans = make([]Span, 0, opens)
 		w.cites = make([]int, 0, opens+opens/2)
@@ -258,7 +275,7 @@ func (p *houseParser) parse() (*Brief, error) {
 		}
 		for ; k < len(raws) && int(raws[k].section) == s; k++ {
 			start := w.text.Len()
-			spans, err := p.houseParagraph(&w, raws[k])
+			spans, err := p.houseParagraph(w, raws[k])
 			if err != nil {
 				return nil, err
 			}
@@ -428,6 +445,9 @@ func (p *houseParser) parseTail(b *Brief) error {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected hashtags such as \"#Firm Name #Other Firm LLP\" after %q, found %q", titleCase(block)+":", clip(t))}
 			}
 			tags := hashtags(t)
+			for i := range tags {
+				tags[i] = p.keep(tags[i])
+			}
 			if block == "topics" {
 				b.Topics = appendUnique(b.Topics, tags...)
 			} else {
@@ -441,6 +461,7 @@ func (p *houseParser) parseTail(b *Brief) error {
 			if _, dup := b.Source(src.N); dup {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("source (%d) is listed twice", src.N)}
 			}
+			src.URL, src.Title, src.Publisher = p.keep(src.URL), p.keep(src.Title), p.keep(src.Publisher)
 			b.Sources = append(b.Sources, src)
 		}
 	}
@@ -562,26 +583,40 @@ func collapseSpace(s string) string {
 }
 
 // needsFold reports whether trimmed s has a run of spaces or a space other
-// than ' ', in one pass: a double space, a control space, or beyond
-// ASCII a Unicode space (decoded only at the lead bytes of U+0085, U+00A0,
-// U+1680, U+2000–U+205F and U+3000).
+// than ' ': a double space, a control space, or beyond ASCII a Unicode
+// space (decoded only at the lead bytes of U+0085, U+00A0, U+1680,
+// U+2000–U+205F and U+3000). It looks at eight bytes at a time and
+// byte by byte only at a word holding a control or non-ASCII byte.
 func needsFold(s string) bool {
-	for i := 0; i < len(s); i++ {
+	if strings.Contains(s, "  ") {
+		return true
+	}
+	const lo, hi = 0x2020202020202020, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// a byte below 0x20 or from 0x80 sets its top bit (a borrow may
+		// flag a neighbour too, which the exact look below clears)
+		if ((w-lo)|w)&hi != 0 && foldAt(s, i, i+8) {
+			return true
+		}
+	}
+	return foldAt(s, i, len(s))
+}
+
+// foldAt reports a control space or a Unicode space starting in s[i:end].
+func foldAt(s string, i, end int) bool {
+	for ; i < end; i++ {
 		c := s[i]
-		if !spaceStart[c] {
+		if !spaceStart[c] || c == ' ' {
 			continue
 		}
-		switch {
-		case c == ' ':
-			if i+1 < len(s) && s[i+1] == ' ' {
-				return true
-			}
-		case c < utf8.RuneSelf:
+		if c < utf8.RuneSelf {
 			return true // a control space
-		default:
-			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-				return true
-			}
+		}
+		if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+			return true
 		}
 	}
 	return false

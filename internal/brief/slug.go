@@ -15,10 +15,11 @@ const maxSlugLen = 80
 // "skadden-arps-slate-meagher-flom-uk-llp".
 func Slugify(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	dash := false
 	for _, r := range norm.NFKD.String(s) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case r >= 0x300 && unicode.Is(unicode.Mn, r): // no mark is below U+0300
 			// combining accent left by NFKD: drop it, keep the base letter
 			continue
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
