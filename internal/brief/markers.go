@@ -284,14 +284,13 @@ func isYear(s string) bool {
 // between two markers ("(1) (2)") joins the earlier span. Punctuation written
 // after a marker, as in "text (1).", belongs to the cited text.
 func splitCited(raw string, markers []marker) Paragraph {
-	var w citedWriter
-	w.text.Grow(len(raw))
+	w := citedWriter{text: make([]byte, 0, len(raw))}
 	if len(markers) > 0 {
 		w.spans = make([]Span, 0, len(markers))
 		w.cites = make([]int, 0, 2*len(markers))
 	}
 	spans := w.add(raw, markers)
-	return Paragraph{Text: w.text.String(), Spans: spans}
+	return Paragraph{Text: string(w.text), Spans: spans}
 }
 
 // citedWriter writes the paragraphs of a brief one after another into
@@ -299,37 +298,39 @@ func splitCited(raw string, markers []marker) Paragraph {
 // parser makes a handful of allocations for a whole brief instead of
 // several per paragraph.
 type citedWriter struct {
-	text  strings.Builder
+	text  []byte
 	spans []Span
 	cites []int
 }
 
-// add writes the running text of raw to w.text and returns its spans
+// add appends the running text of raw to w.text and returns its spans
 // (offsets relative to the start of this paragraph's text): nil when
 // there are no markers. The spans and their citations are capped slices of
-// the shared buffers, so appending to them never touches a neighbour.
+// the shared buffers, so appending to them never touches a neighbour. It
+// works on local copies of the buffers and stores them back once.
 func (w *citedWriter) add(raw string, markers []marker) []Span {
-	base := w.text.Len()
-	s0 := len(w.spans)
+	text, spans, cites := w.text, w.spans, w.cites
+	base := len(text)
+	s0 := len(spans)
 	pos := 0
 	for _, mk := range markers {
 		seg := strings.TrimSpace(raw[pos:mk.start])
 		switch {
 		case seg != "":
-			if w.text.Len() > base && !isClosingPunct(seg) {
-				w.text.WriteByte(' ')
+			if len(text) > base && !isClosingPunct(seg) {
+				text = append(text, ' ')
 			}
-			start := w.text.Len() - base
-			w.text.WriteString(seg)
-			c0 := len(w.cites)
-			w.cites = appendDistinct(w.cites, c0, mk.nums)
-			w.spans = append(w.spans, Span{Start: start, End: w.text.Len() - base, Citations: w.cites[c0:len(w.cites):len(w.cites)]})
-		case len(w.spans) > s0:
-			// the last span's citations are the tail of w.cites
-			last := &w.spans[len(w.spans)-1]
-			c0 := len(w.cites) - len(last.Citations)
-			w.cites = appendDistinct(w.cites, c0, mk.nums)
-			last.Citations = w.cites[c0:len(w.cites):len(w.cites)]
+			start := len(text) - base
+			text = append(text, seg...)
+			c0 := len(cites)
+			cites = appendDistinct(cites, c0, mk.nums)
+			spans = append(spans, Span{Start: start, End: len(text) - base, Citations: cites[c0:len(cites):len(cites)]})
+		case len(spans) > s0:
+			// the last span's citations are the tail of cites
+			last := &spans[len(spans)-1]
+			c0 := len(cites) - len(last.Citations)
+			cites = appendDistinct(cites, c0, mk.nums)
+			last.Citations = cites[c0:len(cites):len(cites)]
 		}
 		// a marker with no text before it at all cites nothing and is dropped
 		pos = mk.end
@@ -341,25 +342,27 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 		for j < len(raw) && strings.IndexByte(".,;:!?", raw[j]) >= 0 {
 			j++
 		}
-		if j > k && len(w.spans) > s0 {
-			w.text.WriteString(raw[k:j])
-			w.spans[len(w.spans)-1].End = w.text.Len() - base
+		if j > k && len(spans) > s0 {
+			text = append(text, raw[k:j]...)
+			spans[len(spans)-1].End = len(text) - base
 			pos = j
 		}
 	}
 	if tail := strings.TrimSpace(raw[pos:]); tail != "" {
-		if w.text.Len() > base && !isClosingPunct(tail) {
-			w.text.WriteByte(' ')
+		if len(text) > base && !isClosingPunct(tail) {
+			text = append(text, ' ')
 		}
-		w.text.WriteString(tail)
+		text = append(text, tail...)
 	}
+	w.text = text
 	if len(markers) == 0 {
 		return nil
 	}
-	if w.spans == nil {
-		w.spans = make([]Span, 0, 1) // markers that cite nothing: an empty, non-nil list
+	if spans == nil {
+		spans = make([]Span, 0, 1) // markers that cite nothing: an empty, non-nil list
 	}
-	return w.spans[s0:len(w.spans):len(w.spans)]
+	w.spans, w.cites = spans, cites
+	return spans[s0:len(spans):len(spans)]
 }
 
 func isClosingPunct(s string) bool {

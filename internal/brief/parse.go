@@ -66,12 +66,10 @@ func ParseBytes(data []byte) (*Brief, error) {
 	}
 	// The parser reads data in place, through a string view that lives
 	// only as long as the parse, and writes every string the brief keeps
-	// (title, paragraphs, byline, tags, sources) into one buffer: they are
-	// never longer, together, than the input. So the input is not copied
-	// and no string is made per paragraph.
+	// (title, paragraphs, byline, tags, sources) into one buffer, sized
+	// once the paragraphs are known. So the input is not copied and no
+	// string is made per paragraph.
 	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
-	p.w.text.Grow(len(data))
-	p.rest = p.text
 	p.next()
 	return p.parse()
 }
@@ -154,34 +152,72 @@ type rawParagraph struct {
 	section int32
 }
 
-// houseParser reads the input a line at a time: cur is the current line
-// (without its line end), n its number, rest the input after it. text is
-// the caller's bytes: a string from it is passed through keep before the
-// brief holds it.
+// houseParser reads the input a line at a time: cur() is the current line
+// (without its line end), n its number. The cursor is kept as offsets into
+// text, which hold no pointers to write. text is the caller's bytes: a
+// string from it is passed through keep before the brief holds it.
 type houseParser struct {
-	text string
-	w    citedWriter // the brief's strings
-	rest string
-	cur  string
-	n    int
-	last bool // cur is the last line
-	eof  bool // past the last line
+	text     string
+	w        citedWriter // the brief's strings
+	curStart int
+	curEnd   int
+	rest     int // offset of the next line
+	n        int
+	last     bool // cur is the last line
+	eof      bool // past the last line
 	// marks and nums are reused from paragraph to paragraph for the
 	// citation markers.
 	marks []marker
 	nums  []int
 }
 
-// keep copies s into the brief's buffer. A strings.Builder only appends,
-// so what it has returned stays as it was.
+// keep copies s into the brief's buffer; the bytes it has handed out are
+// never written again.
 func (p *houseParser) keep(s string) string {
 	if s == "" {
 		return ""
 	}
-	start := p.w.text.Len()
-	p.w.text.WriteString(s)
-	return p.w.text.String()[start:]
+	start := len(p.w.text)
+	p.w.text = append(p.w.text, s...)
+	return frozen(p.w.text[start:])
 }
+
+// frozen is b as a string, without a copy, for bytes that are never
+// written again: the parser only appends to its buffer, and an append that
+// outgrows it moves to a new one, leaving the old bytes as they were.
+func frozen(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// markerStarts counts the places in s where a citation marker may start:
+// a '(' not glued to an ASCII letter or digit before it, with a digit
+// after it (spaces between allowed). Every marker starts at one, so it
+// sizes the span list.
+func markerStarts(s string) int {
+	n := 0
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '(')
+		if j < 0 {
+			return n
+		}
+		i += j
+		if i > 0 {
+			if c := s[i-1]; c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) {
+				continue
+			}
+		}
+		k := i + 1
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k < len(s) && '0' <= s[k] && s[k] <= '9' {
+			n++
+		}
+	}
+}
+
+// cur is the current line.
+func (p *houseParser) cur() string { return p.text[p.curStart:p.curEnd] }
 
 // next moves to the next line, accepting LF and CRLF line ends, as
 // splitLines splits them.
@@ -191,25 +227,29 @@ func (p *houseParser) next() {
 		return
 	}
 	p.n++
-	i := strings.IndexByte(p.rest, '\n')
+	p.curStart = p.rest
+	i := strings.IndexByte(p.text[p.rest:], '\n')
 	if i < 0 {
-		p.cur, p.rest, p.last = strings.TrimSuffix(p.rest, "\r"), "", true
-		return
+		p.curEnd, p.rest, p.last = len(p.text), len(p.text), true
+	} else {
+		p.curEnd, p.rest = p.rest+i, p.rest+i+1
 	}
-	p.cur, p.rest = strings.TrimSuffix(p.rest[:i], "\r"), p.rest[i+1:]
+	if p.curEnd > p.curStart && p.text[p.curEnd-1] == '\r' {
+		p.curEnd--
+	}
 }
 
 func (p *houseParser) parse() (*Brief, error) {
 	b := &Brief{}
 	// Title: the first non-empty line.
-	for !p.eof && strings.TrimSpace(p.cur) == "" {
+	for !p.eof && strings.TrimSpace(p.cur()) == "" {
 		p.next()
 	}
-	title := line{n: p.n, text: p.cur}
+	title := line{n: p.n, text: p.cur()}
 	if headingIndex(title.text) >= 0 {
 		return nil, &ParseError{Line: title.n, Msg: fmt.Sprintf("expected a title line, found the heading %q", strings.TrimSpace(title.text))}
 	}
-	b.Title = p.keep(collapseSpace(title.text))
+	titleText := collapseSpace(title.text) // kept below, once the buffer is made
 	p.next()
 
 	// Sections: paragraphs are runs of non-empty lines between headings.
@@ -218,16 +258,16 @@ func (p *houseParser) parse() (*Brief, error) {
 	raws := make([]rawParagraph, 0, 16)
 	var count [3]int
 	var sectionLine [3]int
-	tail := false
+	tail, tailBytes := false, 0
 	for !p.eof {
-		t := strings.TrimSpace(p.cur)
+		t := strings.TrimSpace(p.cur())
 		if t == "" {
 			p.next()
 			continue
 		}
 		if h := headingIndex(t); h >= 0 {
 			if h != section+1 {
-				return nil, p.headingOrderError(line{n: p.n, text: p.cur}, h, section)
+				return nil, p.headingOrderError(line{n: p.n, text: p.cur()}, h, section)
 			}
 			section = h
 			sectionLine[h] = p.n
@@ -239,6 +279,7 @@ func (p *houseParser) parse() (*Brief, error) {
 		}
 		if section == 2 && isTailLine(t) {
 			tail = true
+			tailBytes = len(p.text) - p.curStart
 			break
 		}
 		raws = append(raws, p.paragraph(t, section))
@@ -252,16 +293,22 @@ func (p *houseParser) parse() (*Brief, error) {
 	// The byline is the last paragraph of the third section when it is one
 	// short line without a marker.
 	// It never takes the section's only paragraph.
+	byline := ""
 	if n := len(raws); count[2] > 1 && p.isByline(raws[n-1]) {
-		b.Byline = p.keep(raws[n-1].text)
+		byline = raws[n-1].text
 		raws = raws[:n-1]
 		count[2]--
 	}
 	// Every paragraph's running text goes into the brief's buffer.
-	opens := 0
+	// The brief's strings are never longer than what they come from: the
+	// title, the paragraphs, the byline and the tail.
+	size, opens := len(titleText)+len(byline)+tailBytes, 0
 	for _, rp := range raws {
-		opens += strings.Count(rp.text, "(")
+		size += len(rp.text)
+		opens += markerStarts(rp.text)
 	}
+	p.w.text = make([]byte, 0, size)
+	b.Title, b.Byline = p.keep(titleText), p.keep(byline)
 	w := &p.w
 	if opens > 0 {
 		w.spans = make([]Span, 0, opens)
@@ -274,13 +321,12 @@ func (p *houseParser) parse() (*Brief, error) {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
 		for ; k < len(raws) && int(raws[k].section) == s; k++ {
-			start := w.text.Len()
+			start := len(w.text)
 			spans, err := p.houseParagraph(w, raws[k])
 			if err != nil {
 				return nil, err
 			}
-			// a Builder only appends: what it has returned stays as it was
-			all[k] = Paragraph{Text: w.text.String()[start:], Spans: spans}
+			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
 	}
 	b.Sections = make([]Section, 0, 3)
@@ -316,7 +362,7 @@ func (p *houseParser) paragraph(first string, section int) rawParagraph {
 	p.next()
 	var parts []string // the other lines: most paragraphs are one line
 	for !p.eof {
-		t := strings.TrimSpace(p.cur)
+		t := strings.TrimSpace(p.cur())
 		if t == "" || headingIndex(t) >= 0 || (section == 2 && isTailLine(t)) {
 			break
 		}
@@ -422,7 +468,7 @@ func endsLikeSentence(s string) bool {
 func (p *houseParser) parseTail(b *Brief) error {
 	var block string
 	for ; !p.eof; p.next() {
-		ln := line{n: p.n, text: p.cur}
+		ln := line{n: p.n, text: p.cur()}
 		t := strings.TrimSpace(ln.text)
 		if t == "" {
 			continue
@@ -586,37 +632,46 @@ func collapseSpace(s string) string {
 // than ' ': a double space, a control space, or beyond ASCII a Unicode
 // space (decoded only at the lead bytes of U+0085, U+00A0, U+1680,
 // U+2000–U+205F and U+3000). It looks at eight bytes at a time and
-// byte by byte only at a word holding a control or non-ASCII byte.
+// byte by byte only at a word that may hold two spaces in a row, a control
+// byte or a non-ASCII byte.
 func needsFold(s string) bool {
-	if strings.Contains(s, "  ") {
-		return true
-	}
-	const lo, hi = 0x2020202020202020, 0x8080808080808080
+	const ones, lo, hi = 0x0101010101010101, 0x2020202020202020, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		// a byte below 0x20 or from 0x80 sets its top bit (a borrow may
-		// flag a neighbour too, which the exact look below clears)
-		if ((w-lo)|w)&hi != 0 && foldAt(s, i, i+8) {
+		// a byte below 0x20 or from 0x80 sets its top bit; so does a
+		// space in sp. Borrows may flag a neighbour too, never miss one:
+		// the exact look clears them.
+		odd := ((w - lo) | w) & hi
+		t := w ^ lo
+		sp := (t - ones) &^ t & hi
+		if (odd != 0 || sp&(sp>>8) != 0 || (sp>>63 != 0 && i+8 < len(s) && s[i+8] == ' ')) && foldAt(s, i, i+8) {
 			return true
 		}
 	}
 	return foldAt(s, i, len(s))
 }
 
-// foldAt reports a control space or a Unicode space starting in s[i:end].
+// foldAt is needsFold for the bytes s[i:end], looking past end only to
+// see the rest of a run or a rune.
 func foldAt(s string, i, end int) bool {
 	for ; i < end; i++ {
 		c := s[i]
-		if !spaceStart[c] || c == ' ' {
+		if !spaceStart[c] {
 			continue
 		}
-		if c < utf8.RuneSelf {
+		switch {
+		case c == ' ':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return true
+			}
+		case c < utf8.RuneSelf:
 			return true // a control space
-		}
-		if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-			return true
+		default:
+			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				return true
+			}
 		}
 	}
 	return false
