@@ -165,10 +165,6 @@ type houseParser struct {
 	n        int
 	last     bool // cur is the last line
 	eof      bool // past the last line
-	// marks and nums are reused from paragraph to paragraph for the
-	// citation markers.
-	marks []marker
-	nums  []int
 }
 
 // keep copies s into the brief's buffer; the bytes it has handed out are
@@ -255,7 +251,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Sections: paragraphs are runs of non-empty lines between headings.
 	// The paragraphs of all three sections go into one list, in order.
 	section := -1
-	raws := make([]rawParagraph, 0, 16)
+	raws := make([]rawParagraph, 0, 32)
 	var count [3]int
 	var sectionLine [3]int
 	tail, tailBytes := false, 0
@@ -294,7 +290,9 @@ func (p *houseParser) parse() (*Brief, error) {
 	// short line without a marker.
 	// It never takes the section's only paragraph.
 	byline := ""
-	if n := len(raws); count[2] > 1 && p.isByline(raws[n-1]) {
+	// The markers of one paragraph at a time, in buffers made once.
+	sc := markerScratch{make([]marker, 0, 8), make([]int, 0, 16)}
+	if n := len(raws); count[2] > 1 && isByline(raws[n-1], sc) {
 		byline = raws[n-1].text
 		raws = raws[:n-1]
 		count[2]--
@@ -322,7 +320,9 @@ func (p *houseParser) parse() (*Brief, error) {
 		}
 		for ; k < len(raws) && int(raws[k].section) == s; k++ {
 			start := len(w.text)
-			spans, err := p.houseParagraph(w, raws[k])
+			var spans []Span
+			var err error
+			spans, sc, err = houseParagraph(w, raws[k], sc)
 			if err != nil {
 				return nil, err
 			}
@@ -380,16 +380,23 @@ func (p *houseParser) paragraph(first string, section int) rawParagraph {
 	return rp
 }
 
+// markerScratch holds the citation markers of one paragraph, reused from
+// paragraph to paragraph.
+type markerScratch struct {
+	marks []marker
+	nums  []int
+}
+
 // houseParagraph writes a raw paragraph's running text to w and returns its
 // cited spans.
-func (p *houseParser) houseParagraph(w *citedWriter, rp rawParagraph) ([]Span, error) {
-	markers, nums, bad := houseMarkers.appendMarkers(rp.text, p.marks[:0], p.nums[:0])
-	p.marks, p.nums = markers, nums
+func houseParagraph(w *citedWriter, rp rawParagraph, sc markerScratch) ([]Span, markerScratch, error) {
+	markers, nums, bad := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
+	sc = markerScratch{markers, nums}
 	if bad != nil {
-		return nil, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
+		return nil, sc, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
 			"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", bad.text, maxCitation)}
 	}
-	return w.add(rp.text, markers), nil
+	return w.add(rp.text, markers), sc, nil
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
@@ -429,12 +436,11 @@ func tailKind(t string) string {
 // isByline: a short paragraph with no citation marker that does not end
 // like a sentence ("The Legists Content Team"). An uncited closing sentence
 // stays a paragraph.
-func (p *houseParser) isByline(rp rawParagraph) bool {
+func isByline(rp rawParagraph, sc markerScratch) bool {
 	if moreFields(rp.text, 12) || endsLikeSentence(rp.text) {
 		return false
 	}
-	m, nums, _ := houseMarkers.appendMarkers(rp.text, p.marks[:0], p.nums[:0])
-	p.marks, p.nums = m, nums
+	m, _, _ := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
 	return len(m) == 0
 }
 
@@ -495,8 +501,14 @@ func (p *houseParser) parseTail(b *Brief) error {
 				tags[i] = p.keep(tags[i])
 			}
 			if block == "topics" {
+				if b.Topics == nil {
+					b.Topics = make([]string, 0, len(tags))
+				}
 				b.Topics = appendUnique(b.Topics, tags...)
 			} else {
+				if b.Firms == nil {
+					b.Firms = make([]string, 0, len(tags))
+				}
 				b.Firms = appendUnique(b.Firms, tags...)
 			}
 		case "sources":
@@ -518,7 +530,7 @@ func (p *houseParser) parseTail(b *Brief) error {
 // names. A '#' starts a new name only at the start or after a space, so
 // names keep commas, '&', parentheses and full stops.
 func hashtags(t string) []string {
-	var out []string
+	out := make([]string, 0, strings.Count(t, "#"))
 	start := -1
 	for i := 0; i < len(t); i++ {
 		if t[i] == '#' && (i == 0 || t[i-1] == ' ' || t[i-1] == '\t') {
