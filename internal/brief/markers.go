@@ -58,12 +58,20 @@ type badMarker struct {
 // numbers share one backing array.
 func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
 	var out []marker
-	var bad *badMarker
 	var nums []int
 	if n := strings.Count(p, string(m.open)); n > 0 {
 		out = make([]marker, 0, n)
 		nums = make([]int, 0, 2*n)
 	}
+	out, _, bad := m.appendMarkers(p, out, nums)
+	return out, bad
+}
+
+// appendMarkers is findMarkers appending to the caller's buffers, so that
+// a parser reuses them from paragraph to paragraph; it returns them for the
+// next call. The markers' numbers point into nums.
+func (m markerSyntax) appendMarkers(p string, out []marker, nums []int) ([]marker, []int, *badMarker) {
+	var bad *badMarker
 	for i := 0; i < len(p); i++ {
 		j := strings.IndexByte(p[i:], m.open)
 		if j < 0 {
@@ -84,7 +92,7 @@ func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
 			}
 		}
 	}
-	return out, bad
+	return out, nums, bad
 }
 
 // parseChain reads "(n)", "(n, m)" and chains "(n)(m)" starting at i,
@@ -276,26 +284,53 @@ func isYear(s string) bool {
 // between two markers ("(1) (2)") joins the earlier span. Punctuation written
 // after a marker, as in "text (1).", belongs to the cited text.
 func splitCited(raw string, markers []marker) Paragraph {
-	var b strings.Builder
-	b.Grow(len(raw))
-	var spans []Span
+	w := citedWriter{text: make([]byte, 0, len(raw))}
 	if len(markers) > 0 {
-		spans = make([]Span, 0, len(markers))
+		w.spans = make([]Span, 0, len(markers))
+		w.cites = make([]int, 0, 2*len(markers))
 	}
+	spans := w.add(raw, markers)
+	return Paragraph{Text: string(w.text), Spans: spans}
+}
+
+// citedWriter writes the paragraphs of a brief one after another into
+// shared buffers: their text, their spans and the spans' citations. A
+// parser makes a handful of allocations for a whole brief instead of
+// several per paragraph.
+type citedWriter struct {
+	text  []byte
+	spans []Span
+	cites []int
+}
+
+// add appends the running text of raw to w.text and returns its spans
+// (offsets relative to the start of this paragraph's text): nil when
+// there are no markers. The spans and their citations are capped slices of
+// the shared buffers, so appending to them never touches a neighbour. It
+// works on local copies of the buffers and stores them back once.
+func (w *citedWriter) add(raw string, markers []marker) []Span {
+	text, spans, cites := w.text, w.spans, w.cites
+	base := len(text)
+	s0 := len(spans)
 	pos := 0
 	for _, mk := range markers {
 		seg := strings.TrimSpace(raw[pos:mk.start])
 		switch {
 		case seg != "":
-			if b.Len() > 0 && !isClosingPunct(seg) {
-				b.WriteByte(' ')
+			if len(text) > base && !isClosingPunct(seg) {
+				text = append(text, ' ')
 			}
-			start := b.Len()
-			b.WriteString(seg)
-			spans = append(spans, Span{Start: start, End: b.Len(), Citations: dedupe(mk.nums)})
-		case len(spans) > 0:
+			start := len(text) - base
+			text = append(text, seg...)
+			c0 := len(cites)
+			cites = appendDistinct(cites, c0, mk.nums)
+			spans = append(spans, Span{Start: start, End: len(text) - base, Citations: cites[c0:len(cites):len(cites)]})
+		case len(spans) > s0:
+			// the last span's citations are the tail of cites
 			last := &spans[len(spans)-1]
-			last.Citations = dedupe(append(last.Citations, mk.nums...))
+			c0 := len(cites) - len(last.Citations)
+			cites = appendDistinct(cites, c0, mk.nums)
+			last.Citations = cites[c0:len(cites):len(cites)]
 		}
 		// a marker with no text before it at all cites nothing and is dropped
 		pos = mk.end
@@ -307,19 +342,27 @@ func splitCited(raw string, markers []marker) Paragraph {
 		for j < len(raw) && strings.IndexByte(".,;:!?", raw[j]) >= 0 {
 			j++
 		}
-		if j > k && len(spans) > 0 {
-			b.WriteString(raw[k:j])
-			spans[len(spans)-1].End = b.Len()
+		if j > k && len(spans) > s0 {
+			text = append(text, raw[k:j]...)
+			spans[len(spans)-1].End = len(text) - base
 			pos = j
 		}
 	}
 	if tail := strings.TrimSpace(raw[pos:]); tail != "" {
-		if b.Len() > 0 && !isClosingPunct(tail) {
-			b.WriteByte(' ')
+		if len(text) > base && !isClosingPunct(tail) {
+			text = append(text, ' ')
 		}
-		b.WriteString(tail)
+		text = append(text, tail...)
 	}
-	return Paragraph{Text: b.String(), Spans: spans}
+	w.text = text
+	if len(markers) == 0 {
+		return nil
+	}
+	if spans == nil {
+		spans = make([]Span, 0, 1) // markers that cite nothing: an empty, non-nil list
+	}
+	w.spans, w.cites = spans, cites
+	return spans[s0:len(spans):len(spans)]
 }
 
 func isClosingPunct(s string) bool {
@@ -327,14 +370,13 @@ func isClosingPunct(s string) bool {
 	return strings.ContainsRune(".,;:!?)]", r)
 }
 
-// dedupe returns nums without repeats, in order, in a new slice (markers
-// cite a handful of sources, so a scan beats a set).
-func dedupe(nums []int) []int {
-	out := make([]int, 0, len(nums))
+// appendDistinct appends to dst the numbers of nums not yet in dst[from:],
+// in order (markers cite a handful of sources, so a scan beats a set).
+func appendDistinct(dst []int, from int, nums []int) []int {
 	for _, n := range nums {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
+		if !slices.Contains(dst[from:], n) {
+			dst = append(dst, n)
 		}
 	}
-	return out
+	return dst
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxSize is the largest brief accepted, in bytes. Larger input is refused
@@ -56,13 +57,20 @@ func Parse(r io.Reader) (*Brief, error) {
 	return ParseBytes(data)
 }
 
-// ParseBytes is Parse over a byte slice.
+// ParseBytes is Parse over a byte slice. The brief it returns shares no
+// memory with data.
 func ParseBytes(data []byte) (*Brief, error) {
-	lines, err := textLines(data)
+	data, err := checkText(data)
 	if err != nil {
 		return nil, err
 	}
-	p := &houseParser{lines: lines}
+	// The parser reads data in place, through a string view that lives
+	// only as long as the parse, and writes every string the brief keeps
+	// (title, paragraphs, byline, tags, sources) into one buffer, sized
+	// once the paragraphs are known. So the input is not copied and no
+	// string is made per paragraph.
+	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
+	p.next()
 	return p.parse()
 }
 
@@ -75,6 +83,17 @@ type line struct {
 // textLines checks that data is UTF-8 text and splits it into lines,
 // accepting LF and CRLF line ends and a leading byte-order mark.
 func textLines(data []byte) ([]line, error) {
+	data, err := checkText(data)
+	if err != nil {
+		return nil, err
+	}
+	// One copy of the input; every line is a substring of it.
+	return splitLines(string(data)), nil
+}
+
+// checkText drops a leading byte-order mark and checks that data is UTF-8
+// text with something in it.
+func checkText(data []byte) ([]byte, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Line: 1, Msg: "empty input: expected a title line"}
@@ -96,8 +115,12 @@ func textLines(data []byte) ([]line, error) {
 			i += size
 		}
 	}
-	// One copy of the input; every line is a substring of it.
-	text := string(data)
+	return data, nil
+}
+
+// splitLines splits text at LF and CRLF line ends; every line is a
+// substring of text.
+func splitLines(text string) []line {
 	out := make([]line, 0, strings.Count(text, "\n")+1)
 	for n := 1; ; n++ {
 		i := strings.IndexByte(text, '\n')
@@ -108,7 +131,7 @@ func textLines(data []byte) ([]line, error) {
 		out = append(out, line{n: n, text: strings.TrimSuffix(text[:i], "\r")})
 		text = text[i+1:]
 	}
-	return out, nil
+	return out
 }
 
 // headingIndex returns which of the three headings s is, or -1.
@@ -124,92 +147,195 @@ func headingIndex(s string) int {
 
 // rawParagraph is a run of non-empty lines, joined with single spaces.
 type rawParagraph struct {
-	first int // line number
-	text  string
+	text    string
+	first   int32 // line number
+	section int32
 }
 
+// houseParser reads the input a line at a time: cur() is the current line
+// (without its line end), n its number. The cursor is kept as offsets into
+// text, which hold no pointers to write. text is the caller's bytes: a
+// string from it is passed through keep before the brief holds it.
 type houseParser struct {
-	lines []line
-	i     int
+	text     string
+	w        citedWriter // the brief's strings
+	curStart int
+	curEnd   int
+	rest     int // offset of the next line
+	n        int
+	last     bool // cur is the last line
+	eof      bool // past the last line
+}
+
+// keep copies s into the brief's buffer; the bytes it has handed out are
+// never written again.
+func (p *houseParser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	start := len(p.w.text)
+	p.w.text = append(p.w.text, s...)
+	return frozen(p.w.text[start:])
+}
+
+// frozen is b as a string, without a copy, for bytes that are never
+// written again: the parser only appends to its buffer, and an append that
+// outgrows it moves to a new one, leaving the old bytes as they were.
+func frozen(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// markerStarts counts the places in s where a citation marker may start:
+// a '(' not glued to an ASCII letter or digit before it, with a digit
+// after it (spaces between allowed). Every marker starts at one, so it
+// sizes the span list.
+func markerStarts(s string) int {
+	n := 0
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '(')
+		if j < 0 {
+			return n
+		}
+		i += j
+		if i > 0 {
+			if c := s[i-1]; c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) {
+				continue
+			}
+		}
+		k := i + 1
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k < len(s) && '0' <= s[k] && s[k] <= '9' {
+			n++
+		}
+	}
+}
+
+// cur is the current line.
+func (p *houseParser) cur() string { return p.text[p.curStart:p.curEnd] }
+
+// next moves to the next line, accepting LF and CRLF line ends, as
+// splitLines splits them.
+func (p *houseParser) next() {
+	if p.last {
+		p.eof = true
+		return
+	}
+	p.n++
+	p.curStart = p.rest
+	i := strings.IndexByte(p.text[p.rest:], '\n')
+	if i < 0 {
+		p.curEnd, p.rest, p.last = len(p.text), len(p.text), true
+	} else {
+		p.curEnd, p.rest = p.rest+i, p.rest+i+1
+	}
+	if p.curEnd > p.curStart && p.text[p.curEnd-1] == '\r' {
+		p.curEnd--
+	}
 }
 
 func (p *houseParser) parse() (*Brief, error) {
 	b := &Brief{}
 	// Title: the first non-empty line.
-	for p.i < len(p.lines) && strings.TrimSpace(p.lines[p.i].text) == "" {
-		p.i++
+	for !p.eof && strings.TrimSpace(p.cur()) == "" {
+		p.next()
 	}
-	title := p.lines[p.i]
+	title := line{n: p.n, text: p.cur()}
 	if headingIndex(title.text) >= 0 {
 		return nil, &ParseError{Line: title.n, Msg: fmt.Sprintf("expected a title line, found the heading %q", strings.TrimSpace(title.text))}
 	}
-	b.Title = collapseSpace(title.text)
-	p.i++
+	titleText := collapseSpace(title.text) // kept below, once the buffer is made
+	p.next()
 
 	// Sections: paragraphs are runs of non-empty lines between headings.
+	// The paragraphs of all three sections go into one list, in order.
 	section := -1
-	var paras [3][]rawParagraph
-	for s := range paras {
-		paras[s] = make([]rawParagraph, 0, 8)
-	}
+	raws := make([]rawParagraph, 0, 32)
+	var count [3]int
 	var sectionLine [3]int
-	tailStart := -1
-	for p.i < len(p.lines) {
-		ln := p.lines[p.i]
-		t := strings.TrimSpace(ln.text)
-		switch {
-		case t == "":
-			p.i++
+	tail, tailBytes := false, 0
+	for !p.eof {
+		t := strings.TrimSpace(p.cur())
+		if t == "" {
+			p.next()
 			continue
-		case headingIndex(t) >= 0:
-			h := headingIndex(t)
+		}
+		if h := headingIndex(t); h >= 0 {
 			if h != section+1 {
-				return nil, p.headingOrderError(ln, h, section)
+				return nil, p.headingOrderError(line{n: p.n, text: p.cur()}, h, section)
 			}
 			section = h
-			sectionLine[h] = ln.n
-			p.i++
+			sectionLine[h] = p.n
+			p.next()
 			continue
-		case section < 0:
-			return nil, &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected the heading %q after the title, found %q", Headings[0], clip(t))}
-		case section == 2 && isTailLine(t):
-			tailStart = p.i
 		}
-		if tailStart >= 0 {
+		if section < 0 {
+			return nil, &ParseError{Line: p.n, Msg: fmt.Sprintf("expected the heading %q after the title, found %q", Headings[0], clip(t))}
+		}
+		if section == 2 && isTailLine(t) {
+			tail = true
+			tailBytes = len(p.text) - p.curStart
 			break
 		}
-		paras[section] = append(paras[section], p.paragraph(section == 2))
+		raws = append(raws, p.paragraph(t, section))
+		count[section]++
 	}
 	if section < 2 {
-		last := lastTextLine(p.lines)
+		last := lastTextLine(splitLines(p.text))
 		return nil, &ParseError{Line: last, Msg: fmt.Sprintf("reached the end of the input: expected the heading %q", Headings[section+1])}
 	}
 
 	// The byline is the last paragraph of the third section when it is one
 	// short line without a marker.
 	// It never takes the section's only paragraph.
-	if n := len(paras[2]); n > 1 && isByline(paras[2][n-1]) {
-		b.Byline = paras[2][n-1].text
-		paras[2] = paras[2][:n-1]
+	byline := ""
+	// The markers of one paragraph at a time, in buffers made once.
+	sc := markerScratch{make([]marker, 0, 8), make([]int, 0, 16)}
+	if n := len(raws); count[2] > 1 && isByline(raws[n-1], sc) {
+		byline = raws[n-1].text
+		raws = raws[:n-1]
+		count[2]--
 	}
+	// Every paragraph's running text goes into the brief's buffer.
+	// The brief's strings are never longer than what they come from: the
+	// title, the paragraphs, the byline and the tail.
+	size, opens := len(titleText)+len(byline)+tailBytes, 0
+	for _, rp := range raws {
+		size += len(rp.text)
+		opens += markerStarts(rp.text)
+	}
+	p.w.text = make([]byte, 0, size)
+	b.Title, b.Byline = p.keep(titleText), p.keep(byline)
+	w := &p.w
+	if opens > 0 {
+		w.spans = make([]Span, 0, opens)
+		w.cites = make([]int, 0, opens+opens/2)
+	}
+	all := make([]Paragraph, len(raws))
+	k := 0
 	for s := range 3 {
-		if len(paras[s]) == 0 {
+		if count[s] == 0 {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
-		if b.Sections == nil {
-			b.Sections = make([]Section, 0, 3)
-		}
-		sec := Section{Heading: Headings[s], Paragraphs: make([]Paragraph, 0, len(paras[s]))}
-		for _, rp := range paras[s] {
-			para, err := houseParagraph(rp)
+		for ; k < len(raws) && int(raws[k].section) == s; k++ {
+			start := len(w.text)
+			var spans []Span
+			var err error
+			spans, sc, err = houseParagraph(w, raws[k], sc)
 			if err != nil {
 				return nil, err
 			}
-			sec.Paragraphs = append(sec.Paragraphs, para)
+			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
-		b.Sections = append(b.Sections, sec)
 	}
-	if tailStart >= 0 {
+	b.Sections = make([]Section, 0, 3)
+	k = 0
+	for s := range 3 {
+		b.Sections = append(b.Sections, Section{Heading: Headings[s], Paragraphs: all[k : k+count[s] : k+count[s]]})
+		k += count[s]
+	}
+	if tail {
 		if err := p.parseTail(b); err != nil {
 			return nil, err
 		}
@@ -229,27 +355,22 @@ func (p *houseParser) headingOrderError(ln line, got, current int) error {
 	return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected the heading %q before %q", Headings[current+1], Headings[got])}
 }
 
-// paragraph consumes a run of non-empty lines.
-func (p *houseParser) paragraph(inLast bool) rawParagraph {
-	rp := rawParagraph{first: p.lines[p.i].n}
-	var (
-		first string   // the first line: most paragraphs are one line
-		parts []string // and the others
-	)
-	for p.i < len(p.lines) {
-		t := strings.TrimSpace(p.lines[p.i].text)
-		if t == "" || headingIndex(t) >= 0 || (inLast && isTailLine(t)) {
+// paragraph consumes a run of non-empty lines; first is the first line,
+// trimmed, which the caller has seen is neither a heading nor a tail line.
+func (p *houseParser) paragraph(first string, section int) rawParagraph {
+	rp := rawParagraph{first: int32(p.n), section: int32(section)}
+	p.next()
+	var parts []string // the other lines: most paragraphs are one line
+	for !p.eof {
+		t := strings.TrimSpace(p.cur())
+		if t == "" || headingIndex(t) >= 0 || (section == 2 && isTailLine(t)) {
 			break
 		}
-		switch {
-		case parts != nil:
-			parts = append(parts, t)
-		case first == "":
-			first = t
-		default:
-			parts = append(make([]string, 0, 8), first, t)
+		if parts == nil {
+			parts = append(make([]string, 0, 8), first)
 		}
-		p.i++
+		parts = append(parts, t)
+		p.next()
 	}
 	if parts == nil {
 		rp.text = collapseSpace(first) // a substring of the input: no copy
@@ -259,14 +380,23 @@ func (p *houseParser) paragraph(inLast bool) rawParagraph {
 	return rp
 }
 
-// houseParagraph turns a raw paragraph into text and cited spans.
-func houseParagraph(rp rawParagraph) (Paragraph, error) {
-	markers, bad := houseMarkers.findMarkers(rp.text)
+// markerScratch holds the citation markers of one paragraph, reused from
+// paragraph to paragraph.
+type markerScratch struct {
+	marks []marker
+	nums  []int
+}
+
+// houseParagraph writes a raw paragraph's running text to w and returns its
+// cited spans.
+func houseParagraph(w *citedWriter, rp rawParagraph, sc markerScratch) ([]Span, markerScratch, error) {
+	markers, nums, bad := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
+	sc = markerScratch{markers, nums}
 	if bad != nil {
-		return Paragraph{}, &ParseError{Line: rp.first, Msg: fmt.Sprintf(
+		return nil, sc, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
 			"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", bad.text, maxCitation)}
 	}
-	return splitCited(rp.text, markers), nil
+	return w.add(rp.text, markers), sc, nil
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
@@ -306,12 +436,32 @@ func tailKind(t string) string {
 // isByline: a short paragraph with no citation marker that does not end
 // like a sentence ("The Legists Content Team"). An uncited closing sentence
 // stays a paragraph.
-func isByline(rp rawParagraph) bool {
-	if len(strings.Fields(rp.text)) > 12 || endsLikeSentence(rp.text) {
+func isByline(rp rawParagraph, sc markerScratch) bool {
+	if moreFields(rp.text, 12) || endsLikeSentence(rp.text) {
 		return false
 	}
-	m, _ := houseMarkers.findMarkers(rp.text)
+	m, _, _ := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
 	return len(m) == 0
+}
+
+// moreFields reports whether s has more than n fields as strings.Fields
+// splits them, without making the list.
+func moreFields(s string, n int) bool {
+	fields := 0
+	in := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			in = true
+			if fields++; fields > n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func endsLikeSentence(s string) bool {
@@ -323,8 +473,8 @@ func endsLikeSentence(s string) bool {
 // stops at "Stay Tuned".
 func (p *houseParser) parseTail(b *Brief) error {
 	var block string
-	for ; p.i < len(p.lines); p.i++ {
-		ln := p.lines[p.i]
+	for ; !p.eof; p.next() {
+		ln := line{n: p.n, text: p.cur()}
 		t := strings.TrimSpace(ln.text)
 		if t == "" {
 			continue
@@ -347,9 +497,18 @@ func (p *houseParser) parseTail(b *Brief) error {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected hashtags such as \"#Firm Name #Other Firm LLP\" after %q, found %q", titleCase(block)+":", clip(t))}
 			}
 			tags := hashtags(t)
+			for i := range tags {
+				tags[i] = p.keep(tags[i])
+			}
 			if block == "topics" {
+				if b.Topics == nil {
+					b.Topics = make([]string, 0, len(tags))
+				}
 				b.Topics = appendUnique(b.Topics, tags...)
 			} else {
+				if b.Firms == nil {
+					b.Firms = make([]string, 0, len(tags))
+				}
 				b.Firms = appendUnique(b.Firms, tags...)
 			}
 		case "sources":
@@ -360,6 +519,7 @@ func (p *houseParser) parseTail(b *Brief) error {
 			if _, dup := b.Source(src.N); dup {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("source (%d) is listed twice", src.N)}
 			}
+			src.URL, src.Title, src.Publisher = p.keep(src.URL), p.keep(src.Title), p.keep(src.Publisher)
 			b.Sources = append(b.Sources, src)
 		}
 	}
@@ -370,7 +530,7 @@ func (p *houseParser) parseTail(b *Brief) error {
 // names. A '#' starts a new name only at the start or after a space, so
 // names keep commas, '&', parentheses and full stops.
 func hashtags(t string) []string {
-	var out []string
+	out := make([]string, 0, strings.Count(t, "#"))
 	start := -1
 	for i := 0; i < len(t); i++ {
 		if t[i] == '#' && (i == 0 || t[i-1] == ' ' || t[i-1] == '\t') {
@@ -481,11 +641,34 @@ func collapseSpace(s string) string {
 }
 
 // needsFold reports whether trimmed s has a run of spaces or a space other
-// than ' ', in one pass: a double space, a control space, or beyond
-// ASCII a Unicode space (decoded only at the lead bytes of U+0085, U+00A0,
-// U+1680, U+2000–U+205F and U+3000).
+// than ' ': a double space, a control space, or beyond ASCII a Unicode
+// space (decoded only at the lead bytes of U+0085, U+00A0, U+1680,
+// U+2000–U+205F and U+3000). It looks at eight bytes at a time and
+// byte by byte only at a word that may hold two spaces in a row, a control
+// byte or a non-ASCII byte.
 func needsFold(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const ones, lo, hi = 0x0101010101010101, 0x2020202020202020, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// a byte below 0x20 or from 0x80 sets its top bit; so does a
+		// space in sp. Borrows may flag a neighbour too, never miss one:
+		// the exact look clears them.
+		odd := ((w - lo) | w) & hi
+		t := w ^ lo
+		sp := (t - ones) &^ t & hi
+		if (odd != 0 || sp&(sp>>8) != 0 || (sp>>63 != 0 && i+8 < len(s) && s[i+8] == ' ')) && foldAt(s, i, i+8) {
+			return true
+		}
+	}
+	return foldAt(s, i, len(s))
+}
+
+// foldAt is needsFold for the bytes s[i:end], looking past end only to
+// see the rest of a run or a rune.
+func foldAt(s string, i, end int) bool {
+	for ; i < end; i++ {
 		c := s[i]
 		if !spaceStart[c] {
 			continue

@@ -14,28 +14,32 @@ const maxSlugLen = 80
 // "Skadden, Arps, Slate, Meagher & Flom (UK) LLP" gives
 // "skadden-arps-slate-meagher-flom-uk-llp".
 func Slugify(s string) string {
-	var b strings.Builder
+	var buf [2 * maxSlugLen]byte
+	b := buf[:0] // most slugs fit: no allocation but the result
 	dash := false
 	for _, r := range norm.NFKD.String(s) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case r >= 0x300 && unicode.Is(unicode.Mn, r): // no mark is below U+0300
 			// combining accent left by NFKD: drop it, keep the base letter
 			continue
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
+			if dash && len(b) > 0 {
+				b = append(b, '-')
 			}
 			dash = false
-			b.WriteRune(unicode.ToLower(r))
+			b = append(b, byte(unicode.ToLower(r))) // ASCII
 		case r == '\'' || r == '’':
 			// "Russia's" reads better as "russias" than "russia-s"
 		default:
 			dash = true
 		}
 	}
-	out := b.String()
-	if len(out) > maxSlugLen {
-		out = out[:maxSlugLen]
+	long := len(b) > maxSlugLen
+	if long {
+		b = b[:maxSlugLen]
+	}
+	out := string(b)
+	if long {
 		if i := strings.LastIndexByte(out, '-'); i > maxSlugLen/2 {
 			out = out[:i]
 		}
