@@ -141,6 +141,10 @@ type checker struct {
 	sourceText map[int]string
 	lrefs      [][][]legalref.Reference // by section and paragraph
 	support    float64                  // the support of the sentence last checked against sources; -1 without
+	si, pi     int                      // the section and paragraph of the sentence being checked
+	refErrs    int                      // legal-reference findings of the sentence being checked
+	refStated  map[int]bool             // offsets of the sentence's references a cited source states
+	srcHasRefs bool                     // a cited source states some legal reference
 	scores     []SentenceScore
 }
 
@@ -310,7 +314,11 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	if len(docs) == 0 {
 		return
 	}
+	c.si, c.pi = si, pi
+	c.refStated, c.srcHasRefs = map[int]bool{}, false
+	mark := len(c.findings)
 	c.legalReferences(si, pi, st, docs, f)
+	c.refErrs = len(c.findings) - mark
 	c.againstSources(st, toks, ms, docs, f)
 }
 
@@ -375,6 +383,14 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += "; the matching passage gives " + near
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { return d.hasQuantity(q) })
+		if in, judged := c.inLegalReference(c.si, c.pi, st, q.text); judged {
+			continue
+		} else if in && !q.small {
+			// "Section 11" where the source says "Section 17(a)"
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), "the legal reference's number "+msg)
+			errs++
+			continue
+		}
 		if q.small {
 			f(KindUnverified, SeverityWarning, best.n(), msg)
 			continue
@@ -398,6 +414,14 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += "; the matching passage gives " + near
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { return d.hasDate(dt) })
+		if in, judged := c.inLegalReference(c.si, c.pi, st, dt.text); judged {
+			continue
+		} else if in {
+			// "the Companies Act 2006" where the source says "the Insolvency Act 1986"
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), "the legal reference's year "+msg)
+			errs++
+			continue
+		}
 		f(KindDateMismatch, SeverityError, best.n(), msg)
 		errs++
 	}

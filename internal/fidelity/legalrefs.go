@@ -126,7 +126,7 @@ func sameReference(r, s legalref.Reference) bool {
 	if s.Kind != legalref.KindProvision || refFamily(s) != refFamily(r) {
 		return false
 	}
-	if r.Instrument != "" && s.Instrument != "" && r.Instrument != s.Instrument {
+	if r.Instrument != "" && s.Instrument != "" && r.Instrument != s.Instrument && !bareProvision(r) {
 		return false
 	}
 	for _, a := range strings.Split(pinpointNumber(r.Pinpoint), " to ") {
@@ -137,6 +137,37 @@ func sameReference(r, s legalref.Reference) bool {
 		}
 	}
 	return false
+}
+
+// bareProvision: the sentence writes only the provision ("Article 9.11"),
+// its instrument taken from an earlier sentence; a source that gives the
+// same provision of an instrument it names otherwise ("Article 9.11 of the
+// treaty") states it.
+func bareProvision(r legalref.Reference) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Text), strings.TrimSpace(r.Pinpoint))
+}
+
+// hasPhrase: text has p, case aside, not inside a longer word or number
+// ("Article 9.11" is not in "Article 9.111").
+func hasPhrase(text, p string) bool {
+	lt, lp := strings.ToLower(text), strings.ToLower(p)
+	for i := 0; ; {
+		j := strings.Index(lt[i:], lp)
+		if j < 0 || lp == "" {
+			return false
+		}
+		at, end := i+j, i+j+len(lp)
+		okBefore := at == 0 || !isWordByte(lt[at-1])
+		okAfter := end == len(lt) || !isWordByte(lt[end]) && !(lt[end] == '.' && end+1 < len(lt) && isWordByte(lt[end+1])) && lt[end] != '('
+		if okBefore && okAfter {
+			return true
+		}
+		i = at + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
 }
 
 // contradicts: s is a reference of r's family the source gives where the
@@ -165,6 +196,9 @@ func (c *checker) legalReferences(si, pi int, st string, docs []*doc, f func(kin
 	var srcs []srcRefs
 	for _, d := range docs {
 		srcs = append(srcs, srcRefs{d.n, refsOfSource(c.sourceText[d.n])})
+		if len(srcs[len(srcs)-1].refs) > 0 {
+			c.srcHasRefs = true
+		}
 	}
 	for _, r := range refs {
 		if refFamily(r) == "" {
@@ -192,6 +226,16 @@ func (c *checker) legalReferences(si, pi int, st string, docs []*doc, f func(kin
 				break
 			}
 		}
+		if !stated && r.Kind == legalref.KindProvision && bareProvision(r) {
+			for _, d := range docs {
+				if hasPhrase(c.sourceText[d.n], r.Pinpoint) {
+					stated = true // "Article 9.11 of the treaty", which the recogniser leaves
+				}
+			}
+		}
+		if stated {
+			c.refStated[r.Start] = true
+		}
 		if stated || len(instead) == 0 {
 			continue
 		}
@@ -210,4 +254,66 @@ func containsString(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// provisionWords stand before the number of a provision or of a law:
+// "section 11", "Part 561", "Law No. 14,133", "Explanation 5", "§ 285".
+var provisionWords = setOf("section", "sections", "article", "articles", "part", "parts", "rule", "rules",
+	"regulation", "regulations", "paragraph", "paragraphs", "chapter", "chapters", "clause", "clauses",
+	"schedule", "schedules", "explanation", "no", "no.", "nos", "nos.", "number", "§", "§§", "title",
+	"subsection", "subsections", "item", "items", "annex", "recital", "recitals", "para", "para.", "s", "s.", "ss", "ss.", "art", "art.")
+
+// lawWords end the name of a statute whose year follows: "the Insolvency
+// Act 1986", "the Securities Act of 1933".
+var lawWords = setOf("act", "code", "law", "ordinance", "order", "regulations", "rules", "decree", "statute", "directive", "regulation")
+
+// inLegalReference reports whether the figure written as text in sentence
+// st is the number or year of a legal reference: the sentence's references
+// span it, or a provision word stands before it ("Section 11", "Part 561")
+// or a statute's name before a year ("Companies Act 2006"). A changed
+// number there is a changed reference, and is reported as one.
+// judged is true when a reference the recogniser found spans it and the
+// legal-reference check found it stated or contradicted: that check has
+// spoken. A reference of a family the cited sources are silent on is
+// judged by its figures, as a reference when the sources cite any law.
+func (c *checker) inLegalReference(si, pi int, st, text string) (in, judged bool) {
+	at := strings.Index(st, text)
+	if at < 0 {
+		return false, false
+	}
+	off := strings.Index(c.b.Sections[si].Paragraphs[pi].Text, st)
+	if off >= 0 {
+		for _, r := range c.sentenceRefs(si, pi, st) {
+			if r.Start <= off+at && off+at+len(text) <= r.End {
+				if refFamily(r) != "" && c.refErrs > 0 {
+					return true, true
+				}
+				if refFamily(r) != "" && c.refStated[r.Start] {
+					// stated, unless a provision word stands before
+					// the figure the source lacks: the recogniser may
+					// read "31 C.F.R. Part 561" or "section 87(1) no. 7"
+					// only in part
+					ctx := legalContextBefore(st, at)
+					return ctx, !ctx
+				}
+				return c.srcHasRefs, false
+			}
+		}
+	}
+	return legalContextBefore(st, at), false
+}
+
+// legalContextBefore: a provision word stands before byte at of st
+// ("Section 11", "Part 561") or a statute's name before a year ("Companies
+// Act 2006", "the Securities Act of 1933").
+func legalContextBefore(st string, at int) bool {
+	before := strings.Fields(strings.ToLower(st[:at]))
+	if len(before) == 0 {
+		return false
+	}
+	last := strings.Trim(before[len(before)-1], ",;:(")
+	if provisionWords[last] || lawWords[last] {
+		return true
+	}
+	return last == "of" && len(before) >= 2 && lawWords[strings.Trim(before[len(before)-2], ",;:(")]
 }
