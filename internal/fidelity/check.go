@@ -427,7 +427,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 	}
 	// Names: every named entity must be named by a cited source.
 	for _, m := range ms {
-		if anyDoc(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok }) {
+		if anyDoc(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok }) || c.formulaStated(m.text, docs) {
 			continue
 		}
 		_, missing := docs[0].names.supports(m)
@@ -523,6 +523,32 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		f(KindUnverified, SeverityWarning, best.n(), fmt.Sprintf("source %s only partly supports this sentence (%.0f%% of its words); closest passage: %q",
 			citeList, 100*best.cov, best.text()))
 	}
+}
+
+// formulas are chemical formulas a paraphrase writes for the words of a
+// source (emission cases say "CO2" and "carbon dioxide" alike).
+var formulas = map[string][]string{
+	"co2": {"carbon dioxide"}, "ch4": {"methane"}, "n2o": {"nitrous oxide"},
+	"so2": {"sulphur dioxide", "sulfur dioxide"}, "no2": {"nitrogen dioxide"}, "nox": {"nitrogen oxides", "nitrogen oxide"},
+	"co2e": {"carbon dioxide equivalent", "co2 equivalent"},
+}
+
+// formulaStated: name is a chemical formula whose words a cited source
+// writes.
+func (c *checker) formulaStated(name string, docs []*doc) bool {
+	words, ok := formulas[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return false
+	}
+	for _, d := range docs {
+		lt := strings.ToLower(c.sourceText[d.n])
+		for _, w := range words {
+			if strings.Contains(lt, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func describePolar(p polar) string { return p.text }

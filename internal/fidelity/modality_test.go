@@ -18,6 +18,9 @@ func TestRealisedObject(t *testing.T) {
 		{"Its auditors will assess whether a provision is needed.", false},
 		{"The regulator has opened an inquiry into the sale.", false},
 		{"A fuller review would have required a provision in the accounts.", false},
+		// the perfect of a plan or a request: its object is not done
+		{"The insurer, which had planned a judicial review of the decision, is weighing its options.", false},
+		{"Creditor groups have urged the regulator to widen its inquiry into the sale.", false},
 	}
 	for _, c := range cases {
 		wantFinding(t, c.claim, KindUnsupportedClaim, "only as planned", src, c.claim, c.want)
@@ -51,4 +54,17 @@ func TestPence(t *testing.T) {
 	} {
 		wantFinding(t, claim, KindNumberMismatch, "", src, claim, want)
 	}
+}
+
+// TestWithNo: "with no X" and "without X" say the same.
+func TestWithNo(t *testing.T) {
+	src := `"The Tribunal drew its inference from trading patterns and phone records, with no direct evidence of what was said," said Grace Ho.`
+	for claim, want := range map[string]bool{
+		"Grace Ho said the Tribunal drew its inference from trading patterns and phone records without direct evidence of what was said.": false,
+		"Grace Ho said the Tribunal drew its inference from trading patterns and phone records, with direct evidence of what was said.":   true,
+	} {
+		wantFinding(t, claim, KindNegationMismatch, "", src, claim, want)
+	}
+	src2 := "The court ruled without hearing the respondent's witnesses."
+	wantFinding(t, "with no", KindNegationMismatch, "", src2, "The court ruled with no hearing of the respondent's witnesses.", false)
 }

@@ -138,6 +138,10 @@ func isNegator(toks []token, i int) bool {
 	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
 		return false
 	}
+	// "with no direct evidence" says "without direct evidence".
+	if t.lower == "no" && i > 0 && toks[i-1].lower == "with" {
+		return true
+	}
 	// "rather than X" and "instead of X" deny X as "and not X" does.
 	if (t.lower == "rather" && i+1 < len(toks) && toks[i+1].lower == "than") || (t.lower == "instead" && i+1 < len(toks) && toks[i+1].lower == "of") {
 		return true
