@@ -65,6 +65,16 @@ func TestWithNo(t *testing.T) {
 	} {
 		wantFinding(t, claim, KindNegationMismatch, "", src, claim, want)
 	}
+	// "in the absence of" neither asserts nor denies
+	wantFinding(t, "absence", KindNegationMismatch, "", src, "Grace Ho noted that in the absence of direct evidence of what was said, the Tribunal drew its inference from trading patterns and phone records.", false)
 	src2 := "The court ruled without hearing the respondent's witnesses."
 	wantFinding(t, "with no", KindNegationMismatch, "", src2, "The court ruled with no hearing of the respondent's witnesses.", false)
+}
+
+// TestBarredFrom: "banned them from dealing" says "may not deal".
+func TestBarredFrom(t *testing.T) {
+	src := "The Tribunal banned the two men from dealing in securities in Hong Kong for five years."
+	wantFinding(t, "may not deal", KindNegationMismatch, "", src, "The two men may not deal in securities in Hong Kong for five years.", false)
+	wantFinding(t, "barred from contracts", KindNegationMismatch, "", "BAFA said it had excluded Rheinwerk from public contracts for one year.", "The regulator also barred Rheinwerk from public contracts for one year.", false)
+	wantFinding(t, "may deal", KindNegationMismatch, "", src, "The two men may continue dealing in securities in Hong Kong for five years.", true)
 }

@@ -138,6 +138,10 @@ func isNegator(toks []token, i int) bool {
 	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
 		return false
 	}
+	// "banned them from dealing" says "may not deal".
+	if barFrom(toks, i) > 0 {
+		return true
+	}
 	// "with no direct evidence" says "without direct evidence".
 	if t.lower == "no" && i > 0 && toks[i-1].lower == "with" {
 		return true
@@ -148,6 +152,32 @@ func isNegator(toks []token, i int) bool {
 	}
 	return negators[t.lower] || strings.HasSuffix(t.lower, "n't") || strings.HasSuffix(t.lower, "n’t")
 }
+
+// barFrom returns the index of the "from" a bar verb at i governs
+// ("banned the two men from"), or -1.
+func barFrom(toks []token, i int) int {
+	if !barVerbs[toks[i].lower] {
+		return -1
+	}
+	for k := i + 1; k < len(toks) && k <= i+5 && !toks[k].brk; k++ {
+		if toks[k].lower == "from" {
+			// "from dealing" denies the dealing; "barred from public
+			// contracts" is an exclusion, said as such by the source
+			if k+1 < len(toks) && strings.HasSuffix(toks[k+1].lower, "ing") {
+				return k
+			}
+			return -1
+		}
+		if toks[k].cap && !toks[k].stop && k > i+1 {
+			break
+		}
+	}
+	return -1
+}
+
+// barVerbs deny what they keep someone "from" doing.
+var barVerbs = setOf("ban", "banned", "bans", "bar", "barred", "bars", "prohibit", "prohibited", "prohibits",
+	"prevent", "prevented", "prevents", "preclude", "precluded", "disqualified", "restrained", "stopped")
 
 // determiners open a noun phrase.
 var determiners = setOf("the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those")
@@ -175,6 +205,7 @@ func occurrences(toks []token) []polar {
 	negAlso := -1  // and of its second conjunct, if any
 	double := false
 	openUntilBrk := false
+	absentUntil := -1
 	var scoped []bool
 	var alts []string
 	for i := 0; i < len(toks); i++ {
@@ -189,6 +220,9 @@ func occurrences(toks []token) []polar {
 			j := i + 1
 			if toks[i].lower == "ruled" || toks[i].lower == "rule" || toks[i].lower == "rules" || toks[i].lower == "rather" || toks[i].lower == "instead" {
 				j++ // "ruled out X", "rather than X", "instead of X"
+			}
+			if k := barFrom(toks, i); k > 0 {
+				j = k + 1 // "banned the two men from dealing"
 			}
 			for j < len(toks) && j <= i+5 && !toks[j].brk && (scopeSkip[toks[j].lower] || toks[j].stop && !isNegator(toks, j) || strings.HasSuffix(toks[j].lower, "ly") && !antonymHas(toks[j].lower)) {
 				j++
@@ -241,6 +275,13 @@ func occurrences(toks []token) []polar {
 			openUntilBrk = true
 		} else if t.brk {
 			openUntilBrk = false
+			absentUntil = -1
+		}
+		// "in the absence of direct evidence" neither asserts the evidence
+		// nor denies it as the source's "with no direct evidence" or its
+		// "there was direct evidence" would: what it governs is open.
+		if t.lower == "absence" && i+1 < len(toks) && toks[i+1].lower == "of" {
+			absentUntil = i + 5
 		}
 		// A capitalised word after another inside a sentence is part of a
 		// name ("the Company Directors Disqualification Act"): it is not
@@ -263,7 +304,7 @@ func occurrences(toks []token) []polar {
 			p = polar{concept: t.key, pol: 1}
 		}
 		p.text = t.text
-		p.open = openUntilBrk
+		p.open = openUntilBrk || i <= absentUntil
 		p.scoped = scoped != nil && scoped[i] && !double
 		if (i == negUntil || i == negAlso) && !double {
 			p.pol = -p.pol
