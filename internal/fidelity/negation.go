@@ -138,10 +138,6 @@ func isNegator(toks []token, i int) bool {
 	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
 		return false
 	}
-	// "banned them from dealing" says "may not deal".
-	if barFrom(toks, i) > 0 {
-		return true
-	}
 	// "with no direct evidence" says "without direct evidence".
 	if t.lower == "no" && i > 0 && toks[i-1].lower == "with" {
 		return true
@@ -221,9 +217,6 @@ func occurrences(toks []token) []polar {
 			if toks[i].lower == "ruled" || toks[i].lower == "rule" || toks[i].lower == "rules" || toks[i].lower == "rather" || toks[i].lower == "instead" {
 				j++ // "ruled out X", "rather than X", "instead of X"
 			}
-			if k := barFrom(toks, i); k > 0 {
-				j = k + 1 // "banned the two men from dealing"
-			}
 			for j < len(toks) && j <= i+5 && !toks[j].brk && (scopeSkip[toks[j].lower] || toks[j].stop && !isNegator(toks, j) || strings.HasSuffix(toks[j].lower, "ly") && !antonymHas(toks[j].lower)) {
 				j++
 			}
@@ -270,6 +263,16 @@ func occurrences(toks []token) []polar {
 				}
 			}
 			continue
+		}
+		// "banned the two men from dealing" agrees with "may not deal";
+		// it is weak evidence against a claim that they deal (the
+		// subjects may differ), so the gerund is in a negation's reach,
+		// not negated.
+		if k := barFrom(toks, i); k > 0 {
+			if scoped == nil {
+				scoped = make([]bool, len(toks))
+			}
+			scoped[k+1] = true
 		}
 		if openers[t.lower] {
 			openUntilBrk = true
