@@ -297,6 +297,7 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	f := func(kind, sev string, cite int, msg string) {
 		c.add(Finding{Kind: kind, Severity: sev, Section: si, Paragraph: pi, Sentence: st, Citation: cite, Message: msg})
 	}
+	mark0 := len(c.findings)
 	if phrase, ok := moreSelfReference(st, toks, ms, func(p string) bool { return c.citedHave(cites, p) }); ok {
 		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
 	} else if phrase, ok := selfReference(st, toks, ms); ok {
@@ -313,6 +314,11 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	}
 	if len(docs) == 0 {
 		return
+	}
+	if !slices.ContainsFunc(c.findings[mark0:], func(x Finding) bool { return x.Kind == KindSelfReference }) {
+		if phrase, instead, d, ok := selfSlot(toks, ms, docs); ok {
+			f(KindSelfReference, SeverityError, d.n, fmt.Sprintf("%q names the same party twice where source %d says %q", phrase, d.n, instead))
+		}
 	}
 	c.si, c.pi = si, pi
 	c.refStated, c.srcHasRefs = map[int]bool{}, false
