@@ -79,3 +79,27 @@ func TestBarredFrom(t *testing.T) {
 	// US persons are barred; that says nothing of foreign persons
 	wantFinding(t, "other subject", KindNegationMismatch, "", "US persons are generally prohibited from dealing with them.", "Treasury warned that foreign persons dealing with them risk exposure to sanctions.", false)
 }
+
+// TestLexiconThirdPerson: "authorizes" is the lexicon's "authorize".
+func TestLexiconThirdPerson(t *testing.T) {
+	src := "The Supreme Court held that the Bankruptcy Code does not authorize releases of claims against non-debtors."
+	wantFinding(t, "authorizes", KindNegationMismatch, "", src, "The Supreme Court held that the Bankruptcy Code authorizes releases of claims against non-debtors.", true)
+	wantFinding(t, "does not authorize", KindNegationMismatch, "", src, "The Supreme Court held that the Bankruptcy Code does not authorize such releases of claims against non-debtors.", false)
+}
+
+// TestLexiconOpposites: a dissent is not agreement, an inquiry that
+// continues has not ended, what rarely happens does not usually happen.
+func TestLexiconOpposites(t *testing.T) {
+	for _, c := range []struct {
+		src, claim string
+		want       bool
+	}{
+		{"Lord Reeves gave the lead judgment, while Lady Marsh dissented on the funding point.", "Lord Reeves gave the lead judgment, while Lady Marsh agreed on the funding point.", true},
+		{"Lord Reeves gave the lead judgment, while Lady Marsh dissented on the funding point.", "Lady Marsh dissented on the funding point, while Lord Reeves gave the lead judgment.", false},
+		{"The SFO said its investigation into individuals is continuing.", "The SFO said its investigation into individuals has ended.", true},
+		{"Appeals to the tribunal must be lodged within four weeks and rarely succeed.", "Appeals to the tribunal must be lodged within four weeks and usually succeed.", true},
+		{"Appeals to the tribunal must be lodged within four weeks and rarely succeed.", "Appeals to the tribunal seldom succeed and must be lodged within four weeks.", false},
+	} {
+		wantFinding(t, c.claim, KindNegationMismatch, "", c.src, c.claim, c.want)
+	}
+}

@@ -42,7 +42,9 @@ allow: allow, allowed, allows, permit, permitted, permits, authorise, authorised
 guilty: guilty, convict, convicted, convicts, conviction | acquit, acquitted, acquits, acquittal, innocent
 uphold: uphold, upheld, upholds, affirm, affirmed, affirms | overturn, overturned, overturns, reverse, reversed, reverses, quash, quashed, overrule, overruled, annul, annulled, vacate, vacated, strike down, struck down, set aside
 support: support, supported, supports, favour, favoured, favor, favored | oppose, opposed, opposes
-agree: agree, agreed, agrees | disagree, disagreed, disagrees, dispute, disputed
+agree: agree, agreed, agrees, concur, concurred, concurring, concurs | disagree, disagreed, disagrees, dispute, disputed, dissent, dissented, dissents, dissenting
+continue: continue, continues, continued, continuing, ongoing | ended, concluded, discontinued, halted
+often: often, usually, frequently, commonly, typically, generally | rarely, seldom
 include: include, included, includes, including | exclude, excluded, excludes, excluding
 more: more, greater | fewer, less
 strengthen: strengthen, strengthened, tighten, tightened | weaken, weakened, loosen, loosened, relax, relaxed
@@ -293,6 +295,10 @@ func occurrences(toks []token) []polar {
 			continue
 		}
 		p, lex := antonyms[t.lower]
+		if !lex && len(t.lower) > 4 && strings.HasSuffix(t.lower, "s") && !strings.HasSuffix(t.lower, "ss") {
+			// "authorizes" is the lexicon's "authorize"
+			p, lex = antonyms[t.lower[:len(t.lower)-1]]
+		}
 		// Two-word entries of the lexicon: "set aside", "struck down".
 		if i+1 < len(toks) && !toks[i+1].brk {
 			if p2, ok := antonyms[t.lower+" "+toks[i+1].lower]; ok {
