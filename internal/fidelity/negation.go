@@ -295,10 +295,6 @@ func occurrences(toks []token) []polar {
 			continue
 		}
 		p, lex := antonyms[t.lower]
-		if !lex && len(t.lower) > 4 && strings.HasSuffix(t.lower, "s") && !strings.HasSuffix(t.lower, "ss") {
-			// "authorizes" is the lexicon's "authorize"
-			p, lex = antonyms[t.lower[:len(t.lower)-1]]
-		}
 		// Two-word entries of the lexicon: "set aside", "struck down".
 		if i+1 < len(toks) && !toks[i+1].brk {
 			if p2, ok := antonyms[t.lower+" "+toks[i+1].lower]; ok {
