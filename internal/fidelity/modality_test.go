@@ -96,3 +96,9 @@ func TestLexiconOpposites(t *testing.T) {
 		wantFinding(t, c.claim, KindNegationMismatch, "", c.src, c.claim, c.want)
 	}
 }
+
+// TestNoFewerThan: "no fewer than" bounds a figure; it is not "fewer".
+func TestNoFewerThan(t *testing.T) {
+	src := "Claimant firms said the ruling could open the door to many more claims under section 90A. At least 15 such claims are pending in England."
+	wantFinding(t, "no fewer than", KindNegationMismatch, "", src, "No fewer than 15 claims under section 90A are pending in England.", false)
+}

@@ -294,6 +294,11 @@ func occurrences(toks []token) []polar {
 		if t.cap && i > 0 && toks[i-1].cap && !toks[i-1].brk && !t.acronym {
 			continue
 		}
+		// "no fewer than 15 claims" and "no more than 15" bound a
+		// figure; they say nothing of more or fewer
+		if (t.lower == "fewer" || t.lower == "less" || t.lower == "more") && i > 0 && toks[i-1].lower == "no" && i+1 < len(toks) && toks[i+1].lower == "than" {
+			continue
+		}
 		p, lex := antonyms[t.lower]
 		// Two-word entries of the lexicon: "set aside", "struck down".
 		if i+1 < len(toks) && !toks[i+1].brk {
