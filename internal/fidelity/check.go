@@ -393,7 +393,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			continue
 		} else if in && !q.small {
 			// "Section 11" where the source says "Section 17(a)"
-			f(KindLegalReferenceMismatch, SeverityError, best.n(), "the legal reference's number "+msg)
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), c.legalNumberMessage(st, q.text, best, docs, msg))
 			errs++
 			continue
 		}
@@ -424,7 +424,7 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			continue
 		} else if in {
 			// "the Companies Act 2006" where the source says "the Insolvency Act 1986"
-			f(KindLegalReferenceMismatch, SeverityError, best.n(), "the legal reference's year "+msg)
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), c.legalNumberMessage(st, dt.text, best, docs, msg))
 			errs++
 			continue
 		}

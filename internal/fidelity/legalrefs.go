@@ -11,6 +11,7 @@ package fidelity
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -316,4 +317,54 @@ func legalContextBefore(st string, at int) bool {
 		return true
 	}
 	return last == "of" && len(before) >= 2 && lawWords[strings.Trim(before[len(before)-2], ",;:(")]
+}
+
+// legalNumberMessage says what a cited source has where the sentence's
+// reference has number text: the reference the sentence writes ("Part
+// 561") and the source's with the same word before its number ("Part
+// 560", "Insolvency Act 1986"). figMsg, the figure's own message, is the
+// fallback when no source writes the word before a number.
+func (c *checker) legalNumberMessage(st, text string, best window, docs []*doc, figMsg string) string {
+	at := strings.Index(st, text)
+	before := strings.Fields(st[:max(at, 0)])
+	if at < 0 || len(before) == 0 {
+		return "the legal reference's number: " + figMsg
+	}
+	word := strings.Trim(before[len(before)-1], ",;:(")
+	k := len(before) - 1
+	if strings.EqualFold(word, "of") && k > 0 {
+		k--
+		word = strings.Trim(before[k], ",;:(") + " of"
+	}
+	lo := k
+	for lo > 0 && k-lo < 4 && before[lo-1] != "" && (before[lo-1][0] >= 'A' && before[lo-1][0] <= 'Z') {
+		lo--
+	}
+	mine := strings.Join(before[lo:], " ") + " " + text
+	re, err := regexp.Compile(`(?:\b[A-Z][\w'’()-]*\s+){0,4}\b(?i:` + regexp.QuoteMeta(word) + `)\s+[0-9][\w.,()-]*[\w)]`)
+	if err != nil {
+		return "the legal reference's number: " + figMsg
+	}
+	var texts []string
+	n := best.n()
+	for _, d := range append([]*doc{best.d}, docs...) {
+		if d == nil {
+			continue
+		}
+		for _, m := range re.FindAllString(c.sourceText[d.n], -1) {
+			if q := fmt.Sprintf("%q", strings.TrimSpace(m)); !containsString(texts, q) && len(texts) < 3 {
+				texts = append(texts, q)
+				if len(texts) == 1 {
+					n = d.n
+				}
+			}
+		}
+		if len(texts) > 0 {
+			break
+		}
+	}
+	if len(texts) == 0 {
+		return "the legal reference's number: " + figMsg
+	}
+	return fmt.Sprintf("the sentence cites %q where source %d says %s", mine, n, strings.Join(texts, ", "))
 }

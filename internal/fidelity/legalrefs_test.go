@@ -80,8 +80,8 @@ func TestLegalNumberIsReference(t *testing.T) {
 	src := map[int]string{1: `The SEC alleged breaches of Section 17(a) of the Securities Act of 1933. The company settled under Part 560 of the regulations. The contract was awarded under Law No. 14,133 in 2022.`}
 	cases := []struct{ claim, instead string }{
 		{"The SEC alleged breaches of Section 11 of the Securities Act of 1933.", "17(a)"},
-		{"The company settled under Part 561 of the regulations.", `"560"`},
-		{"The contract was awarded under Law No. 14,331 in 2022.", `"14,133"`},
+		{"The company settled under Part 561 of the regulations.", `"Part 560"`},
+		{"The contract was awarded under Law No. 14,331 in 2022.", `"Law No. 14,133"`},
 	}
 	for _, c := range cases {
 		r := Check(briefOf(para(c.claim, 1)), src)
