@@ -141,6 +141,10 @@ type checker struct {
 	sourceText map[int]string
 	lrefs      [][][]legalref.Reference // by section and paragraph
 	support    float64                  // the support of the sentence last checked against sources; -1 without
+	si, pi     int                      // the section and paragraph of the sentence being checked
+	refErrs    int                      // legal-reference findings of the sentence being checked
+	refStated  map[int]bool             // offsets of the sentence's references a cited source states
+	srcHasRefs bool                     // a cited source states some legal reference
 	scores     []SentenceScore
 }
 
@@ -293,6 +297,7 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	f := func(kind, sev string, cite int, msg string) {
 		c.add(Finding{Kind: kind, Severity: sev, Section: si, Paragraph: pi, Sentence: st, Citation: cite, Message: msg})
 	}
+	mark0 := len(c.findings)
 	if phrase, ok := moreSelfReference(st, toks, ms, func(p string) bool { return c.citedHave(cites, p) }); ok {
 		f(KindSelfReference, SeverityError, first, fmt.Sprintf("%q names the same party in both roles", phrase))
 	} else if phrase, ok := selfReference(st, toks, ms); ok {
@@ -310,7 +315,16 @@ func (c *checker) sentence(si, pi int, st string, cites []int) {
 	if len(docs) == 0 {
 		return
 	}
+	if !slices.ContainsFunc(c.findings[mark0:], func(x Finding) bool { return x.Kind == KindSelfReference }) {
+		if phrase, instead, d, ok := selfSlot(toks, ms, docs); ok {
+			f(KindSelfReference, SeverityError, d.n, fmt.Sprintf("%q names the same party twice where source %d says %q", phrase, d.n, instead))
+		}
+	}
+	c.si, c.pi = si, pi
+	c.refStated, c.srcHasRefs = map[int]bool{}, false
+	mark := len(c.findings)
 	c.legalReferences(si, pi, st, docs, f)
+	c.refErrs = len(c.findings) - mark
 	c.againstSources(st, toks, ms, docs, f)
 }
 
@@ -375,6 +389,14 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += "; the matching passage gives " + near
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { return d.hasQuantity(q) })
+		if in, judged := c.inLegalReference(c.si, c.pi, st, q.text); judged {
+			continue
+		} else if in && !q.small {
+			// "Section 11" where the source says "Section 17(a)"
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), c.legalNumberMessage(st, q.text, best, docs, msg))
+			errs++
+			continue
+		}
 		if q.small {
 			f(KindUnverified, SeverityWarning, best.n(), msg)
 			continue
@@ -398,12 +420,20 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 			msg += "; the matching passage gives " + near
 		}
 		msg += c.elsewhere(docs, func(d *doc) bool { return d.hasDate(dt) })
+		if in, judged := c.inLegalReference(c.si, c.pi, st, dt.text); judged {
+			continue
+		} else if in {
+			// "the Companies Act 2006" where the source says "the Insolvency Act 1986"
+			f(KindLegalReferenceMismatch, SeverityError, best.n(), c.legalNumberMessage(st, dt.text, best, docs, msg))
+			errs++
+			continue
+		}
 		f(KindDateMismatch, SeverityError, best.n(), msg)
 		errs++
 	}
 	// Names: every named entity must be named by a cited source.
 	for _, m := range ms {
-		if anyDoc(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok }) {
+		if anyDoc(docs, func(d *doc) bool { ok, _ := d.names.supports(m); return ok }) || c.formulaStated(m.text, docs) {
 			continue
 		}
 		_, missing := docs[0].names.supports(m)
@@ -499,6 +529,32 @@ func (c *checker) againstSources(st string, toks []token, ms []mention, docs []*
 		f(KindUnverified, SeverityWarning, best.n(), fmt.Sprintf("source %s only partly supports this sentence (%.0f%% of its words); closest passage: %q",
 			citeList, 100*best.cov, best.text()))
 	}
+}
+
+// formulas are chemical formulas a paraphrase writes for the words of a
+// source (emission cases say "CO2" and "carbon dioxide" alike).
+var formulas = map[string][]string{
+	"co2": {"carbon dioxide"}, "ch4": {"methane"}, "n2o": {"nitrous oxide"},
+	"so2": {"sulphur dioxide", "sulfur dioxide"}, "no2": {"nitrogen dioxide"}, "nox": {"nitrogen oxides", "nitrogen oxide"},
+	"co2e": {"carbon dioxide equivalent", "co2 equivalent"},
+}
+
+// formulaStated: name is a chemical formula whose words a cited source
+// writes.
+func (c *checker) formulaStated(name string, docs []*doc) bool {
+	words, ok := formulas[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return false
+	}
+	for _, d := range docs {
+		lt := strings.ToLower(c.sourceText[d.n])
+		for _, w := range words {
+			if strings.Contains(lt, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func describePolar(p polar) string { return p.text }

@@ -3,6 +3,7 @@ package fidelity
 import (
 	"fmt"
 	"hash/fnv"
+	"legists/internal/legalref"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -164,7 +165,8 @@ func (g *generator) number(st site, toks []token) (Variant, bool) {
 	}
 	for _, q := range qs {
 		at := strings.Index(st.text, q.text)
-		if at < 0 || q.small || !strings.ContainsAny(q.text, "0123456789") {
+		if at < 0 || q.small || !strings.ContainsAny(q.text, "0123456789") || inReference(st.text, at, len(q.text)) {
+			// a number of a legal reference ("Article 8") is a reference
 			continue
 		}
 		i := strings.IndexAny(q.text, "123456789")
@@ -192,8 +194,8 @@ func (g *generator) date(st site, toks []token) (Variant, bool) {
 	_, ds := extractFigures(st.text, toks)
 	for _, d := range ds {
 		at := strings.Index(st.text, d.text)
-		if at < 0 {
-			continue
+		if at < 0 || inReference(st.text, at, len(d.text)) {
+			continue // the year of a statute is a legal reference
 		}
 		repl := d.text
 		switch {
@@ -450,4 +452,18 @@ func (g *generator) repeat(st site, toks []token) (Variant, bool) {
 		return g.variant(KindRepeatedWord, st, b.start, b.end, a.text, fmt.Sprintf("%q -> %q", st.text[a.start:b.end], a.text+" "+conj.text+" "+a.text)), true
 	}
 	return Variant{}, false
+}
+
+// inReference: the figure at st[at:at+n] is part of a legal reference, so
+// changing it makes a legal-reference-mismatch, not a figure's.
+func inReference(st string, at, n int) bool {
+	if legalContextBefore(st, at) {
+		return true
+	}
+	for _, r := range legalref.Find(st) {
+		if r.Start <= at && at+n <= r.End {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ package fidelity
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -126,7 +127,7 @@ func sameReference(r, s legalref.Reference) bool {
 	if s.Kind != legalref.KindProvision || refFamily(s) != refFamily(r) {
 		return false
 	}
-	if r.Instrument != "" && s.Instrument != "" && r.Instrument != s.Instrument {
+	if r.Instrument != "" && s.Instrument != "" && r.Instrument != s.Instrument && !bareProvision(r) {
 		return false
 	}
 	for _, a := range strings.Split(pinpointNumber(r.Pinpoint), " to ") {
@@ -137,6 +138,37 @@ func sameReference(r, s legalref.Reference) bool {
 		}
 	}
 	return false
+}
+
+// bareProvision: the sentence writes only the provision ("Article 9.11"),
+// its instrument taken from an earlier sentence; a source that gives the
+// same provision of an instrument it names otherwise ("Article 9.11 of the
+// treaty") states it.
+func bareProvision(r legalref.Reference) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Text), strings.TrimSpace(r.Pinpoint))
+}
+
+// hasPhrase: text has p, case aside, not inside a longer word or number
+// ("Article 9.11" is not in "Article 9.111").
+func hasPhrase(text, p string) bool {
+	lt, lp := strings.ToLower(text), strings.ToLower(p)
+	for i := 0; ; {
+		j := strings.Index(lt[i:], lp)
+		if j < 0 || lp == "" {
+			return false
+		}
+		at, end := i+j, i+j+len(lp)
+		okBefore := at == 0 || !isWordByte(lt[at-1])
+		okAfter := end == len(lt) || !isWordByte(lt[end]) && !(lt[end] == '.' && end+1 < len(lt) && isWordByte(lt[end+1])) && lt[end] != '('
+		if okBefore && okAfter {
+			return true
+		}
+		i = at + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
 }
 
 // contradicts: s is a reference of r's family the source gives where the
@@ -165,6 +197,9 @@ func (c *checker) legalReferences(si, pi int, st string, docs []*doc, f func(kin
 	var srcs []srcRefs
 	for _, d := range docs {
 		srcs = append(srcs, srcRefs{d.n, refsOfSource(c.sourceText[d.n])})
+		if len(srcs[len(srcs)-1].refs) > 0 {
+			c.srcHasRefs = true
+		}
 	}
 	for _, r := range refs {
 		if refFamily(r) == "" {
@@ -192,6 +227,16 @@ func (c *checker) legalReferences(si, pi int, st string, docs []*doc, f func(kin
 				break
 			}
 		}
+		if !stated && r.Kind == legalref.KindProvision && bareProvision(r) {
+			for _, d := range docs {
+				if hasPhrase(c.sourceText[d.n], r.Pinpoint) {
+					stated = true // "Article 9.11 of the treaty", which the recogniser leaves
+				}
+			}
+		}
+		if stated {
+			c.refStated[r.Start] = true
+		}
 		if stated || len(instead) == 0 {
 			continue
 		}
@@ -210,4 +255,116 @@ func containsString(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// provisionWords stand before the number of a provision or of a law:
+// "section 11", "Part 561", "Law No. 14,133", "Explanation 5", "§ 285".
+var provisionWords = setOf("section", "sections", "article", "articles", "part", "parts", "rule", "rules",
+	"regulation", "regulations", "paragraph", "paragraphs", "chapter", "chapters", "clause", "clauses",
+	"schedule", "schedules", "explanation", "no", "no.", "nos", "nos.", "number", "§", "§§", "title",
+	"subsection", "subsections", "item", "items", "annex", "recital", "recitals", "para", "para.", "s", "s.", "ss", "ss.", "art", "art.")
+
+// lawWords end the name of a statute whose year follows: "the Insolvency
+// Act 1986", "the Securities Act of 1933".
+var lawWords = setOf("act", "code", "law", "ordinance", "order", "regulations", "rules", "decree", "statute", "directive", "regulation")
+
+// inLegalReference reports whether the figure written as text in sentence
+// st is the number or year of a legal reference: the sentence's references
+// span it, or a provision word stands before it ("Section 11", "Part 561")
+// or a statute's name before a year ("Companies Act 2006"). A changed
+// number there is a changed reference, and is reported as one.
+// judged is true when a reference the recogniser found spans it and the
+// legal-reference check found it stated or contradicted: that check has
+// spoken. A reference of a family the cited sources are silent on is
+// judged by its figures, as a reference when the sources cite any law.
+func (c *checker) inLegalReference(si, pi int, st, text string) (in, judged bool) {
+	at := strings.Index(st, text)
+	if at < 0 {
+		return false, false
+	}
+	off := strings.Index(c.b.Sections[si].Paragraphs[pi].Text, st)
+	if off >= 0 {
+		for _, r := range c.sentenceRefs(si, pi, st) {
+			if r.Start <= off+at && off+at+len(text) <= r.End {
+				if refFamily(r) != "" && c.refErrs > 0 {
+					return true, true
+				}
+				if refFamily(r) != "" && c.refStated[r.Start] {
+					// stated, unless a provision word stands before
+					// the figure the source lacks: the recogniser may
+					// read "31 C.F.R. Part 561" or "section 87(1) no. 7"
+					// only in part
+					ctx := legalContextBefore(st, at)
+					return ctx, !ctx
+				}
+				return c.srcHasRefs, false
+			}
+		}
+	}
+	return legalContextBefore(st, at), false
+}
+
+// legalContextBefore: a provision word stands before byte at of st
+// ("Section 11", "Part 561") or a statute's name before a year ("Companies
+// Act 2006", "the Securities Act of 1933").
+func legalContextBefore(st string, at int) bool {
+	before := strings.Fields(strings.ToLower(st[:at]))
+	if len(before) == 0 {
+		return false
+	}
+	last := strings.Trim(before[len(before)-1], ",;:(")
+	if provisionWords[last] || lawWords[last] {
+		return true
+	}
+	return last == "of" && len(before) >= 2 && lawWords[strings.Trim(before[len(before)-2], ",;:(")]
+}
+
+// legalNumberMessage says what a cited source has where the sentence's
+// reference has number text: the reference the sentence writes ("Part
+// 561") and the source's with the same word before its number ("Part
+// 560", "Insolvency Act 1986"). figMsg, the figure's own message, is the
+// fallback when no source writes the word before a number.
+func (c *checker) legalNumberMessage(st, text string, best window, docs []*doc, figMsg string) string {
+	at := strings.Index(st, text)
+	before := strings.Fields(st[:max(at, 0)])
+	if at < 0 || len(before) == 0 {
+		return "the legal reference's number: " + figMsg
+	}
+	word := strings.Trim(before[len(before)-1], ",;:(")
+	k := len(before) - 1
+	if strings.EqualFold(word, "of") && k > 0 {
+		k--
+		word = strings.Trim(before[k], ",;:(") + " of"
+	}
+	lo := k
+	for lo > 0 && k-lo < 4 && before[lo-1] != "" && (before[lo-1][0] >= 'A' && before[lo-1][0] <= 'Z') {
+		lo--
+	}
+	mine := strings.Join(before[lo:], " ") + " " + text
+	re, err := regexp.Compile(`(?:\b[A-Z][\w'’()-]*\s+){0,4}\b(?i:` + regexp.QuoteMeta(word) + `)\s+[0-9][\w.,()-]*[\w)]`)
+	if err != nil {
+		return "the legal reference's number: " + figMsg
+	}
+	var texts []string
+	n := best.n()
+	for _, d := range append([]*doc{best.d}, docs...) {
+		if d == nil {
+			continue
+		}
+		for _, m := range re.FindAllString(c.sourceText[d.n], -1) {
+			if q := fmt.Sprintf("%q", strings.TrimSpace(m)); !containsString(texts, q) && len(texts) < 3 {
+				texts = append(texts, q)
+				if len(texts) == 1 {
+					n = d.n
+				}
+			}
+		}
+		if len(texts) > 0 {
+			break
+		}
+	}
+	if len(texts) == 0 {
+		return "the legal reference's number: " + figMsg
+	}
+	return fmt.Sprintf("the sentence cites %q where source %d says %s", mine, n, strings.Join(texts, ", "))
 }

@@ -1,6 +1,7 @@
 package fidelity
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,52 @@ func TestLegalReferenceContinuation(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no mismatch naming section 172: %+v", r.Findings)
+	}
+}
+
+// TestLegalNumberIsReference: a changed number or year of a legal
+// reference the recogniser does not read as one ("Section 11", "Part 561",
+// "Law No. 14,331") is a legal-reference-mismatch, not a figure, and the
+// message gives what the source has.
+func TestLegalNumberIsReference(t *testing.T) {
+	src := map[int]string{1: `The SEC alleged breaches of Section 17(a) of the Securities Act of 1933. The company settled under Part 560 of the regulations. The contract was awarded under Law No. 14,133 in 2022.`}
+	cases := []struct{ claim, instead string }{
+		{"The SEC alleged breaches of Section 11 of the Securities Act of 1933.", "17(a)"},
+		{"The company settled under Part 561 of the regulations.", `"Part 560"`},
+		{"The contract was awarded under Law No. 14,331 in 2022.", `"Law No. 14,133"`},
+	}
+	for _, c := range cases {
+		r := Check(briefOf(para(c.claim, 1)), src)
+		var kinds []string
+		ok := false
+		for _, f := range r.Findings {
+			kinds = append(kinds, f.Kind)
+			if f.Kind == KindLegalReferenceMismatch && strings.Contains(f.Message, c.instead) {
+				ok = true
+			}
+		}
+		if !ok || slices.Contains(kinds, KindNumberMismatch) || slices.Contains(kinds, KindDateMismatch) {
+			t.Errorf("%q: want one legal-reference-mismatch naming %s, got %+v", c.claim, c.instead, r.Findings)
+		}
+	}
+}
+
+// TestBareProvisionStated: "Article 9.11" whose treaty comes from the
+// sentence before is stated by a source's "Article 9.11 of the treaty".
+func TestBareProvisionStated(t *testing.T) {
+	src := map[int]string{1: `The tribunal found that Panama breached Article 9.6 of the Canada–Panama Free Trade Agreement. It rejected the claim of expropriation under Article 9.11 of the treaty.`}
+	b := briefOf(para("The tribunal found that Panama breached Article 9.6 of the Canada–Panama Free Trade Agreement.", 1, "The expropriation claim under Article 9.11 was rejected.", 1))
+	for _, f := range Check(b, src).Findings {
+		if f.Kind == KindLegalReferenceMismatch {
+			t.Errorf("unexpected %s", f.Message)
+		}
+	}
+	b = briefOf(para("The tribunal found that Panama breached Article 9.6 of the Canada–Panama Free Trade Agreement.", 1, "The expropriation claim under Article 9.12 was rejected.", 1))
+	found := false
+	for _, f := range Check(b, src).Findings {
+		found = found || f.Kind == KindLegalReferenceMismatch && strings.Contains(f.Message, "9.6")
+	}
+	if !found {
+		t.Error("Article 9.12: no legal-reference-mismatch naming 9.6")
 	}
 }

@@ -17,6 +17,10 @@ var irrealis = setOf("may", "might", "could", "would", "will", "can", "should", 
 	"plan", "plans", "planned", "intend", "intends", "seek", "seeks", "consider", "considering",
 	"expected", "option", "possible", "potential", "assess", "vows", "vowed", "threatened", "likely")
 
+// requestVerbs ask or propose: what they govern is not done.
+var requestVerbs = setOf("urged", "called", "asked", "proposed", "recommended", "demanded", "requested",
+	"suggested", "considered", "intended", "promised", "pledged", "offered", "invited", "pressed", "lobbied", "threatened", "vowed")
+
 var perfectAux = setOf("has", "have", "had")
 
 // realisedObject returns the claim's perfect verb and the first word it
@@ -34,6 +38,12 @@ func realisedObject(toks []token, docs []*doc) (verb, object string, d *doc, tex
 			j++
 		}
 		if j >= len(toks) || toks[j].stop || toks[j].cap || toks[j].num || !pastParticiple(toks[j].lower) {
+			continue
+		}
+		// "had planned a discount", "have urged parliament to amend the
+		// law": the perfect of a plan or a request states the plan, not
+		// its object as done.
+		if irrealis[toks[j].lower] || requestVerbs[toks[j].lower] {
 			continue
 		}
 		// the first content word after the participle that a source writes

@@ -42,7 +42,9 @@ allow: allow, allowed, allows, permit, permitted, permits, authorise, authorised
 guilty: guilty, convict, convicted, convicts, conviction | acquit, acquitted, acquits, acquittal, innocent
 uphold: uphold, upheld, upholds, affirm, affirmed, affirms | overturn, overturned, overturns, reverse, reversed, reverses, quash, quashed, overrule, overruled, annul, annulled, vacate, vacated, strike down, struck down, set aside
 support: support, supported, supports, favour, favoured, favor, favored | oppose, opposed, opposes
-agree: agree, agreed, agrees | disagree, disagreed, disagrees, dispute, disputed
+agree: agree, agreed, agrees, concur, concurred, concurring, concurs | disagree, disagreed, disagrees, dispute, disputed, dissent, dissented, dissents, dissenting
+continue: continue, continues, continued, continuing, ongoing | ended, concluded, discontinued, halted
+often: often, usually, frequently, commonly, typically, generally | rarely, seldom
 include: include, included, includes, including | exclude, excluded, excludes, excluding
 more: more, greater | fewer, less
 strengthen: strengthen, strengthened, tighten, tightened | weaken, weakened, loosen, loosened, relax, relaxed
@@ -138,12 +140,42 @@ func isNegator(toks []token, i int) bool {
 	if t.lower == "never" && i+1 < len(toks) && toks[i+1].lower == "before" {
 		return false
 	}
+	// "with no direct evidence" says "without direct evidence".
+	if t.lower == "no" && i > 0 && toks[i-1].lower == "with" {
+		return true
+	}
 	// "rather than X" and "instead of X" deny X as "and not X" does.
 	if (t.lower == "rather" && i+1 < len(toks) && toks[i+1].lower == "than") || (t.lower == "instead" && i+1 < len(toks) && toks[i+1].lower == "of") {
 		return true
 	}
 	return negators[t.lower] || strings.HasSuffix(t.lower, "n't") || strings.HasSuffix(t.lower, "n’t")
 }
+
+// barFrom returns the index of the "from" a bar verb at i governs
+// ("banned the two men from"), or -1.
+func barFrom(toks []token, i int) int {
+	if !barVerbs[toks[i].lower] {
+		return -1
+	}
+	for k := i + 1; k < len(toks) && k <= i+5 && !toks[k].brk; k++ {
+		if toks[k].lower == "from" {
+			// "from dealing" denies the dealing; "barred from public
+			// contracts" is an exclusion, said as such by the source
+			if k+1 < len(toks) && strings.HasSuffix(toks[k+1].lower, "ing") {
+				return k
+			}
+			return -1
+		}
+		if toks[k].cap && !toks[k].stop && k > i+1 {
+			break
+		}
+	}
+	return -1
+}
+
+// barVerbs deny what they keep someone "from" doing.
+var barVerbs = setOf("ban", "banned", "bans", "bar", "barred", "bars", "prohibit", "prohibited", "prohibits",
+	"prevent", "prevented", "prevents", "preclude", "precluded", "disqualified", "restrained", "stopped")
 
 // determiners open a noun phrase.
 var determiners = setOf("the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those")
@@ -171,6 +203,7 @@ func occurrences(toks []token) []polar {
 	negAlso := -1  // and of its second conjunct, if any
 	double := false
 	openUntilBrk := false
+	absentUntil := -1
 	var scoped []bool
 	var alts []string
 	for i := 0; i < len(toks); i++ {
@@ -233,15 +266,37 @@ func occurrences(toks []token) []polar {
 			}
 			continue
 		}
+		// "banned the two men from dealing" agrees with "may not deal";
+		// it is weak evidence against a claim that they deal (the
+		// subjects may differ), so the gerund is in a negation's reach,
+		// not negated.
+		if k := barFrom(toks, i); k > 0 {
+			if scoped == nil {
+				scoped = make([]bool, len(toks))
+			}
+			scoped[k+1] = true
+		}
 		if openers[t.lower] {
 			openUntilBrk = true
 		} else if t.brk {
 			openUntilBrk = false
+			absentUntil = -1
+		}
+		// "in the absence of direct evidence" neither asserts the evidence
+		// nor denies it as the source's "with no direct evidence" or its
+		// "there was direct evidence" would: what it governs is open.
+		if t.lower == "absence" && i+1 < len(toks) && toks[i+1].lower == "of" {
+			absentUntil = i + 5
 		}
 		// A capitalised word after another inside a sentence is part of a
 		// name ("the Company Directors Disqualification Act"): it is not
 		// the verb "act" nor any predicate.
 		if t.cap && i > 0 && toks[i-1].cap && !toks[i-1].brk && !t.acronym {
+			continue
+		}
+		// "no fewer than 15 claims" and "no more than 15" bound a
+		// figure; they say nothing of more or fewer
+		if (t.lower == "fewer" || t.lower == "less" || t.lower == "more") && i > 0 && toks[i-1].lower == "no" && i+1 < len(toks) && toks[i+1].lower == "than" {
 			continue
 		}
 		p, lex := antonyms[t.lower]
@@ -259,7 +314,7 @@ func occurrences(toks []token) []polar {
 			p = polar{concept: t.key, pol: 1}
 		}
 		p.text = t.text
-		p.open = openUntilBrk
+		p.open = openUntilBrk || i <= absentUntil
 		p.scoped = scoped != nil && scoped[i] && !double
 		if (i == negUntil || i == negAlso) && !double {
 			p.pol = -p.pol

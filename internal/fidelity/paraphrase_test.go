@@ -176,3 +176,11 @@ func TestNameFromTwoNames(t *testing.T) {
 		wantFinding(t, claim, KindUnsupportedEntity, "", src, claim, want)
 	}
 }
+
+// TestFormula: "CO2" is "carbon dioxide"; a formula the source has no
+// words for is still unsupported.
+func TestFormula(t *testing.T) {
+	src := "The court ordered the group to cut its carbon dioxide emissions by 35% by 2035."
+	wantFinding(t, "CO2", KindUnsupportedEntity, "", src, "The court ordered the group to cut its CO2 emissions by 35% by 2035.", false)
+	wantFinding(t, "CH4", KindUnsupportedEntity, "", src, "The court ordered the group to cut its CH4 emissions by 35% by 2035.", true)
+}

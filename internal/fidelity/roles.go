@@ -77,7 +77,24 @@ func sameName(a, b []string) bool {
 			}
 		}
 	}
-	return false
+	return initialsOf(a, b) || initialsOf(b, a)
+}
+
+// initialsOf: a is one acronym and b's words are its initials, or its last
+// ones: "SEC" and "Securities Exchange Commission", or "Exchange
+// Commission" where the source's run of capitals stops at "and".
+func initialsOf(a, b []string) bool {
+	if len(a) != 1 || len(b) < 2 || len(a[0]) < 2 || len(a[0]) > 6 || !isLowerAlpha(a[0]) {
+		return false
+	}
+	var in strings.Builder
+	for _, w := range b {
+		if w == "" {
+			return false
+		}
+		in.WriteByte(w[0])
+	}
+	return strings.HasSuffix(a[0], in.String())
 }
 
 // keyAt yields every source sentence of docs where key occurs, with the

@@ -60,6 +60,8 @@ func TestRoleMatchClean(t *testing.T) {
 		{"The appeal was brought by Dunmore against Quellmark.", "Dunmore brought the appeal against Quellmark in May."},
 		{"Quellmark said the complaint from Arvan was unfounded.", "Quellmark said the complaint from Arvan, filed with help from Dunmore, was unfounded."},
 		{"The case was brought by Open Hands.", "The campaign group Open Hands brought the case over licences granted to Kastoria."},
+		// an acronym for the name the source spells out
+		{"Shareholders plan to use the SEC's complaint in their class action.", "Shareholders said they would use the Securities and Exchange Commission's complaint in their class action."},
 	} {
 		r := CheckSummary(c.claim, c.source)
 		for _, f := range r.Findings {

@@ -35,3 +35,25 @@ func TestMoreSelfReference(t *testing.T) {
 		wantFinding(t, c.claim, KindSelfReference, "", src, c.claim, c.want)
 	}
 }
+
+// TestSelfSlot: a name written twice where the source gives the second
+// slot to another party; the message quotes the source's version.
+func TestSelfSlot(t *testing.T) {
+	src := "The regulator charged Corvane and its former chief executive, Alan Presser, with misleading investors about the trial. " +
+		"Halden said its patent was valid. The court rejected Cheung's explanation that he relied on research."
+	for _, c := range []struct {
+		claim string
+		want  bool
+	}{
+		{"The regulator charged Corvane and its former chief executive, Alan Presser, with misleading Alan Presser about the trial.", true},
+		{"The regulator charged Alan Presser, Corvane's former chief executive, with misleading investors about the trial.", false},
+		{"Halden said Halden's patent was valid.", false},
+		{"Cheung lost: the court rejected Cheung's explanation that he relied on research.", false},
+	} {
+		wantFinding(t, c.claim, KindSelfReference, "", src, c.claim, c.want)
+	}
+	r := CheckSummary("The regulator charged Corvane and its former chief executive, Alan Presser, with misleading Alan Presser about the trial.", src)
+	if !hasFinding(r, KindSelfReference, 0, 0, `source 1 says "misleading investors about"`) {
+		t.Errorf("the message does not quote the source: %v", r.Findings)
+	}
+}
