@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -285,11 +286,20 @@ func (s *Server) htmlPage(status int, view string, data any, modified time.Time)
 }
 
 // serveCached answers a GET from the page cache, rendering with fill on a
-// miss.
-func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, fill func() (*page, error)) {
+// miss. fill gets the request with a context of the render's own (see
+// pageCache.get): it must read everything from that request, not from the
+// handler's.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, fill func(r *http.Request) (*page, error)) {
+	s.serveFrom(s.cache, w, r, fill)
+}
+
+func (s *Server) serveFrom(c *pageCache, w http.ResponseWriter, r *http.Request, fill func(r *http.Request) (*page, error)) {
 	key := r.URL.Path + "?" + r.URL.RawQuery
-	p, err := s.cache.get(key, fill)
+	p, err := c.get(r.Context(), key, func(ctx context.Context) (*page, error) { return fill(r.WithContext(ctx)) })
 	if err != nil {
+		if r.Context().Err() != nil {
+			return // the reader has gone
+		}
 		s.serverError(w, r, err)
 		return
 	}

@@ -94,6 +94,10 @@ type Options struct {
 	// (serve it on a separate address instead: legists serve
 	// --metrics-addr).
 	MetricsToken string
+	// Changed, when set, is called after the store's change feed reported
+	// a change (FollowChanges): table is the table changed, "" when the
+	// feed (re)connected and anything may have changed.
+	Changed func(table string)
 	// Extra registers more routes on the same mux (the newsletter, events
 	// and other issues' handlers), before the 404 fallback is applied.
 	Extra func(mux *http.ServeMux)
@@ -101,11 +105,14 @@ type Options struct {
 
 // Server is the whole HTTP surface of one Legists process.
 type Server struct {
-	st      Store
-	base    *url.URL
-	log     *slog.Logger
-	tmpl    *engine
-	cache   *pageCache
+	st    Store
+	base  *url.URL
+	log   *slog.Logger
+	tmpl  *engine
+	cache *pageCache
+	// archive caches the API's lists of ingested articles and stories,
+	// which ingest changes without touching the site's pages.
+	archive *pageCache
 	auth    *auth.Manager
 	api     *api.API
 	opts    Options
@@ -154,13 +161,14 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		st:    opts.Store,
-		base:  base,
-		log:   opts.Logger,
-		tmpl:  tmpl,
-		cache: newPageCache(ttl),
-		auth:  &auth.Manager{Store: opts.Store, Secure: base.Scheme == "https"},
-		opts:  opts,
+		st:      opts.Store,
+		base:    base,
+		log:     opts.Logger,
+		tmpl:    tmpl,
+		cache:   newPageCache(ttl),
+		archive: newPageCache(ttl),
+		auth:    &auth.Manager{Store: opts.Store, Secure: base.Scheme == "https"},
+		opts:    opts,
 	}
 	s.api = api.New(api.Options{
 		Store:      opts.Store,
@@ -169,6 +177,7 @@ func New(opts Options) (*Server, error) {
 		Logger:     opts.Logger,
 		OnChange:   s.Invalidate,
 		Normalizer: s.normalizeBrief,
+		Cache:      s.cacheFor,
 	})
 	s.handler = s.routes()
 	return s, nil
@@ -181,10 +190,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // from outside this server (the scheduler does).
 func (s *Server) Invalidate() {
 	s.cache.invalidate()
+	s.archive.invalidate()
 	s.dirMu.Lock()
 	s.dirAt = time.Time{}
 	s.dirMu.Unlock()
 }
+
+// InvalidateArchive drops the cached API lists of ingested articles and
+// stories (after ingest); the site's pages stay.
+func (s *Server) InvalidateArchive() { s.archive.invalidate() }
 
 // Auth returns the server's login manager.
 func (s *Server) Auth() *auth.Manager { return s.auth }
