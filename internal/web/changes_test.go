@@ -152,6 +152,23 @@ func TestCrossInstanceInvalidation(t *testing.T) {
 			return resp.StatusCode == http.StatusOK && !strings.Contains(body, slug)
 		})
 	}
+
+	// Published by A's scheduler (the draft was scheduled for a time now
+	// past), which writes through the store as `legists import` does.
+	if err := a.st.SchedulePublish(ctx, store.ScheduledPublish{Slug: slug, At: now, By: "editor-api@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.srv.PublishDue(ctx, time.Now()); err != nil || n != 1 {
+		t.Fatalf("PublishDue on A: %d, %v", n, err)
+	}
+	eventually(t, "B's brief page is back after the scheduled publication", func() bool {
+		resp, body := b.get("/briefs/" + slug)
+		return resp.StatusCode == http.StatusOK && strings.Contains(body, "(updated)")
+	})
+	eventually(t, "B's home page lists the scheduled brief", func() bool {
+		_, body := b.get("/")
+		return strings.Contains(body, slug)
+	})
 }
 
 // htmlText is s as html/template writes it in text.
