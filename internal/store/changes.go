@@ -20,6 +20,10 @@ import (
 // ChangeChannel is the PostgreSQL channel the change triggers notify on.
 const ChangeChannel = "legists_changes"
 
+// ChangeFeedApp is the application_name of the change feed's connection
+// (pg_stat_activity shows one per instance).
+const ChangeFeedApp = "legists change feed"
+
 // ChangeFeed is implemented by the store; FollowChanges reports
 // errors.ErrUnsupported on a database that sends no notifications (SQLite).
 type ChangeFeed interface {
@@ -72,7 +76,12 @@ func (s *db) FollowChanges(ctx context.Context, changed func(table string), lost
 // notifications of this store's schema until the connection fails or ctx
 // ends. heard says whether it got as far as listening.
 func (s *db) listen(ctx context.Context, changed func(string)) (heard bool, err error) {
-	conn, err := pgx.ConnectConfig(ctx, s.pg.Copy())
+	cfg := s.pg.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = ChangeFeedApp
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return false, fmt.Errorf("store: change feed: connect: %w", err)
 	}
