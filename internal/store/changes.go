@@ -20,8 +20,8 @@ import (
 // ChangeChannel is the PostgreSQL channel the change triggers notify on.
 const ChangeChannel = "legists_changes"
 
-// ChangeFeedApp is the application_name of the change feed's connection
-// (pg_stat_activity shows one per instance).
+// ChangeFeedApp, a space and the schema are the application_name of the
+// change feed's connection (pg_stat_activity shows one per instance).
 const ChangeFeedApp = "legists change feed"
 
 // ChangeFeed is implemented by the store; FollowChanges reports
@@ -76,12 +76,7 @@ func (s *db) FollowChanges(ctx context.Context, changed func(table string), lost
 // notifications of this store's schema until the connection fails or ctx
 // ends. heard says whether it got as far as listening.
 func (s *db) listen(ctx context.Context, changed func(string)) (heard bool, err error) {
-	cfg := s.pg.Copy()
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	cfg.RuntimeParams["application_name"] = ChangeFeedApp
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, s.pg.Copy())
 	if err != nil {
 		return false, fmt.Errorf("store: change feed: connect: %w", err)
 	}
@@ -92,6 +87,9 @@ func (s *db) listen(ctx context.Context, changed func(string)) (heard bool, err 
 	}()
 	var schema string
 	if err := conn.QueryRow(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+		return false, fmt.Errorf("store: change feed: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT set_config('application_name', $1, false)`, ChangeFeedApp+" "+schema); err != nil {
 		return false, fmt.Errorf("store: change feed: %w", err)
 	}
 	if _, err := conn.Exec(ctx, `LISTEN `+ChangeChannel); err != nil {

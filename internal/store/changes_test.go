@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -73,8 +74,14 @@ func TestFollowChangesPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, store.ChangeFeedApp); err != nil {
+	u, err := url.Parse(dsn)
+	if err != nil {
 		t.Fatal(err)
+	}
+	app := store.ChangeFeedApp + " " + u.Query().Get("search_path") // this test's only
+	var killed int
+	if err := admin.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("killing the feed's connection (%q): %d killed, %v", app, killed, err)
 	}
 	select {
 	case err := <-lost:
