@@ -27,6 +27,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"legists/internal/brief"
 	"legists/internal/ingest/ingesttest"
 	"legists/internal/mail/mailtest"
@@ -43,7 +45,13 @@ const (
 	readyTimeout = 90 * time.Second
 )
 
-// Route groups, in the order of the summary table.
+// The static floor: a file of the same binary, about the size of a page.
+const (
+	floorGroup = "static"
+	floorPath  = "/static/site.css"
+)
+
+// Route groups of the real mix, in the order of the summary table.
 var groups = []string{"home", "brief", "firm", "search", "feed", "api"}
 
 var searchTerms = []string{"merger", "sanctions", "court", "antitrust", "data protection", "arbitration", "tax"}
@@ -195,11 +203,16 @@ func TestLoad(t *testing.T) {
 	ctx := context.Background()
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "legists")
-	build := exec.Command("go", "build", "-o", bin, "legists/cmd/legists")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
+	// LEGISTS_LOADTEST_BIN runs a binary built elsewhere (another commit,
+	// for a before/after comparison in the same harness).
+	bin := os.Getenv("LEGISTS_LOADTEST_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "legists")
+		build := exec.Command("go", "build", "-o", bin, "legists/cmd/legists")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			t.Fatalf("go build: %v", err)
+		}
 	}
 
 	st, err := store.Open(ctx, dsn)
@@ -281,68 +294,45 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	sentBefore := sink.Count()
-
-	// The readers.
-	start := time.Now()
-	end := start.Add(duration)
-	results := make([][]sample, readers)
-	var wg sync.WaitGroup
-	for w := range readers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			var out []sample
-			for time.Now().Before(end) {
-				g := groups[rng.IntN(len(groups))]
-				tg := byGroup[g][rng.IntN(len(byGroup[g]))]
-				in := ins[rng.IntN(len(ins))]
-				out = append(out, get(client, "http://"+in.addr+tg.path, g))
-			}
-			results[w] = out
-		}()
-	}
-
-	// Meanwhile: sources to ingest, subscribers, and a freshly published
-	// brief so that a digest is due.
-	for k := range feeds {
-		u := web.URLOf(fmt.Sprintf("/gen/feed/%d.xml?items=%d", k, feedItems))
-		if _, err := st.AddSource(ctx, source.Source{URL: u, Kind: source.KindFeed}); err != nil {
-			t.Error(err)
-		}
-	}
-	yesterday := time.Now().Add(-24 * time.Hour)
-	var subs []store.Subscriber
-	for i := range subscribers {
-		subs = append(subs, store.Subscriber{Email: fmt.Sprintf("loadreader%03d@example.org", i), Frequency: store.Daily, ConfirmedAt: &yesterday})
-	}
-	if _, err := st.ImportSubscribers(ctx, subs); err != nil {
-		t.Error(err)
-	}
-	b := storetest.GenerateBriefs(1, 77)[0]
-	now := time.Now().UTC()
-	b.Slug, b.Title, b.Status, b.PublishedAt = "load-test-news", "Load test news", brief.StatusPublished, &now
-	if _, err := st.SaveBrief(ctx, b, store.SaveOptions{Author: "loadtest"}); err != nil {
-		t.Error(err)
-	}
-
-	// Progress, and the instances' health, until the readers are done.
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
 	var articles, sent int
-	for running := true; running; {
-		select {
-		case <-finished:
-			running = false
-		case <-tick.C:
-			raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&articles)
-			t.Logf("at %s: %d articles ingested, %d digests delivered", time.Since(start).Round(time.Second),
-				articles-articlesBefore, sink.Count()-sentBefore)
+
+	// The readers: in each round the same readers first ask for a static
+	// file of the same binary (the floor), then the real mix, for equal
+	// slices of time, so that both see the same machine (other work on
+	// it included).
+	rounds := envInt(t, "LEGISTS_LOADTEST_ROUNDS", 2)
+	slice := duration / time.Duration(rounds)
+	floorTarget := func(*rand.Rand) (string, string) { return floorGroup, floorPath }
+	mixTarget := func(rng *rand.Rand) (string, string) {
+		g := groups[rng.IntN(len(groups))]
+		return g, byGroup[g][rng.IntN(len(byGroup[g]))].path
+	}
+	heard := countChanges(t, ctx, dsn)
+	var floor, mix []sample
+	var floorTime, mixTime time.Duration
+	start := time.Now()
+	for round := range rounds {
+		f, fd := readFor(client, ins, readers, slice, uint64(2*round), floorTarget, nil)
+		floor, floorTime = append(floor, f...), floorTime+fd
+		setup := func() {}
+		if round == 0 {
+			// Meanwhile, in the first slice of the mix: sources to
+			// ingest, subscribers, and a freshly published brief so that
+			// a digest is due.
+			setup = func() { startBackgroundWork(t, ctx, st, web) }
+		}
+		m, d := readFor(client, ins, readers, slice, uint64(2*round+1), mixTarget, setup)
+		mix, mixTime = append(mix, m...), mixTime+d
+		raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&articles)
+		t.Logf("round %d of %d done at %s: static floor %.0f req/s, real mix %.0f req/s; %d articles ingested, %d digests delivered so far",
+			round+1, rounds, time.Since(start).Round(time.Second), float64(len(f))/fd.Seconds(), float64(len(m))/d.Seconds(),
+			articles-articlesBefore, sink.Count()-sentBefore)
+		for _, in := range ins {
+			if !in.alive() {
+				t.Fatalf("instance on %s exited: %v", in.addr, in.err)
+			}
 		}
 	}
-	elapsed := time.Since(start)
 	if err := raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&articles); err != nil {
 		t.Fatal(err)
 	}
@@ -351,15 +341,14 @@ func TestLoad(t *testing.T) {
 	raw.QueryRow(`SELECT count(*) FROM deliveries WHERE state = 'sent'`).Scan(&sentLedger)
 
 	// The summary.
-	var all []sample
-	for _, r := range results {
-		all = append(all, r...)
-	}
-	summary := summarize(all, elapsed)
+	summary, line := summarize(floor, floorTime, mix, mixTime)
 	fmt.Print(summary)
-	t.Logf("summary over %s with %d readers on 2 instances:\n%s", elapsed.Round(time.Millisecond), readers, summary)
-	t.Logf("during the run: %d articles ingested, %d digests delivered (%d in the ledger)",
-		articles-articlesBefore, sent-sentBefore, sentLedger)
+	// A line in `go test -bench` form, for bench/run's report.
+	fmt.Printf("pkg: legists/bench/loadtest\n%s\n", line)
+	t.Logf("%d readers on 2 instances, %d rounds of %s static floor then %s real mix:\n%s", readers, rounds, slice, slice, summary)
+	t.Logf("during the run: %d articles ingested, %d digests delivered (%d in the ledger); change notifications (each drops cached pages): %s",
+		articles-articlesBefore, sent-sentBefore, sentLedger, heard())
+	all := append(floor, mix...)
 
 	// The assertions.
 	var fives, transport int
@@ -416,6 +405,114 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// readFor runs readers goroutines for d, each asking one instance at
+// random for the path target picks, one request after the other; meanwhile
+// it calls also (on this goroutine). It returns the samples and the time
+// the readers took.
+func readFor(client *http.Client, ins []*instance, readers int, d time.Duration, seed uint64,
+	target func(*rand.Rand) (group, path string), also func()) ([]sample, time.Duration) {
+	start := time.Now()
+	end := start.Add(d)
+	results := make([][]sample, readers)
+	var wg sync.WaitGroup
+	for w := range readers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), seed))
+			var out []sample
+			for time.Now().Before(end) {
+				g, p := target(rng)
+				in := ins[rng.IntN(len(ins))]
+				out = append(out, get(client, "http://"+in.addr+p, g))
+			}
+			results[w] = out
+		})
+	}
+	if also != nil {
+		also()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []sample
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all, elapsed
+}
+
+// countChanges listens to the change feed the instances follow and
+// returns a function that reports how many notifications of each table
+// it heard.
+func countChanges(t *testing.T, ctx context.Context, dsn string) func() string {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema string
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+store.ChangeChannel); err != nil {
+		t.Fatal(err)
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	counts := map[string]int{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			n, err := conn.WaitForNotification(lctx)
+			if err != nil {
+				return
+			}
+			sch, table, _ := strings.Cut(n.Payload, ".")
+			if sch != schema {
+				continue // another test's
+			}
+			mu.Lock()
+			counts[table]++
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done; conn.Close(context.Background()) })
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		var parts []string
+		for k, v := range counts {
+			parts = append(parts, fmt.Sprintf("%s %d", k, v))
+		}
+		slices.Sort(parts)
+		return strings.Join(parts, ", ")
+	}
+}
+
+// startBackgroundWork adds what makes the instances' jobs work during the
+// run: feed sources to ingest, confirmed subscribers, and a freshly
+// published brief so that a digest is due.
+func startBackgroundWork(t *testing.T, ctx context.Context, st store.Store, web *ingesttest.Server) {
+	for k := range feeds {
+		u := web.URLOf(fmt.Sprintf("/gen/feed/%d.xml?items=%d", k, feedItems))
+		if _, err := st.AddSource(ctx, source.Source{URL: u, Kind: source.KindFeed}); err != nil {
+			t.Error(err)
+		}
+	}
+	yesterday := time.Now().Add(-24 * time.Hour)
+	var subs []store.Subscriber
+	for i := range subscribers {
+		subs = append(subs, store.Subscriber{Email: fmt.Sprintf("loadreader%03d@example.org", i), Frequency: store.Daily, ConfirmedAt: &yesterday})
+	}
+	if _, err := st.ImportSubscribers(ctx, subs); err != nil {
+		t.Error(err)
+	}
+	b := storetest.GenerateBriefs(1, 77)[0]
+	now := time.Now().UTC()
+	b.Slug, b.Title, b.Status, b.PublishedAt = "load-test-news", "Load test news", brief.StatusPublished, &now
+	if _, err := st.SaveBrief(ctx, b, store.SaveOptions{Author: "loadtest"}); err != nil {
+		t.Error(err)
+	}
+}
+
 // get issues one GET and records its status and latency.
 func get(client *http.Client, u, group string) sample {
 	t0 := time.Now()
@@ -459,39 +556,60 @@ func briefSlugs(t *testing.T, client *http.Client, addr string) []string {
 }
 
 // summarize makes a table of requests, rate and latency percentiles per
-// route group and overall.
-func summarize(all []sample, elapsed time.Duration) string {
+// route group, the static floor first, then the real mix overall and the
+// ratios of the mix to the floor; and the same figures as one line in
+// `go test -bench` form (BenchmarkLoad) for bench/report.
+func summarize(floor []sample, floorTime time.Duration, mix []sample, mixTime time.Duration) (string, string) {
 	lat := map[string][]time.Duration{}
 	errs := map[string]int{}
-	for _, s := range all {
+	add := func(s sample, all string) {
 		lat[s.group] = append(lat[s.group], s.latency)
-		lat["all"] = append(lat["all"], s.latency)
+		lat[all] = append(lat[all], s.latency)
 		if s.err != nil || s.status >= 500 {
 			errs[s.group]++
-			errs["all"]++
+			errs[all]++
 		}
+	}
+	for _, s := range floor {
+		add(s, floorGroup+" (all)")
+	}
+	for _, s := range mix {
+		add(s, "mix (all)")
 	}
 	var buf bytes.Buffer
 	w := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "group\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t")
-	for _, g := range append(slices.Clone(groups), "all") {
+	row := func(g string, elapsed time.Duration) {
 		d := lat[g]
 		slices.Sort(d)
 		fmt.Fprintf(w, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%d\t\n", g, len(d), float64(len(d))/elapsed.Seconds(),
-			pct(d, 0.50), pct(d, 0.90), pct(d, 0.99), pct(d, 1), errs[g])
+			fmtDur(pct(d, 0.50)), fmtDur(pct(d, 0.90)), fmtDur(pct(d, 0.99)), fmtDur(pct(d, 1)), errs[g])
 	}
+	row(floorGroup, floorTime)
+	for _, g := range groups {
+		row(g, mixTime)
+	}
+	row("mix (all)", mixTime)
 	w.Flush()
-	return buf.String()
+	floorRate := float64(len(floor)) / floorTime.Seconds()
+	mixRate := float64(len(mix)) / mixTime.Seconds()
+	fp99, mp99 := pct(lat[floorGroup], 0.99), pct(lat["mix (all)"], 0.99)
+	fmt.Fprintf(&buf, "\nthroughput: real mix %.0f req/s, static floor %.0f req/s, ratio %.3f (goal >= 0.5)\n", mixRate, floorRate, mixRate/floorRate)
+	fmt.Fprintf(&buf, "p99: real mix %s, static floor %s, ratio %.2f (goal <= 10)\n", fmtDur(mp99), fmtDur(fp99), float64(mp99)/float64(max(fp99, 1)))
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	line := fmt.Sprintf("BenchmarkLoad\t1\t%.1f mix-req/s\t%.1f floor-req/s\t%.2f mix-p50-ms\t%.2f floor-p50-ms\t%.2f mix-p99-ms\t%.2f floor-p99-ms",
+		mixRate, floorRate, ms(pct(lat["mix (all)"], 0.5)), ms(pct(lat[floorGroup], 0.5)), ms(mp99), ms(fp99))
+	return buf.String(), line
 }
 
-// pct is the q-quantile of sorted durations (nearest rank).
-func pct(sorted []time.Duration, q float64) string {
+// pct is the q-quantile of sorted durations (nearest rank); 0 for none.
+func pct(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
-		return "-"
+		return 0
 	}
 	i := int(q*float64(len(sorted)) + 0.5)
 	i = min(max(i-1, 0), len(sorted)-1)
-	return fmtDur(sorted[i])
+	return sorted[i]
 }
 
 func fmtDur(d time.Duration) string {

@@ -305,7 +305,7 @@ func addNewsletterRoutes(mux *http.ServeMux, env *serveEnv) {
 		From: envString("LEGISTS_MAIL_FROM", ""), Logger: env.Logger,
 		// In the site's frame (navigation, search, footer) when serve
 		// has one; standalone pages otherwise.
-		Wrap: env.Frame}
+		Wrap: env.Frame, Cache: env.Cached}
 	// The same client-address function as the site and the desk
 	// (--trust-proxy): behind one reverse proxy, sign-ups are limited by
 	// the address it reports, not by the proxy's own.

@@ -157,8 +157,8 @@ func ingestPollJob(env *serveEnv) (func(context.Context) error, func(), error) {
 		})
 		defer p.Close()
 		c, err := p.Run(ctx, true)
-		if (c.New > 0 || c.Updated > 0) && env.Invalidate != nil {
-			env.Invalidate()
+		if (c.New > 0 || c.Updated > 0) && env.InvalidateArchive != nil {
+			env.InvalidateArchive() // the API's article and story lists
 		}
 		return err
 	}

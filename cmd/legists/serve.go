@@ -45,11 +45,16 @@ type serveEnv struct {
 	// --trust-proxy: the site, the desk's throttle, the audit log and the
 	// newsletter all use it.
 	ClientIP func(*http.Request) string
-	// Invalidate drops the site's page cache after a write from a worker.
-	Invalidate func()
+	// Invalidate drops the site's page cache after a write from a worker;
+	// InvalidateArchive only the API's cached article and story lists.
+	Invalidate        func()
+	InvalidateArchive func()
 	// Frame puts a page rendered elsewhere (the newsletter's) in the
 	// site's layout; nil without a site (pages are then standalone).
 	Frame func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
+	// Cached serves a handler's anonymous GETs from the site's page cache
+	// (web.Server.Cached); the identity without a site.
+	Cached func(http.Handler) http.Handler
 }
 
 // Hooks for other issues' files, so that adding a worker, routes or the
@@ -189,6 +194,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env.Frame = func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML) {
 		srv.Frame(w, r, status, title, main)
 	}
+	env.Cached = func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { srv.Cached(h).ServeHTTP(w, r) })
+	}
 	opts := web.Options{
 		Store:    ws,
 		BaseURL:  base,
@@ -234,7 +242,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot build the site", "err", err)
 		return 1
 	}
-	env.Invalidate = srv.Invalidate
+	env.Invalidate, env.InvalidateArchive = srv.Invalidate, srv.InvalidateArchive
+	// Every instance on a PostgreSQL database drops its cached pages when
+	// any of them writes (LISTEN/NOTIFY; a no-op on SQLite).
+	var followWG sync.WaitGroup
+	followWG.Go(func() { srv.FollowChanges(ctx) })
+	defer func() { stop(); followWG.Wait() }()
 
 	httpSrv := &http.Server{
 		Handler:           srv,

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"legists/internal/auth"
 	"legists/internal/brief"
@@ -42,6 +43,10 @@ type Options struct {
 	// Normalizer fills defaults (slug, status, published time) before a
 	// brief is validated and saved.
 	Normalizer func(*brief.Brief)
+	// Cache, when set, wraps the handler of each GET route (its pattern,
+	// such as "GET /api/v1/briefs"): the site serves anonymous reads from
+	// its page cache.
+	Cache func(pattern string, h http.HandlerFunc) http.HandlerFunc
 }
 
 // API serves /api/v1.
@@ -82,6 +87,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.routes = nil
 	handle := func(pattern string, h http.HandlerFunc) {
 		a.routes = append(a.routes, pattern)
+		if a.o.Cache != nil && strings.HasPrefix(pattern, "GET ") {
+			h = a.o.Cache(pattern, h)
+		}
 		mux.HandleFunc(pattern, h)
 	}
 	handle("GET "+Prefix+"/openapi.json", a.openapi)

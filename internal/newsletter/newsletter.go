@@ -81,6 +81,10 @@ type Deps struct {
 	// response with status. Without it, pages are whole documents that
 	// use /static/site.css.
 	Wrap func(w http.ResponseWriter, r *http.Request, status int, title string, main template.HTML)
+	// Cache, when set, wraps the handlers of the pages that are the same
+	// for every reader (the events page and calendar): legists serve
+	// passes the site's page cache (web.Server.Cached).
+	Cache func(http.Handler) http.Handler
 }
 
 // Handler serves the newsletter routes.
@@ -153,8 +157,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /preferences/erase", h.handleErase)
 	mux.HandleFunc("GET /unsubscribe", h.handleUnsubscribePage)
 	mux.HandleFunc("POST /unsubscribe", h.handleUnsubscribe)
-	mux.HandleFunc("GET /events", h.handleEvents)
-	mux.HandleFunc("GET /events.ics", h.handleICS)
+	cache := h.d.Cache
+	if cache == nil {
+		cache = func(h http.Handler) http.Handler { return h }
+	}
+	mux.Handle("GET /events", cache(http.HandlerFunc(h.handleEvents)))
+	mux.Handle("GET /events.ics", cache(http.HandlerFunc(h.handleICS)))
 }
 
 // Wait waits for the confirmation mails sent in the background.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 )
 
@@ -247,6 +248,9 @@ type db struct {
 	// wc and rc cache prepared statements of w and r (SQLite only; see
 	// stmtCache).
 	wc, rc *stmtCache
+	// pg is the connection setting of a PostgreSQL store, for the
+	// change feed's own connection (changes.go); nil for SQLite.
+	pg *pgx.ConnConfig
 }
 
 var _ Store = (*db)(nil)

@@ -182,7 +182,7 @@ func openPostgres(ctx context.Context, dsn string) (*db, error) {
 		p.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", redact(dsn), err)
 	}
-	s := &db{d: newPostgresDialect(), w: p, r: p, now: time.Now}
+	s := &db{d: newPostgresDialect(), w: p, r: p, now: time.Now, pg: cfg}
 	if err := migrate(ctx, s.d, p, ""); err != nil {
 		p.Close()
 		return nil, err

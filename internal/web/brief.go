@@ -53,7 +53,7 @@ type briefPage struct {
 
 func (s *Server) handleBrief(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		b, err := s.st.GetBrief(ctx, slug)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && b.Status != brief.StatusPublished) {

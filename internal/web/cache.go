@@ -3,9 +3,12 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +32,9 @@ type page struct {
 	modified     time.Time
 	gen          uint64
 	expires      time.Time
+	// header holds more headers to send (a page recorded from a handler:
+	// Link, Content-Disposition, ...).
+	header http.Header
 }
 
 // newPage fingerprints and compresses a rendered body.
@@ -61,10 +67,11 @@ func (p *page) gzipped() []byte {
 }
 
 // pageCache is a micro-cache of rendered public pages. Writes through this
-// process invalidate it at once; ttl bounds staleness after writes by
-// other processes.
+// process invalidate it at once, and so do writes by other processes on
+// PostgreSQL, through the change feed (changes.go); ttl bounds staleness
+// when neither can tell.
 type pageCache struct {
-	ttl   time.Duration
+	ttl   atomic.Int64 // time.Duration; negative: no caching
 	gen   atomic.Uint64
 	mu    sync.RWMutex
 	pages map[string]*page
@@ -73,9 +80,18 @@ type pageCache struct {
 
 const maxCachedPages = 4096
 
+// fillTimeout bounds one render of a cached page. The render runs apart
+// from the request that started it (the readers waiting for the same key
+// share it), so it is not cut short when that reader goes away.
+const fillTimeout = 30 * time.Second
+
 func newPageCache(ttl time.Duration) *pageCache {
-	return &pageCache{ttl: ttl, pages: map[string]*page{}}
+	c := &pageCache{pages: map[string]*page{}}
+	c.ttl.Store(int64(ttl))
+	return c
 }
+
+func (c *pageCache) setTTL(ttl time.Duration) { c.ttl.Store(int64(ttl)) }
 
 func (c *pageCache) invalidate() {
 	c.gen.Add(1)
@@ -85,10 +101,14 @@ func (c *pageCache) invalidate() {
 }
 
 // get returns the cached page for key, rendering it with fill when absent
-// or stale. Concurrent misses of one key render once.
-func (c *pageCache) get(key string, fill func() (*page, error)) (*page, error) {
-	if c.ttl < 0 {
-		return fill()
+// or stale. Concurrent misses of one key render once: fill runs with a
+// context of its own (ctx's values, not its cancellation); a caller whose
+// ctx ends stops waiting. A render that began before an invalidation
+// neither serves readers who came after it nor is kept.
+func (c *pageCache) get(ctx context.Context, key string, fill func(ctx context.Context) (*page, error)) (*page, error) {
+	ttl := time.Duration(c.ttl.Load())
+	if ttl < 0 {
+		return fill(ctx)
 	}
 	gen := c.gen.Load()
 	c.mu.RLock()
@@ -97,13 +117,22 @@ func (c *pageCache) get(key string, fill func() (*page, error)) (*page, error) {
 	if p != nil && p.gen == gen && time.Now().Before(p.expires) {
 		return p, nil
 	}
-	v, err, _ := c.group.Do(key, func() (any, error) {
-		p, err := fill()
+	ch := c.group.DoChan(strconv.FormatUint(gen, 36)+"\x00"+key, func() (_ any, err error) {
+		// The render runs on a goroutine of its own: a panic would end
+		// the process, so it becomes the render's error.
+		defer func() {
+			if x := recover(); x != nil {
+				err = fmt.Errorf("rendering %s: panic: %v\n%s", key, x, debug.Stack())
+			}
+		}()
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fillTimeout)
+		defer cancel()
+		p, err := fill(fctx)
 		if err != nil {
 			return nil, err
 		}
 		p.gen = gen
-		p.expires = time.Now().Add(c.ttl)
+		p.expires = time.Now().Add(ttl)
 		if p.status == http.StatusOK || p.status == http.StatusNotFound {
 			c.mu.Lock()
 			if len(c.pages) >= maxCachedPages {
@@ -116,15 +145,23 @@ func (c *pageCache) get(key string, fill func() (*page, error)) (*page, error) {
 		}
 		return p, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*page), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return v.(*page), nil
 }
 
 // serve writes p, answering 304 when the request's validators match.
 func (p *page) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
+	for k, v := range p.header {
+		h[k] = v
+	}
 	if p.status == http.StatusOK {
 		etag := p.etag
 		if p.gzWorth {

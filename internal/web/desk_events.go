@@ -431,6 +431,7 @@ func (s *Server) handleSaveEvent(w http.ResponseWriter, r *http.Request, dc *des
 		s.serverError(w, r, err)
 		return
 	}
+	s.Invalidate() // the home page's rail, the events page and calendar
 	done := "saved"
 	if old == nil {
 		done = "created"
@@ -472,5 +473,6 @@ func (s *Server) handleDeleteEvent(w http.ResponseWriter, r *http.Request, dc *d
 		s.serverError(w, r, err)
 		return
 	}
+	s.Invalidate()
 	http.Redirect(w, r, "/admin/events?done=deleted", http.StatusSeeOther)
 }

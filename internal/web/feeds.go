@@ -34,11 +34,11 @@ func (s *Server) siteFeed() feedSpec {
 }
 
 func (s *Server) handleAtom(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.siteFeed(), nil }, true)
+	s.serveFeed(w, r, func(*http.Request) (feedSpec, error) { return s.siteFeed(), nil }, true)
 }
 
 func (s *Server) handleJSONFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.siteFeed(), nil }, false)
+	s.serveFeed(w, r, func(*http.Request) (feedSpec, error) { return s.siteFeed(), nil }, false)
 }
 
 func (s *Server) firmFeed(r *http.Request) (feedSpec, error) {
@@ -62,21 +62,21 @@ func (s *Server) topicFeed(r *http.Request) (feedSpec, error) {
 }
 
 func (s *Server) handleFirmAtom(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.firmFeed(r) }, true)
+	s.serveFeed(w, r, s.firmFeed, true)
 }
 func (s *Server) handleFirmJSONFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.firmFeed(r) }, false)
+	s.serveFeed(w, r, s.firmFeed, false)
 }
 func (s *Server) handleTopicAtom(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.topicFeed(r) }, true)
+	s.serveFeed(w, r, s.topicFeed, true)
 }
 func (s *Server) handleTopicJSONFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.topicFeed(r) }, false)
+	s.serveFeed(w, r, s.topicFeed, false)
 }
 
-func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, spec func() (feedSpec, error), atom bool) {
-	s.serveCached(w, r, func() (*page, error) {
-		fs, err := spec()
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, spec func(*http.Request) (feedSpec, error), atom bool) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
+		fs, err := spec(r)
 		if errors.Is(err, store.ErrNotFound) {
 			return s.notFoundPage()
 		}
@@ -341,7 +341,7 @@ type sitemapDoc struct {
 const maxSitemapURLs = 50000
 
 func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		firms, topics, _ := s.directory(ctx)
 		doc := sitemapDoc{}
@@ -399,7 +399,7 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		body := "User-agent: *\nAllow: /\nDisallow: /admin/\nDisallow: /api/\nDisallow: /search\n\nSitemap: " + s.abs("/sitemap.xml") + "\n"
 		return newPage(http.StatusOK, "text/plain; charset=utf-8", "public, max-age=86400", []byte(body), time.Time{}), nil
 	})

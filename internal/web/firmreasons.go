@@ -26,13 +26,12 @@ type reasonView struct{ Text, URL string }
 // briefTagger is a tagger over the site's directory, rebuilt when the
 // directory is reloaded.
 func (s *Server) briefTagger(ctx context.Context) *tag.Tagger {
-	firms, topics, _ := s.directory(ctx)
-	s.dirMu.Lock()
-	defer s.dirMu.Unlock()
-	if s.tagger == nil || s.tagGen != s.dirGen {
-		s.tagger, s.tagGen = tag.New(firms, topics), s.dirGen
+	d := s.dirSnapshot(ctx)
+	if d == nil {
+		return tag.New(nil, nil)
 	}
-	return s.tagger
+	d.taggerOnce.Do(func() { d.tagger = tag.New(d.firms, d.topics) })
+	return d.tagger
 }
 
 // firmViews says why each firm of b is tagged. The reasons are computed at

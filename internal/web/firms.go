@@ -32,7 +32,7 @@ type indexPage struct {
 }
 
 func (s *Server) handleFirms(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		firms, _, _ := s.directory(r.Context())
 		data := indexPage{Common: s.common("Law firms", "firms"), Heading: "Law firms",
 			Intro: fmt.Sprintf("The %d firms Legists assesses against each story: follow one for its briefs, its activity over time and its feed. "+
@@ -67,7 +67,7 @@ func (s *Server) handleFirms(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		_, topics, _ := s.directory(r.Context())
 		data := indexPage{Common: s.common("Practice areas and jurisdictions", "topics"), Heading: "Practice areas and jurisdictions",
 			Intro: "Every brief is tagged with the practice areas it touches and the jurisdictions it concerns."}
@@ -117,7 +117,7 @@ func (s *Server) handleFirm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/firms/"+url.PathEscape(to), http.StatusMovedPermanently)
 		return
 	}
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		f, err := s.lookupFirm(ctx, slug)
 		if errors.Is(err, store.ErrNotFound) {
@@ -151,7 +151,7 @@ func (s *Server) handleFirm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		t, err := s.st.GetTopic(ctx, slug)
 		if errors.Is(err, store.ErrNotFound) {

@@ -47,7 +47,7 @@ type homePage struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		cursor := r.URL.Query().Get("cursor")
 		limit := pageSize

@@ -54,7 +54,7 @@ var jurisdictionLabel = map[string]string{"uk": "United Kingdom", "eu": "Europea
 
 func (s *Server) handleLaw(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		li, err := s.st.GetInstrument(r.Context(), slug)
 		if errorsIsNotFoundOrInvalid(err) {
 			return s.notFoundPage()
@@ -96,11 +96,11 @@ func (s *Server) lawFeed(r *http.Request) (feedSpec, error) {
 }
 
 func (s *Server) handleLawAtom(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.lawFeed(r) }, true)
+	s.serveFeed(w, r, s.lawFeed, true)
 }
 
 func (s *Server) handleLawJSONFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveFeed(w, r, func() (feedSpec, error) { return s.lawFeed(r) }, false)
+	s.serveFeed(w, r, s.lawFeed, false)
 }
 
 // lawSitemapURLs are the instrument pages for the sitemap.

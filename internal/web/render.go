@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -285,11 +287,20 @@ func (s *Server) htmlPage(status int, view string, data any, modified time.Time)
 }
 
 // serveCached answers a GET from the page cache, rendering with fill on a
-// miss.
-func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, fill func() (*page, error)) {
+// miss. fill gets the request with a context of the render's own (see
+// pageCache.get): it must read everything from that request, not from the
+// handler's.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, fill func(r *http.Request) (*page, error)) {
+	s.serveFrom(s.cache, w, r, fill)
+}
+
+func (s *Server) serveFrom(c *pageCache, w http.ResponseWriter, r *http.Request, fill func(r *http.Request) (*page, error)) {
 	key := r.URL.Path + "?" + r.URL.RawQuery
-	p, err := s.cache.get(key, fill)
+	p, err := c.get(r.Context(), key, func(ctx context.Context) (*page, error) { return fill(r.WithContext(ctx)) })
 	if err != nil {
+		if r.Context().Err() != nil {
+			return // the reader has gone
+		}
 		s.serverError(w, r, err)
 		return
 	}
@@ -334,27 +345,41 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 		"The page could not be shown. The error has been logged; please try again shortly.")
 }
 
+// staticPages are the files of static/ as pages: read, fingerprinted and
+// (on first use) compressed once, not at every request.
+var staticPages = func() map[string]*page {
+	out := map[string]*page{}
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := staticFS.ReadFile(p)
+		name := strings.TrimPrefix(p, "static/")
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = http.DetectContentType(b)
+		}
+		pg := newPage(http.StatusOK, ct, "", b, time.Time{})
+		pg.etag = `"` + assetVersion[name] + `"`
+		out[name] = pg
+		return nil
+	})
+	return out
+}()
+
 func (s *Server) staticHandler() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	fsrv := http.FileServerFS(sub)
 	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+		p, ok := staticPages[r.URL.Path]
+		if !ok {
 			s.notFound(w, r)
 			return
-		}
-		if _, err := fs.Stat(sub, r.URL.Path); err != nil {
-			s.notFound(w, r)
-			return
-		}
-		if v, ok := assetVersion[r.URL.Path]; ok {
-			w.Header().Set("ETag", `"`+v+`"`)
 		}
 		if r.URL.Query().Get("v") != "" {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			w.Header().Set("Cache-Control", "public, max-age=3600")
 		}
-		fsrv.ServeHTTP(w, r)
+		p.serve(w, r)
 	}))
 }
 

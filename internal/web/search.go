@@ -31,7 +31,7 @@ type searchPage struct {
 type suggestionView struct{ Q, URL string }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		ctx := r.Context()
 		q := r.URL.Query()
 		firms, topics, _ := s.directory(ctx)

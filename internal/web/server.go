@@ -94,6 +94,10 @@ type Options struct {
 	// (serve it on a separate address instead: legists serve
 	// --metrics-addr).
 	MetricsToken string
+	// Changed, when set, is called after the store's change feed reported
+	// a change (FollowChanges): table is the table changed, "" when the
+	// feed (re)connected and anything may have changed.
+	Changed func(table string)
 	// Extra registers more routes on the same mux (the newsletter, events
 	// and other issues' handlers), before the 404 fallback is applied.
 	Extra func(mux *http.ServeMux)
@@ -101,11 +105,14 @@ type Options struct {
 
 // Server is the whole HTTP surface of one Legists process.
 type Server struct {
-	st      Store
-	base    *url.URL
-	log     *slog.Logger
-	tmpl    *engine
-	cache   *pageCache
+	st    Store
+	base  *url.URL
+	log   *slog.Logger
+	tmpl  *engine
+	cache *pageCache
+	// archive caches the API's lists of ingested articles and stories,
+	// which ingest changes without touching the site's pages.
+	archive *pageCache
 	auth    *auth.Manager
 	api     *api.API
 	opts    Options
@@ -114,14 +121,30 @@ type Server struct {
 	// shuttingDown makes /readyz answer 503 (BeginShutdown).
 	shuttingDown atomic.Bool
 
-	dirMu   sync.Mutex
-	dirAt   time.Time
-	dirGen  uint64 // counts directory reloads
-	tagGen  uint64 // the dirGen tagger was built for
-	tagger  *tag.Tagger
+	// The directory (firms and topics) as last read: every request reads
+	// it without a lock; one reloads it at a time (dirMu) when it is
+	// older than dirTTL or was read before the last Invalidate.
+	dirMu    sync.Mutex
+	dir      atomic.Pointer[dirSnapshot]
+	dirEpoch atomic.Uint64 // counts Invalidate calls
+}
+
+// dirSnapshot is the directory at one time.
+type dirSnapshot struct {
+	epoch   uint64 // dirEpoch when it was read
+	at      time.Time
 	firms   []brief.Firm
 	topics  []brief.Topic
 	firmIdx map[string]brief.Firm // by lower-case name and alias
+	// tagger over these firms and topics, made on first use.
+	taggerOnce sync.Once
+	tagger     *tag.Tagger
+}
+
+const dirTTL = 30 * time.Second
+
+func (d *dirSnapshot) fresh(epoch uint64) bool {
+	return d != nil && d.epoch == epoch && time.Since(d.at) < dirTTL
 }
 
 // New builds the server.
@@ -154,13 +177,14 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		st:    opts.Store,
-		base:  base,
-		log:   opts.Logger,
-		tmpl:  tmpl,
-		cache: newPageCache(ttl),
-		auth:  &auth.Manager{Store: opts.Store, Secure: base.Scheme == "https"},
-		opts:  opts,
+		st:      opts.Store,
+		base:    base,
+		log:     opts.Logger,
+		tmpl:    tmpl,
+		cache:   newPageCache(ttl),
+		archive: newPageCache(ttl),
+		auth:    &auth.Manager{Store: opts.Store, Secure: base.Scheme == "https"},
+		opts:    opts,
 	}
 	s.api = api.New(api.Options{
 		Store:      opts.Store,
@@ -169,6 +193,7 @@ func New(opts Options) (*Server, error) {
 		Logger:     opts.Logger,
 		OnChange:   s.Invalidate,
 		Normalizer: s.normalizeBrief,
+		Cache:      s.cacheFor,
 	})
 	s.handler = s.routes()
 	return s, nil
@@ -181,10 +206,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // from outside this server (the scheduler does).
 func (s *Server) Invalidate() {
 	s.cache.invalidate()
-	s.dirMu.Lock()
-	s.dirAt = time.Time{}
-	s.dirMu.Unlock()
+	s.archive.invalidate()
+	s.dirEpoch.Add(1)
 }
+
+// InvalidateArchive drops the cached API lists of ingested articles and
+// stories (after ingest); the site's pages stay.
+func (s *Server) InvalidateArchive() { s.archive.invalidate() }
 
 // Auth returns the server's login manager.
 func (s *Server) Auth() *auth.Manager { return s.auth }
@@ -313,20 +341,35 @@ func (s *Server) abs(path string) string {
 
 // directory returns the firm directory and the taxonomy, cached briefly.
 func (s *Server) directory(ctx context.Context) ([]brief.Firm, []brief.Topic, map[string]brief.Firm) {
+	d := s.dirSnapshot(ctx)
+	if d == nil {
+		return nil, nil, nil
+	}
+	return d.firms, d.topics, d.firmIdx
+}
+
+// dirSnapshot returns the directory, reloading it when stale; on a failed
+// reload the last one read (nil when none was).
+func (s *Server) dirSnapshot(ctx context.Context) *dirSnapshot {
+	if d := s.dir.Load(); d.fresh(s.dirEpoch.Load()) {
+		return d
+	}
 	s.dirMu.Lock()
 	defer s.dirMu.Unlock()
-	if time.Since(s.dirAt) < 30*time.Second && s.firmIdx != nil {
-		return s.firms, s.topics, s.firmIdx
+	epoch := s.dirEpoch.Load()
+	old := s.dir.Load()
+	if old.fresh(epoch) {
+		return old // another reader reloaded it meanwhile
 	}
 	firms, err := s.st.ListFirms(ctx)
 	if err != nil {
 		s.log.ErrorContext(ctx, "list firms", "err", err)
-		return s.firms, s.topics, s.firmIdx
+		return old
 	}
 	topics, err := s.st.ListTopics(ctx)
 	if err != nil {
 		s.log.ErrorContext(ctx, "list topics", "err", err)
-		return s.firms, s.topics, s.firmIdx
+		return old
 	}
 	idx := make(map[string]brief.Firm, len(firms)*2)
 	for _, f := range firms {
@@ -337,9 +380,9 @@ func (s *Server) directory(ctx context.Context) ([]brief.Firm, []brief.Topic, ma
 			}
 		}
 	}
-	s.firms, s.topics, s.firmIdx, s.dirAt = firms, topics, idx, time.Now()
-	s.dirGen++
-	return firms, topics, idx
+	d := &dirSnapshot{epoch: epoch, at: time.Now(), firms: firms, topics: topics, firmIdx: idx}
+	s.dir.Store(d)
+	return d
 }
 
 // normalizeBrief fills defaults for a brief saved through the desk or the

@@ -27,7 +27,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.serveCached(w, r, func() (*page, error) {
+	s.serveCached(w, r, func(r *http.Request) (*page, error) {
 		b, err := s.st.GetBrief(r.Context(), slug)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && b.Status != brief.StatusPublished) {
 			return s.notFoundPage()
