@@ -588,6 +588,9 @@ func parseSourceLine(t string) (Source, error) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	if last := parts[len(parts)-1]; looksLikeURL(last) {
+		if !IsWebURL(last) {
+			return src, fmt.Errorf("source (%d): %q is not a web address (http:// or https:// and a host)", n, clip(last))
+		}
 		src.URL = last
 		parts = parts[:len(parts)-1]
 	}

@@ -224,6 +224,7 @@ func TestParseErrors(t *testing.T) {
 		{"zero marker", "T\n\nWhat just happened?\n\nA happened. (0)\n\nWhat does this mean?\n\nB. (1)\n\nHow will this affect the legal sector?\n\nC. (1)\n", 5, `"(0)" is not a number`},
 		{"bad hashtags", "T\n\nWhat just happened?\n\nA. (1)\n\nWhat does this mean?\n\nB. (1)\n\nHow will this affect the legal sector?\n\nC. (1)\n\nAssessing Firms:\n\nClifford Chance\n", 17, "expected hashtags"},
 		{"bad source", "T\n\nWhat just happened?\n\nA. (1)\n\nWhat does this mean?\n\nB. (1)\n\nHow will this affect the legal sector?\n\nC. (1)\n\nSources:\n\n(x) Title\n", 17, "expected a source number"},
+		{"source link without a host", "T\n\nWhat just happened?\n\nA. (1)\n\nWhat does this mean?\n\nB. (1)\n\nHow will this affect the legal sector?\n\nC. (1)\n\nSources:\n\n(1) Title — Publisher — http://\n", 17, "is not a web address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
