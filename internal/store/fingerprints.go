@@ -34,6 +34,12 @@ const (
 var probeSQL = `SELECT article_id, simhash FROM article_bands WHERE band_key IN (` +
 	placeholders(len(source.Fingerprint(0).ProbeKeys())) + `)`
 
+// trimSQL drops, from the buckets of an article's band keys, the rows
+// older than each bucket's bucketSize newest.
+var trimSQL = `DELETE FROM article_bands WHERE band_key IN (` + placeholders(len(source.Fingerprint(0).BandKeys())) +
+	`) AND article_id < (SELECT n.article_id FROM article_bands n WHERE n.band_key = article_bands.band_key
+	ORDER BY n.article_id DESC LIMIT 1 OFFSET ` + strconv.Itoa(bucketSize-1) + `)`
+
 // insertBands indexes an article's fingerprint.
 func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fingerprint) error {
 	keys := f.BandKeys()
@@ -47,15 +53,14 @@ func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fing
 		strings.Join(ph, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
 		return err
 	}
-	// Keep each bucket to its bucketSize newest.
-	for _, k := range keys {
-		if _, err := tx.hot().exec(ctx, `DELETE FROM article_bands WHERE band_key = ? AND article_id <
-			(SELECT article_id FROM article_bands WHERE band_key = ? ORDER BY article_id DESC LIMIT 1 OFFSET `+
-			strconv.Itoa(bucketSize-1)+`)`, k, k); err != nil {
-			return err
-		}
+	// Keep each bucket to its bucketSize newest: one statement for the
+	// three buckets (each trimmed through its own primary-key range).
+	trim := make([]any, len(keys))
+	for i, k := range keys {
+		trim[i] = k
 	}
-	return nil
+	_, err := tx.hot().exec(ctx, trimSQL, trim...)
+	return err
 }
 
 // reindexBands replaces an updated article's fingerprint (comparable false:
