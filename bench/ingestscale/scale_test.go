@@ -30,6 +30,7 @@ import (
 	"codeberg.org/readeck/go-readability/v2"
 	"github.com/mmcdole/gofeed"
 
+	"legists/bench/curves"
 	"legists/internal/ingest/ingesttest"
 	"legists/internal/store/storetest"
 )
@@ -120,8 +121,22 @@ func BenchmarkIngestScale(b *testing.B) {
 		logRun(b, r) // now, in case a later run fails
 	}
 
+	if mf := minifluxBin(); mf != "" && os.Getenv("LEGISTS_TEST_POSTGRES") != "" {
+		r := measureMiniflux(b, mf, os.Getenv("LEGISTS_TEST_POSTGRES"), feeds, items, pages(srv.GeneratedPages()))
+		runs = append(runs, r)
+		logRun(b, r)
+	} else {
+		b.Log("Miniflux not measured: run bench/fetch-miniflux first (and set LEGISTS_TEST_POSTGRES)")
+	}
+
 	// Figures: b.ReportMetric units are "<run>-<figure>".
 	bareRate := runs[0].ItemsPerSecond()
+	var mfRate float64
+	for _, r := range runs {
+		if runKey(r.Name) == "miniflux" {
+			mfRate = r.ItemsPerSecond()
+		}
+	}
 	for _, r := range runs {
 		key := runKey(r.Name)
 		first, last := r.Window(0, 0.1), r.Window(0.9, 1)
@@ -132,6 +147,9 @@ func BenchmarkIngestScale(b *testing.B) {
 		b.ReportMetric(r.PeakRSSMB, key+"-peak-rss-MB")
 		if r != runs[0] {
 			b.ReportMetric(r.ItemsPerSecond()/bareRate, key+"/bare")
+		}
+		if mfRate > 0 && (key == "sqlite" || key == "postgres") {
+			b.ReportMetric(r.ItemsPerSecond()/mfRate, key+"/miniflux")
 		}
 	}
 	b.ReportMetric(float64(items), "items")
@@ -146,7 +164,15 @@ func BenchmarkIngestScale(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(outDir(), "ingest-scale.svg"), svg.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("curves: %s", filepath.Join(outDir(), "ingest-scale.svg"))
+	deciles := filepath.Join(outDir(), "ingest-deciles.svg")
+	if err := curves.WriteFile(deciles, DecileChart(fmt.Sprintf("Ingest of %d items, every page fetched: items/s per tenth, %s",
+		items, time.Now().UTC().Format("2006-01-02")), runs)); err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range runs {
+		b.Logf("%-22s items/s per tenth: %s", r.Name, decileLine(r))
+	}
+	b.Logf("curves: %s, %s", filepath.Join(outDir(), "ingest-scale.svg"), deciles)
 }
 
 func logRun(b *testing.B, r *Run) {
@@ -172,6 +198,8 @@ func runKey(name string) string {
 		return "sqlite"
 	case "legists, PostgreSQL":
 		return "postgres"
+	case "Miniflux, PostgreSQL":
+		return "miniflux"
 	}
 	return "bare"
 }
