@@ -20,6 +20,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"legists/bench/curves"
 )
 
 // Sample is one point of a run: items ingested at a time since the run's
@@ -91,6 +93,10 @@ type Spec struct {
 	// the fixture server has served: item by item, whatever the run
 	// logs); the progress lines then only say when the run is done.
 	Count func() int
+	// End, when set with Count, matches the line that says the run is
+	// done (for a program that does not log its progress in items): the
+	// run's total is then Count's value at that line.
+	End *regexp.Regexp
 }
 
 // Measure runs spec's command, following its output (stdout and stderr)
@@ -151,6 +157,11 @@ func Measure(ctx context.Context, spec Spec) (*Run, error) {
 			if started.IsZero() && spec.Start.MatchString(line) {
 				started = now
 				run.Samples = append(run.Samples, Sample{Items: 0, RSSMB: rss()})
+			}
+			if spec.End != nil && spec.Count != nil && !started.IsZero() && spec.End.MatchString(line) {
+				if n := spec.Count(); n > total {
+					total, lastAt = n, now.Sub(started)
+				}
 			}
 			if m := spec.Progress.FindStringSubmatch(line); m != nil && !started.IsZero() {
 				n := 0
@@ -217,4 +228,38 @@ func procRSSMB(pid int) float64 {
 		}
 	}
 	return 0
+}
+
+// Deciles is the run's throughput over each tenth of its items.
+func (r *Run) Deciles() [10]float64 {
+	var out [10]float64
+	for k := range out {
+		out[k] = r.Window(float64(k)/10, float64(k+1)/10)
+	}
+	return out
+}
+
+// DecileChart is the chart of each run's items/s per tenth of its items
+// (x: the share of the items ingested at the end of the tenth, in %).
+func DecileChart(title string, runs []*Run) curves.Chart {
+	c := curves.Chart{Title: title, XLabel: "items ingested (%)", YLabel: "items/s over the tenth"}
+	for _, r := range runs {
+		s := curves.Series{Name: r.Name}
+		for k, v := range r.Deciles() {
+			s.Points = append(s.Points, curves.Point{X: float64(10 * (k + 1)), Y: v})
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}
+
+func decileLine(r *Run) string {
+	var b strings.Builder
+	for k, v := range r.Deciles() {
+		if k > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%.0f", v)
+	}
+	return b.String()
 }

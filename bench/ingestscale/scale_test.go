@@ -22,7 +22,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ import (
 	"codeberg.org/readeck/go-readability/v2"
 	"github.com/mmcdole/gofeed"
 
+	"legists/bench/curves"
 	"legists/internal/ingest/ingesttest"
 	"legists/internal/store/storetest"
 )
@@ -90,16 +93,21 @@ func BenchmarkIngestScale(b *testing.B) {
 	bare := exec.Command(os.Args[0], "-test.run", "^TestBarePipeline$", "-test.v")
 	bare.Env = append(os.Environ(), "LEGISTS_BENCH_BARE_FEEDS="+srv.URLOf(fmt.Sprintf("/gen/feed/?feeds=%d&items=%d", len(feeds), itemsPerFeed)))
 	pages := func(base int) func() int { return func() int { return srv.GeneratedPages() - base } }
-	r, err := Measure(ctx, Spec{Name: "bare pipeline", Cmd: bare, Want: items, Count: pages(srv.GeneratedPages()),
-		Start: regexp.MustCompile(`^bare: start`), Progress: regexp.MustCompile(`^bare: items=(\d+)`)})
-	if err != nil {
-		b.Fatal(err)
+	if runWanted("bare") {
+		r, err := Measure(ctx, Spec{Name: "bare pipeline", Cmd: bare, Want: items, Count: pages(srv.GeneratedPages()),
+			Start: regexp.MustCompile(`^bare: start`), Progress: regexp.MustCompile(`^bare: items=(\d+)`)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runs = append(runs, r)
+		logRun(b, r)
 	}
-	runs = append(runs, r)
-	logRun(b, r)
 
-	dbs := []struct{ name, dsn string }{{"legists, SQLite", "sqlite:" + filepath.Join(dir, "scale.db")}}
-	if os.Getenv("LEGISTS_TEST_POSTGRES") != "" {
+	var dbs []struct{ name, dsn string }
+	if runWanted("sqlite") {
+		dbs = append(dbs, struct{ name, dsn string }{"legists, SQLite", "sqlite:" + filepath.Join(dir, "scale.db")})
+	}
+	if os.Getenv("LEGISTS_TEST_POSTGRES") != "" && runWanted("postgres") {
 		dbs = append(dbs, struct{ name, dsn string }{"legists, PostgreSQL", storetest.PostgresDSN(b)})
 	}
 	for _, db := range dbs {
@@ -120,8 +128,24 @@ func BenchmarkIngestScale(b *testing.B) {
 		logRun(b, r) // now, in case a later run fails
 	}
 
+	if mf := minifluxBin(); mf != "" && os.Getenv("LEGISTS_TEST_POSTGRES") != "" && runWanted("miniflux") {
+		r := measureMiniflux(b, mf, os.Getenv("LEGISTS_TEST_POSTGRES"), feeds, items, pages(srv.GeneratedPages()))
+		runs = append(runs, r)
+		logRun(b, r)
+	} else {
+		b.Log("Miniflux not measured: run bench/fetch-miniflux first (and set LEGISTS_TEST_POSTGRES)")
+	}
+
 	// Figures: b.ReportMetric units are "<run>-<figure>".
-	bareRate := runs[0].ItemsPerSecond()
+	var bareRate, mfRate float64
+	for _, r := range runs {
+		switch runKey(r.Name) {
+		case "bare":
+			bareRate = r.ItemsPerSecond()
+		case "miniflux":
+			mfRate = r.ItemsPerSecond()
+		}
+	}
 	for _, r := range runs {
 		key := runKey(r.Name)
 		first, last := r.Window(0, 0.1), r.Window(0.9, 1)
@@ -130,8 +154,11 @@ func BenchmarkIngestScale(b *testing.B) {
 		b.ReportMetric(last, key+"-last10-items/s")
 		b.ReportMetric(last/first, key+"-last/first")
 		b.ReportMetric(r.PeakRSSMB, key+"-peak-rss-MB")
-		if r != runs[0] {
+		if key != "bare" && bareRate > 0 {
 			b.ReportMetric(r.ItemsPerSecond()/bareRate, key+"/bare")
+		}
+		if mfRate > 0 && (key == "sqlite" || key == "postgres") {
+			b.ReportMetric(r.ItemsPerSecond()/mfRate, key+"/miniflux")
 		}
 	}
 	b.ReportMetric(float64(items), "items")
@@ -146,7 +173,22 @@ func BenchmarkIngestScale(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(outDir(), "ingest-scale.svg"), svg.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("curves: %s", filepath.Join(outDir(), "ingest-scale.svg"))
+	deciles := filepath.Join(outDir(), "ingest-deciles.svg")
+	if err := curves.WriteFile(deciles, DecileChart(fmt.Sprintf("Ingest of %d items, every page fetched: items/s per tenth, %s",
+		items, time.Now().UTC().Format("2006-01-02")), runs)); err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range runs {
+		b.Logf("%-22s items/s per tenth: %s", r.Name, decileLine(r))
+	}
+	b.Logf("curves: %s, %s", filepath.Join(outDir(), "ingest-scale.svg"), deciles)
+}
+
+// runWanted reports whether LEGISTS_BENCH_INGEST_RUNS (a comma-separated
+// list of bare, sqlite, postgres, miniflux; default all) names run.
+func runWanted(run string) bool {
+	list := os.Getenv("LEGISTS_BENCH_INGEST_RUNS")
+	return list == "" || slices.Contains(strings.Split(list, ","), run)
 }
 
 func logRun(b *testing.B, r *Run) {
@@ -172,6 +214,8 @@ func runKey(name string) string {
 		return "sqlite"
 	case "legists, PostgreSQL":
 		return "postgres"
+	case "Miniflux, PostgreSQL":
+		return "miniflux"
 	}
 	return "bare"
 }

@@ -46,6 +46,12 @@ var pairs = []pair{
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-last10-items/s", ub: "sqlite-first10-items/s"},
 	{label: "ingest, PostgreSQL: last 10 % of the items vs first 10 %", pkg: "legists/bench/ingestscale",
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-last10-items/s", ub: "postgres-first10-items/s"},
+	{label: "ingest, pages fetched, SQLite: legists vs Miniflux (PostgreSQL), same feeds", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-items/s", ub: "miniflux-items/s"},
+	{label: "ingest, pages fetched, PostgreSQL: legists vs Miniflux, same feeds", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-items/s", ub: "miniflux-items/s"},
+	{label: "ingest peak RSS, PostgreSQL: legists vs Miniflux", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "MB", ua: "postgres-peak-rss-MB", ub: "miniflux-peak-rss-MB"},
 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 )
 
@@ -36,6 +37,16 @@ func register(c command) {
 }
 
 func main() {
+	// LEGISTS_CPUPROFILE=FILE writes a CPU profile of the whole run (for
+	// the benchmarks: see bench/README.md).
+	if path := os.Getenv("LEGISTS_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -712,26 +712,37 @@ func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCo
 	}
 }
 
-// cluster assigns a stored article to a story. Clustering is serialised
+// cluster assigns a stored article to a story. Matching is serialised
 // within the process so that two reports of a new event arriving at once
-// make one story.
+// make one story: a new story is created while the lock is held, and the
+// in-memory index learns of each assignment before the lock is released.
+// Joining an existing story is written to the database after the lock is
+// released (the story's row lock orders concurrent joins), so that the
+// next article's match does not wait for this one's transaction.
 func (p *Poller) cluster(ctx context.Context, a *source.Article) (err error) {
 	v := source.TermVector(a.Title, a.Text)
 	at := a.Time()
-	p.clusterMu.Lock()
-	defer p.clusterMu.Unlock()
 	done := p.cfg.Observer.Job(JobCluster)
 	defer func() { done(err) }()
+	p.clusterMu.Lock()
 	if err := p.loadStories(ctx, at); err != nil {
+		p.clusterMu.Unlock()
 		return err
 	}
 	id, _ := p.index.Match(v, at)
-	sid, err := p.st.AssignStory(ctx, a.ID, id, v)
-	if err != nil {
-		return err
+	if id == 0 {
+		defer p.clusterMu.Unlock()
+		sid, err := p.st.AssignStory(ctx, a.ID, 0, v)
+		if err != nil {
+			return err
+		}
+		p.index.Add(sid, v, at)
+		return nil
 	}
-	p.index.Add(sid, v, at)
-	return nil
+	p.index.Add(id, v, at)
+	p.clusterMu.Unlock()
+	_, err = p.st.AssignStory(ctx, a.ID, id, v)
+	return err
 }
 
 // loadStories makes sure the index holds the stories active around at.

@@ -252,14 +252,18 @@ type Index struct {
 	c        Clusterer
 	stories  map[int64]*Candidate
 	postings map[string]map[int64]struct{}
-	df       map[string]int
-	latest   time.Time
-	adds     int
+	df       map[string]*termCount
+	// terms holds each story's centroid as a list whose entries point at
+	// their term's count: scoring a candidate reads no map.
+	terms  map[int64][]heldTerm
+	latest time.Time
+	adds   int
 }
 
 // NewIndex makes an empty index.
 func NewIndex(c Clusterer) *Index {
-	return &Index{c: c, stories: map[int64]*Candidate{}, postings: map[string]map[int64]struct{}{}, df: map[string]int{}}
+	return &Index{c: c, stories: map[int64]*Candidate{}, postings: map[string]map[int64]struct{}{},
+		df: map[string]*termCount{}, terms: map[int64][]heldTerm{}}
 }
 
 // Len is the number of stories held.
@@ -273,15 +277,23 @@ func (x *Index) Put(c Candidate) {
 	x.remove(c.ID)
 	cp := c
 	x.stories[c.ID] = &cp
-	for t := range c.Centroid {
+	held := make([]heldTerm, 0, len(c.Centroid))
+	for t, w := range c.Centroid {
 		ps := x.postings[t]
 		if ps == nil {
 			ps = map[int64]struct{}{}
 			x.postings[t] = ps
 		}
 		ps[c.ID] = struct{}{}
-		x.df[t]++
+		tc := x.df[t]
+		if tc == nil {
+			tc = &termCount{}
+			x.df[t] = tc
+		}
+		tc.n++
+		held = append(held, heldTerm{t: t, w: w, df: tc})
 	}
+	x.terms[c.ID] = held
 	if c.LastSeen.After(x.latest) {
 		x.latest = c.LastSeen
 	}
@@ -299,11 +311,14 @@ func (x *Index) remove(id int64) {
 				delete(x.postings, t)
 			}
 		}
-		if x.df[t]--; x.df[t] <= 0 {
-			delete(x.df, t)
+		if tc := x.df[t]; tc != nil {
+			if tc.n--; tc.n <= 0 {
+				delete(x.df, t)
+			}
 		}
 	}
 	delete(x.stories, id)
+	delete(x.terms, id)
 }
 
 // Add records that an article with vector v at time at joined story id
@@ -355,7 +370,7 @@ func (x *Index) Match(v Vector, at time.Time) (id int64, score float64) {
 		return 0, 0
 	}
 	n := float64(len(x.stories) + 1)
-	idf := func(t string) float64 { return idf(n, float64(x.df[t]+1)) }
+	idf := func(t string) float64 { return idf(n, float64(x.dfOf(t)+1)) }
 	weighted := make(Vector, len(v))
 	for t, w := range v {
 		weighted[t] = w * idf(t)
@@ -387,16 +402,59 @@ func (x *Index) Match(v Vector, at time.Time) (id int64, score float64) {
 		return cmp.Compare(a.ID, b.ID)
 	})
 	cands = cands[:min(len(cands), maxScored)]
-	memo := make(map[string]float64, 256)
-	cached := func(t string) float64 {
-		w, ok := memo[t]
-		if !ok {
-			w = idf(t)
-			memo[t] = w
-		}
-		return w
+	return x.best(weighted, n, cands)
+}
+
+// termCount is how many held stories have a term in their centroid.
+type termCount struct{ n int }
+
+// heldTerm is a term of a held story's centroid, its weight and its count.
+type heldTerm struct {
+	t  string
+	w  float64
+	df *termCount
+}
+
+func (x *Index) dfOf(t string) int {
+	if tc := x.df[t]; tc != nil {
+		return tc.n
 	}
-	return x.c.best(v, cands, cached)
+	return 0
+}
+
+// best is Clusterer.best over held stories: av is the article's vector
+// weighted by IDF over the n-1 held stories; each candidate's terms are
+// read from its held list.
+func (x *Index) best(av Vector, n float64, cands []*Candidate) (id int64, score float64) {
+	var an float64
+	for _, w := range av {
+		an += w * w
+	}
+	an = math.Sqrt(an)
+	if an == 0 {
+		return 0, 0
+	}
+	for _, cand := range cands {
+		var dot, cn float64
+		for _, h := range x.terms[cand.ID] {
+			ww := h.w * idf(n, float64(h.df.n+1))
+			cn += ww * ww
+			if a, ok := av[h.t]; ok {
+				dot += ww * a
+			}
+		}
+		if cn == 0 {
+			continue
+		}
+		s := dot / (an * math.Sqrt(cn))
+		if s > score || (s == score && id != 0 && cand.ID < id) {
+			id, score = cand.ID, s
+		}
+	}
+	if score < x.c.Threshold {
+		return 0, score
+	}
+	return id, score
 }
 
 // idfPrior is a number of imaginary stories that share no term, so that

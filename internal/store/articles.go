@@ -54,32 +54,33 @@ func scanArticle(sc interface{ Scan(...any) error }) (*source.Article, error) {
 	return &a, nil
 }
 
+// findArticleSQL looks an item up in one round trip: by GUID within its
+// source, else by canonical URL, else by its link's key (the first such
+// article); each branch on its own index (an OR may walk the table).
+var findArticleSQL = `SELECT ` + articleCols + ` FROM (
+	SELECT 1 AS pref, g.id AS aid FROM articles g WHERE g.source_id = ? AND g.guid = ?
+	UNION ALL SELECT 2, c.id FROM articles c WHERE c.canonical_url = ?
+	UNION ALL SELECT 3, (SELECT l.id FROM articles l WHERE l.link_key = ? ORDER BY l.id LIMIT 1)
+) k JOIN articles a ON a.id = k.aid ORDER BY k.pref LIMIT 1`
+
 // FindArticle implements SourceStore.
 func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error) {
-	r := s.reader()
-	if guid != "" && sourceID != 0 {
-		a, err := scanArticle(r.hot().queryRow(ctx, `SELECT `+articleCols+` FROM articles a WHERE a.source_id = ? AND a.guid = ?`, sourceID, guid))
-		if err == nil {
-			return a, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("store: find article: %w", err)
-		}
+	bySource := sourceID
+	if guid == "" {
+		bySource = 0 // no source has id 0
 	}
-	if key, err := source.CanonicalURL(link); err == nil {
-		// One index each (an OR with ORDER BY may walk the whole table).
-		for _, q := range []string{`SELECT ` + articleCols + ` FROM articles a WHERE a.canonical_url = ?`,
-			`SELECT ` + articleCols + ` FROM articles a WHERE a.link_key = ? ORDER BY a.id LIMIT 1`} {
-			a, err := scanArticle(r.hot().queryRow(ctx, q, key))
-			if err == nil {
-				return a, nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("store: find article: %w", err)
-			}
-		}
+	key, err := source.CanonicalURL(link)
+	if err != nil {
+		key = "" // no article has an empty canonical URL or link key
 	}
-	return nil, fmt.Errorf("store: article %q: %w", guid, ErrNotFound)
+	a, err := scanArticle(s.reader().hot().queryRow(ctx, findArticleSQL, bySource, guid, key, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: article %q: %w", guid, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find article: %w", err)
+	}
+	return a, nil
 }
 
 // GetArticle implements SourceStore.
@@ -135,7 +136,7 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 		srcID = a.SourceID
 	}
 	var res source.SaveResult
-	err = s.write(ctx, func(tx runner) error {
+	err = s.writeRefetchable(ctx, func(tx runner) error {
 		for attempt := 0; ; attempt++ {
 			res = source.SaveResult{}
 			// 1. Known by GUID within the source, or by canonical URL.
@@ -210,10 +211,16 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				// Two copies saved at once by two workers must not both pass
 				// as new: near-duplicates share a band, so lock each band
 				// (in order) until commit. SQLite writers are serial already.
-				for _, key := range srcBandLocks(a.SimHash) {
-					if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, key); err != nil {
-						return err
-					}
+				// One round trip: the select list is evaluated left to
+				// right, so the locks are taken in ascending order.
+				keys := srcBandLocks(a.SimHash)
+				args := make([]any, len(keys))
+				calls := make([]string, len(keys))
+				for i, key := range keys {
+					args[i], calls[i] = key, `pg_advisory_xact_lock(?)`
+				}
+				if _, err := tx.hot().exec(ctx, `SELECT `+strings.Join(calls, ", "), args...); err != nil {
+					return err
 				}
 			}
 			if comparable {

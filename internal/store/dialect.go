@@ -295,6 +295,27 @@ func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
 	return err
 }
 
+// writeRefetchable is write for what ingest stores from the feeds
+// (articles, their fingerprints, story assignments): on PostgreSQL its
+// commit does not wait for the WAL flush (synchronous_commit off, as
+// SQLite's synchronous=NORMAL). A database crash may lose the last such
+// commits, never half of one; they are fetched again at the next poll:
+// the source's poll state is committed after its articles, synchronously,
+// and that flush carries every earlier commit of the WAL, so a source
+// never counts as polled while its articles are lost. Anything owed to a
+// person (digests, accounts, briefs) keeps write.
+func (s *db) writeRefetchable(ctx context.Context, fn func(tx runner) error) error {
+	if s.d.name != dialectPostgres {
+		return s.write(ctx, fn)
+	}
+	return s.write(ctx, func(tx runner) error {
+		if _, err := tx.hot().exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // read runs fn in a read-only transaction, so that its statements see one
 // snapshot.
 func (s *db) read(ctx context.Context, fn func(tx runner) error) error {

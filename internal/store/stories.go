@@ -67,7 +67,7 @@ func (s *db) StoryCandidates(ctx context.Context, from, to time.Time) ([]source.
 // AssignStory implements SourceStore.
 func (s *db) AssignStory(ctx context.Context, articleID, storyID int64, v source.Vector) (int64, error) {
 	now := s.now()
-	err := s.write(ctx, func(tx runner) error {
+	err := s.writeRefetchable(ctx, func(tx runner) error {
 		var (
 			title        string
 			pub, fetched dbTime
