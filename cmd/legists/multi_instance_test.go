@@ -131,10 +131,18 @@ func TestMultiInstance(t *testing.T) {
 
 	// Sources: feeds of generated articles whose pages are served slowly.
 	const feeds, items = 12, 25
-	pageDelay := 250 * time.Millisecond
+	pageDelay, feedDelay := 250*time.Millisecond, 400*time.Millisecond
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/feed/"):
+			// Every poll holds its source's claim a while, however fast
+			// the rest of ingest is, so that claims on sources and on
+			// digests overlap for the kill below.
+			select {
+			case <-time.After(feedDelay):
+			case <-r.Context().Done():
+				return
+			}
 			k, _ := strconv.Atoi(strings.TrimSuffix(path.Base(r.URL.Path), ".xml"))
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.Write(ingesttest.GeneratedFeed("http://"+r.Host, "/page/", 1000*k, items, false))
