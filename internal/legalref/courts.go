@@ -37,29 +37,17 @@ var (
 
 func (s *scan) courts(add func(int, int, ref, int)) {
 	t := s.text
-	for _, m := range boardRe.FindAllStringSubmatchIndex(t, -1) {
-		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
-		in := Instrument{Kind: KindCourt, Jurisdiction: "eu", Canonical: name, Title: name}
-		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
-	}
-	for _, m := range chamberRe.FindAllStringIndex(t, -1) {
-		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ") + " of the International Criminal Court"
-		in := Instrument{Kind: KindCourt, Jurisdiction: "int", Canonical: name, Title: name}
-		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
-	}
-	for _, m := range itCourtRe.FindAllStringIndex(t, -1) {
-		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
-		in := Instrument{Kind: KindCourt, Jurisdiction: "it", Canonical: name, Title: name}
-		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
-	}
-	for _, m := range frCourtRe.FindAllStringIndex(t, -1) {
-		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
-		in := Instrument{Kind: KindCourt, Jurisdiction: "fr", Canonical: name, Title: name}
-		finishInstrument(&in)
-		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+	// Courts named by a pattern of their own, each of one jurisdiction.
+	for _, c := range []struct {
+		re       *regexp.Regexp
+		jur, add string
+	}{{boardRe, "eu", ""}, {chamberRe, "int", " of the International Criminal Court"}, {itCourtRe, "it", ""}, {frCourtRe, "fr", ""}} {
+		for _, m := range c.re.FindAllStringIndex(t, -1) {
+			name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ") + c.add
+			in := Instrument{Kind: KindCourt, Jurisdiction: c.jur, Canonical: name, Title: name}
+			finishInstrument(&in)
+			add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 3)
+		}
 	}
 	// "the Grand Chamber": of the Strasbourg court or of the Court of
 	// Justice, as the text says; neither when it does not.

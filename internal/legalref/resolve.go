@@ -250,11 +250,12 @@ func anyFits(seen []*Instrument, keyword string) bool {
 	return false
 }
 
-// candidates is how many different instruments a bare provision keyword
-// could belong to: those of seen that fit it, back to the nearest one of
-// the other style (as mostMentioned reads them).
-func candidates(seen []*Instrument, keyword string) int {
-	names := map[string]bool{}
+// inReach are the instruments of seen, latest first, that a bare
+// provision keyword could belong to: those that fit it, back to the
+// nearest one of the other style ("section 5" after the GDPR is not an
+// Article of an older Act, nor the reverse).
+func inReach(seen []*Instrument, keyword string) []*Instrument {
+	var out []*Instrument
 	for i := len(seen) - 1; i >= 0; i-- {
 		in := seen[i]
 		if !fitsKeyword(in, keyword) {
@@ -263,30 +264,31 @@ func candidates(seen []*Instrument, keyword string) int {
 			}
 			continue
 		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// candidates is how many different instruments are in reach.
+func candidates(seen []*Instrument, keyword string) int {
+	names := map[string]bool{}
+	for _, in := range inReach(seen, keyword) {
 		names[in.Canonical] = true
 	}
 	return len(names)
 }
 
-// mostMentioned is, of the instruments that fit keyword back to the
-// nearest one that does not, the one the text has named most often (the
-// subject of the text), the latest on a tie: a bare "Article 101" in a brief
-// about the AI Act is the AI Act's, even after a passing "Article 4(3) of
-// Directive (EU) 2019/790".
+// mostMentioned is, of the instruments in reach, the one the text has
+// named most often (the subject of the text), the latest on a tie: a bare
+// "Article 101" in a brief about the AI Act is the AI Act's, even after a
+// passing "Article 4(3) of Directive (EU) 2019/790".
 func mostMentioned(seen []*Instrument, keyword string) *Instrument {
 	count := map[string]int{}
 	for _, in := range seen {
 		count[in.Canonical]++
 	}
 	var best *Instrument
-	for i := len(seen) - 1; i >= 0; i-- {
-		in := seen[i]
-		if !fitsKeyword(in, keyword) {
-			if in.Kind != KindRule && (keyword == "Article" || keyword == "section") {
-				break
-			}
-			continue
-		}
+	for _, in := range inReach(seen, keyword) {
 		if best == nil || count[in.Canonical] > count[best.Canonical] {
 			best = in
 		}
