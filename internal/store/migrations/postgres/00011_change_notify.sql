@@ -15,36 +15,28 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER briefs_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON briefs
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER brief_sources_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON brief_sources
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER brief_firms_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON brief_firms
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER brief_topics_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON brief_topics
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER brief_law_refs_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON brief_law_refs
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER firms_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON firms
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER topics_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON topics
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER events_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER articles_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON articles
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
-CREATE TRIGGER stories_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON stories
-    FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change();
+-- The tables whose rows the public pages and the API show, each with one trigger.
+-- +goose StatementBegin
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['briefs', 'brief_sources', 'brief_firms', 'brief_topics', 'brief_law_refs', 'firms', 'topics', 'events', 'articles', 'stories'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION legists_notify_change()', t || '_notify', t);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER stories_notify ON stories;
-DROP TRIGGER articles_notify ON articles;
-DROP TRIGGER events_notify ON events;
-DROP TRIGGER topics_notify ON topics;
-DROP TRIGGER firms_notify ON firms;
-DROP TRIGGER brief_law_refs_notify ON brief_law_refs;
-DROP TRIGGER brief_topics_notify ON brief_topics;
-DROP TRIGGER brief_firms_notify ON brief_firms;
-DROP TRIGGER brief_sources_notify ON brief_sources;
-DROP TRIGGER briefs_notify ON briefs;
+-- +goose StatementBegin
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['briefs', 'brief_sources', 'brief_firms', 'brief_topics', 'brief_law_refs', 'firms', 'topics', 'events', 'articles', 'stories'] LOOP
+        EXECUTE format('DROP TRIGGER %I ON %I', t || '_notify', t);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
 DROP FUNCTION legists_notify_change();
