@@ -188,7 +188,11 @@ func TestMultiInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sink := mailtest.Start(t, mailtest.Options{Delay: 200 * time.Millisecond})
+	// Until the kill every message waits half a second at the server, so
+	// that sending lasts long enough to overlap polling even on a loaded
+	// machine (at 200 ms the digests were all sent before any instance
+	// was found doing both, in one CI run); after the kill it is fast.
+	sink := mailtest.Start(t, mailtest.Options{Delay: 500 * time.Millisecond})
 	env := append(os.Environ(),
 		"LEGISTS_DB="+dsn+"&pool_max_conns=6",
 		"LEGISTS_CONFIG=",
@@ -212,12 +216,14 @@ func TestMultiInstance(t *testing.T) {
 	// ledger (every connection waits on the server). Prefer one that is
 	// not River's leader (a dead leader is replaced after its term).
 	victim := -1
-	deadline := time.Now().Add(40 * time.Second)
-	var sawPolling, sawSending, sawBoth int
+	deadline := time.Now().Add(60 * time.Second)
+	var sawPolling, sawSending, sawBoth, sawBothQuiet int
 	for victim < 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no instance was ever polling and sending at once (%d digests sent; seen polling %d, sending %d, both %d times)",
-				sink.Count(), sawPolling, sawSending, sawBoth)
+			var stored int
+			raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&stored)
+			t.Fatalf("no instance was ever polling and sending at once with every SMTP connection waiting (%d digests sent, %d articles stored; seen polling %d, sending %d, both %d times, both and quiet %d)",
+				sink.Count(), stored, sawPolling, sawSending, sawBoth, sawBothQuiet)
 		}
 		for _, in := range ins {
 			if !in.alive() {
@@ -239,6 +245,9 @@ func TestMultiInstance(t *testing.T) {
 		for i, in := range ins {
 			if polling[in.pid()] && sending[in.pid()] {
 				sawBoth++
+				if quiet {
+					sawBothQuiet++
+				}
 			}
 			if polling[in.pid()] && sending[in.pid()] && quiet && (!leaders[in.pid()] || time.Since(start) > 25*time.Second) {
 				victim = i
@@ -253,6 +262,7 @@ func TestMultiInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-ins[victim].done
+	sink.SetDelay(20 * time.Millisecond)
 	sentBefore := sink.Count()
 	var stored int
 	raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&stored)
