@@ -7,6 +7,7 @@ package legalref
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -408,6 +409,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		if cl == "" {
 			continue
 		}
+		cl = afterEarlierParty(t[:m[3]-len(cl)], cl)
 		start := m[3] - len(cl)
 		right = trimParty(right)
 		end := m[4] + len(right)
@@ -483,4 +485,32 @@ func citationCountry(c string) string {
 		return "de"
 	}
 	return "uk"
+}
+
+// afterEarlierParty drops a first word joined by "and" when that word is
+// the first party of a case already named before: in "Uber BV v Aslam …
+// the approach in Uber and Autoclenz Ltd v Belcher", the case is
+// "Autoclenz Ltd v Belcher" and "Uber" the earlier case. A party that is
+// itself a pair ("Smith and Jones Ltd v Brown") is kept whole.
+func afterEarlierParty(before, party string) string {
+	w, rest, ok := strings.Cut(party, " and ")
+	if !ok || strings.Contains(w, " ") || !isUpperStart(rest) || len(w) < 2 {
+		return party
+	}
+	for i := 0; ; {
+		k := strings.Index(before[i:], w+" ")
+		if k < 0 {
+			return party
+		}
+		k += i
+		if k == 0 || !isWordByte(before[k-1]) {
+			// the earlier mention starts a case name: " v " follows within
+			// a few words, before any sentence ends.
+			tail := before[k:min(len(before), k+80)]
+			if v := strings.Index(tail, " v "); v > 0 && !strings.Contains(tail[:v], ";") && !slices.ContainsFunc(strings.Fields(tail[:v]), endsSentence) {
+				return rest
+			}
+		}
+		i = k + len(w)
+	}
 }
