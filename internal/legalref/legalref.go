@@ -127,7 +127,7 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 		if other, ok := sameName[in.Canonical]; ok && in.Jurisdiction == "uk" && !strings.HasPrefix(text[r.end:], " (UK)") {
 			// An Act of the same name in another country: in a text about
 			// that country, it is not the UK's, and its address is unknown.
-			if c := localCountry(text, r.start, ctxCountry); c == other {
+			if ctxCountry == other || signalledNear(text, r.start, other) {
 				in = Instrument{Kind: in.Kind, Jurisdiction: other, Canonical: in.Canonical, Title: in.Title}
 				finishInstrument(&in)
 			}
@@ -210,16 +210,32 @@ func pluralKeyword(k string) string {
 	return k + "s"
 }
 
+// signalledNear: the paragraph around offset at names country at all
+// ("… does not create such a rule in Ireland").
+func signalledNear(text string, at int, country string) bool {
+	start, end := paragraphAt(text, at)
+	for _, sg := range signals {
+		if sg.jur == country && sg.re.MatchString(text[start:end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// paragraphAt is the span of the line (a paragraph of a brief) holding at.
+func paragraphAt(text string, at int) (start, end int) {
+	start = strings.LastIndex(text[:at], "\n") + 1
+	end = strings.Index(text[at:], "\n")
+	if end < 0 {
+		return start, len(text)
+	}
+	return start, end + at
+}
+
 // localCountry is the country the paragraph around offset at is about, or
 // the document's when the paragraph gives no sign.
 func localCountry(text string, at int, doc string) string {
-	start := strings.LastIndex(text[:at], "\n") + 1
-	end := strings.Index(text[at:], "\n")
-	if end < 0 {
-		end = len(text)
-	} else {
-		end += at
-	}
+	start, end := paragraphAt(text, at)
 	if _, country, n := signalsIn(text[start:end]); n >= 2 {
 		return country
 	}
