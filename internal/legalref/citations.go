@@ -32,6 +32,7 @@ var (
 	execOrdRe       = regexp.MustCompile(`\bExecutive\s+Order\s+(?:No\.?\s*)?(\d{4,5})\b`)
 	amendRe         = regexp.MustCompile(`\b(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Nineteenth|Twenty-[A-Z][a-z]+|1st|2nd|4th|5th|6th|8th|14th)\s+Amendment\b`)
 	inReRe          = regexp.MustCompile(`\bIn re:?\s+([A-Z][\w&'’.\-]*(?:\s(?:[A-Z][\w&'’.\-]*|of|and|&|\d+)){0,7})`)
+	reNameRe        = regexp.MustCompile(`\bRe ` + partyWord + `(?: (?:` + partyWord + `|of|and|&))*(?: \((?:[^()\n]|\([^()\n]{0,12}\)){1,60}\))*`)
 	ojRe            = regexp.MustCompile(`\bOJ\s+([LC])\s+(\d{1,4}(?:\s?[A-Z])?),?\s+(\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*p\.\s*\d+)?`)
 	usConstRe       = regexp.MustCompile(`\bU\.\s?S\.\s?Const\.(?:\s+(art\.|amend\.)\s+([IVXL]+|\d{1,2})(?:,\s*§\s*(\d+))?(?:,\s*cl\.\s*(\d+))?)?`)
 	numberedLawRe   = regexp.MustCompile(`\b(?:Law|Lei|Legislative Decree|Decree-Law|Royal Decree-Law|Royal Decree|Royal Legislative Decree|Presidential Decree|Federal Law|Federal Decree-Law|Organic Law)\s+(?:(?:No\.?|n\.|n°|nº|Nr\.)\s?\d{1,3}(?:[.,]\d{3})?[/-]\d{2,4}|\d{1,5}/(?:19|20)\d\d)\b`)
@@ -171,7 +172,16 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	// another country by its number (which country: the text's).
 	for _, m := range numberedLawRe.FindAllStringIndex(t, -1) {
 		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
-		in := Instrument{Kind: KindLegislation, Jurisdiction: s.ctxCountry, Canonical: canon, Title: canon}
+		jur := s.ctxCountry
+		switch {
+		case sentenceCountry(t, m[0], m[1]) != "":
+			jur = sentenceCountry(t, m[0], m[1]) // "Italian clients … under Legislative Decree No. 231/2001"
+		case strings.HasPrefix(canon, "Legislative Decree"):
+			jur = "it"
+		case strings.HasPrefix(canon, "Organic Law"), strings.HasPrefix(canon, "Royal"):
+			jur = "es"
+		}
+		in := Instrument{Kind: KindLegislation, Jurisdiction: jur, Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindLegislation, citation: true}, 5)
 	}
@@ -354,6 +364,14 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
+	for _, m := range reNameRe.FindAllStringIndex(t, -1) {
+		// "Re E (Children)", "Re M (Children) (Abduction: Article 13(b))":
+		// an English case by its subject's name (joined to the citation
+		// that follows it).
+		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
+		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
+		add(m[0], m[1], ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
+	}
 	for _, m := range ojRe.FindAllStringSubmatchIndex(t, -1) {
 		// An Official Journal citation: the act it publishes is not named in it.
 		canon := "OJ " + t[m[2]:m[3]] + " " + t[m[4]:m[5]] + ", " + t[m[6]:m[7]]
@@ -513,4 +531,26 @@ func afterEarlierParty(before, party string) string {
 		}
 		i = k + len(w)
 	}
+}
+
+// sentenceCountry is the one country (not the EU) the sentence around the
+// reference at start:end names, or "".
+func sentenceCountry(t string, start, end int) string {
+	from := strings.LastIndex(t[:start], ". ") + 1
+	to := strings.Index(t[end:], ". ")
+	if to < 0 {
+		to = len(t)
+	} else {
+		to += end
+	}
+	found := ""
+	for _, sg := range signals {
+		if sg.jur != "eu" && sg.re.MatchString(t[from:to]) {
+			if found != "" {
+				return ""
+			}
+			found = sg.jur
+		}
+	}
+	return found
 }

@@ -95,6 +95,9 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		if m[6] >= 0 {
 			place = t[m[6]:m[7]]
 		}
+		if f := strings.Fields(place); len(f) > 0 && (f[0] == "Re" || f[0] == "R") {
+			place = "" // "the Supreme Court in Re E (Children)": a case, not a place
+		}
 		cl, jur, _ := cleanName(strings.TrimSpace(prefix) + " X")
 		cl = strings.TrimSpace(strings.TrimSuffix(cl, "X"))
 		start := m[4] - len(prefix) + strings.Index(prefix, cl)

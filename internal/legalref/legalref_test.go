@@ -92,6 +92,9 @@ func TestNotReferences(t *testing.T) {
 		"The ICO's Section 5 guidance on ransomware was updated in October.",
 		"Annex II sets out the plan; Section 2.3 sets out supervisory priorities.",
 		"The company's registration document (Section 4.2) describes the plan.",
+		"The Employment Rights Bill will extend unfair dismissal protection.",
+		"The proposed Arbitration and Conciliation (Amendment) Bill, 2024 would create an appellate tribunal.",
+		"A proposed bill to codify the test, the Foreign Issuer Accountability Act, remains stalled.",
 	} {
 		if refs := Find(s); len(refs) > 0 {
 			t.Errorf("%q: found %s", s, describe(refs))

@@ -341,6 +341,20 @@ func cleanName(name string) (string, string, bool) {
 	return strings.Join(words, " "), jur, hadThe
 }
 
+// euNumberAfterRe: an EU act's number follows its kind's word.
+var euNumberAfterRe = regexp.MustCompile(`^ (?:\((?:EU|EC|EEC|Euratom)\) )?(?:No\.? ?)?\d{1,4}/\d{1,4}`)
+
+// billWordRe: the sentence speaks of a bill or a proposal.
+var billWordRe = regexp.MustCompile(`\b(?:bill|proposed|draft)\b`)
+
+// proposedBefore: the sentence before at speaks of a bill ("a proposed bill
+// to codify the test, the Foreign Issuer Accountability Act, remains
+// stalled"): a name without a year there is the bill's, not a law's.
+func proposedBefore(t string, at int) bool {
+	from := max(0, strings.LastIndexAny(t[:at], ".!?\n")+1)
+	return billWordRe.MatchString(t[from:at])
+}
+
 func (s *scan) genericActs(add func(int, int, ref, int)) {
 	t := s.text
 	for _, m := range actRe.FindAllStringSubmatchIndex(t, -1) {
@@ -357,8 +371,11 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 			state = t[m[12]:m[13]]
 		}
 		name, jurHint, _ := cleanName(rawName)
-		if name == "" {
-			continue
+		if name == "" || word == "Bill" {
+			continue // a Bill is not law yet
+		}
+		if (word == "Regulation" || word == "Directive" || word == "Decision") && euNumberAfterRe.MatchString(t[m[5]:min(len(t), m[5]+16)]) {
+			continue // "… in Commission Delegated Regulation (EU) 2023/2772": the numbered act is found by its number
 		}
 		if year != "" && m[11] < len(t) && t[m[11]] == '/' {
 			// "the Damages Directive 2014/104/EU": the number is the act's, not a year.
@@ -400,7 +417,7 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 				continue // the table match covers it
 			}
 			switch word {
-			case "Act", "Bill", "Directive", "Regulation", "Ordinance":
+			case "Act", "Directive", "Regulation", "Ordinance":
 			case "Regulations":
 				if len(strings.Fields(name)) < 3 {
 					continue // "the Sanctions Regulations" may be anyone's; "the Russian Harmful Foreign Activities Sanctions Regulations" is a name
@@ -417,7 +434,7 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 					}
 				}
 			}
-			if !precededByThe(t, adjStart) || len(strings.Fields(name)) < 1 {
+			if !precededByThe(t, adjStart) || len(strings.Fields(name)) < 1 || proposedBefore(t, nameStart) {
 				continue
 			}
 			if adjStart < nameStart && word == "Act" {
@@ -441,8 +458,6 @@ func (s *scan) genericActs(add func(int, int, ref, int)) {
 			if strings.HasPrefix(state, "Cap.") || s.ctxCountry == "uk" {
 				in.Jurisdiction = "hk" // Hong Kong's laws are Ordinances, numbered by chapter
 			}
-		case "Bill":
-			in.Kind = KindLegislation
 		case "Regulations", "Order":
 			in.Kind = KindRegulation
 		case "Rules":

@@ -478,10 +478,12 @@ func (s *scan) mergeCases() {
 	t := s.text
 	for i := 0; i+1 < len(s.refs); i++ {
 		a, b := &s.refs[i], &s.refs[i+1]
-		if !a.isCaseName || !b.citation || a.drop || b.drop {
+		gap := t[a.end:b.start]
+		// "Schrems II (C-311/18)": a case's short name with its number.
+		short := a.kind == KindCase && !a.citation && gap == " (" && b.kind == KindCase
+		if !a.isCaseName && !short || !b.citation || a.drop || b.drop {
 			continue
 		}
-		gap := t[a.end:b.start]
 		if (len(gap) > 12 || strings.TrimLeft(gap, " ,(") != "" && strings.TrimSpace(gap) != "(Case") &&
 			!(len(gap) <= 80 && partyRestRe.MatchString(gap)) {
 			continue
