@@ -29,14 +29,5 @@ $$;
 -- +goose StatementEnd
 
 -- +goose Down
--- +goose StatementBegin
-DO $$
-DECLARE t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['briefs', 'brief_sources', 'brief_firms', 'brief_topics', 'brief_law_refs', 'firms', 'topics', 'events', 'articles', 'stories'] LOOP
-        EXECUTE format('DROP TRIGGER %I ON %I', t || '_notify', t);
-    END LOOP;
-END
-$$;
--- +goose StatementEnd
-DROP FUNCTION legists_notify_change();
+-- The triggers depend on the function and go with it.
+DROP FUNCTION legists_notify_change() CASCADE;
