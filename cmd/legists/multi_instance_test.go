@@ -212,57 +212,84 @@ func TestMultiInstance(t *testing.T) {
 
 	// Kill an instance while it holds claims on sources and on digests
 	// (once some articles are stored and some digests sent), and no
-	// message is between the SMTP server's acceptance and the
-	// ledger (every connection waits on the server). Prefer one that is
-	// not River's leader (a dead leader is replaced after its term).
+	// message is between the SMTP server's acceptance and the ledger:
+	// the server holds every MAIL command, and the kill waits until every
+	// open connection is held there and every accepted message is
+	// recorded as sent (a worker may still be recording its last send
+	// while another already waits at the server, on a connection of the
+	// same pool). Prefer an instance that is not River's leader (a dead
+	// leader is replaced after its term).
 	victim := -1
 	deadline := time.Now().Add(60 * time.Second)
-	var sawPolling, sawSending, sawBoth, sawBothQuiet int
+	var sawPolling, sawSending, sawBoth, sawSettled int
+	both := func() (map[int]bool, map[int]bool) {
+		polling := claimants(t, raw, `SELECT claimed_by FROM sources WHERE claimed_until > now()`)
+		sending := claimants(t, raw, `SELECT claimed_by FROM deliveries WHERE state = 'sending' AND claimed_until > now()`)
+		return polling, sending
+	}
 	for victim < 0 {
 		if time.Now().After(deadline) {
 			var stored int
 			raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&stored)
-			t.Fatalf("no instance was ever polling and sending at once with every SMTP connection waiting (%d digests sent, %d articles stored; seen polling %d, sending %d, both %d times, both and quiet %d)",
-				sink.Count(), stored, sawPolling, sawSending, sawBoth, sawBothQuiet)
+			t.Fatalf("no instance was ever polling and sending at once with the SMTP server settled (%d digests sent, %d articles stored; seen polling %d, sending %d, both %d times, settled %d)",
+				sink.Count(), stored, sawPolling, sawSending, sawBoth, sawSettled)
 		}
 		for _, in := range ins {
 			if !in.alive() {
 				t.Fatalf("instance on %s exited: %v", in.addr, in.err)
 			}
 		}
-		polling := claimants(t, raw, `SELECT claimed_by FROM sources WHERE claimed_until > now()`)
-		sending := claimants(t, raw, `SELECT claimed_by FROM deliveries WHERE state = 'sending' AND claimed_until > now()`)
+		polling, sending := both()
 		leaders := claimants(t, raw, `SELECT leader_id FROM river_leader`)
 		var stored int
 		raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&stored)
-		quiet := sink.Active() > 0 && sink.InDelay() == sink.Active() && sink.Count() >= 5 && stored >= 5
 		if len(polling) > 0 {
 			sawPolling++
 		}
 		if len(sending) > 0 {
 			sawSending++
 		}
+		candidate := -1
 		for i, in := range ins {
 			if polling[in.pid()] && sending[in.pid()] {
 				sawBoth++
-				if quiet {
-					sawBothQuiet++
+				if sink.Count() >= 5 && stored >= 5 && (!leaders[in.pid()] || time.Since(start) > 25*time.Second) {
+					candidate = i
+					break
 				}
 			}
-			if polling[in.pid()] && sending[in.pid()] && quiet && (!leaders[in.pid()] || time.Since(start) > 25*time.Second) {
-				victim = i
-				break
-			}
 		}
-		if victim < 0 {
+		if candidate < 0 {
 			time.Sleep(5 * time.Millisecond)
+			continue
 		}
+		// Hold the server and wait, at most a second (a third of the
+		// digest lease), for it to settle.
+		sink.Hold()
+		for settle := time.Now().Add(time.Second); time.Now().Before(settle); time.Sleep(5 * time.Millisecond) {
+			var recorded int
+			raw.QueryRow(`SELECT count(*) FROM deliveries WHERE state = 'sent'`).Scan(&recorded)
+			if sink.InDelay() != sink.Active() || recorded != sink.Count() {
+				continue
+			}
+			sawSettled++
+			pid := ins[candidate].pid()
+			if polling, sending := both(); polling[pid] && sending[pid] {
+				victim = candidate
+			}
+			break
+		}
+		if victim >= 0 {
+			break // killed below, while the server still holds
+		}
+		sink.Release()
 	}
 	if err := ins[victim].cmd.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
 	<-ins[victim].done
 	sink.SetDelay(20 * time.Millisecond)
+	sink.Release()
 	sentBefore := sink.Count()
 	var stored int
 	raw.QueryRow(`SELECT count(*) FROM articles`).Scan(&stored)

@@ -311,6 +311,39 @@ func TestDigestBounceAndRetry(t *testing.T) {
 	}
 }
 
+// TestDigestSendWithinLease: a send that cannot reach the message data
+// before the end of its claim (here the server holds MAIL longer than the
+// lease allows) ends unsent and leaves the digest to the next run, which
+// sends it once.
+func TestDigestSendWithinLease(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t))
+	yesterday := f.now.Add(-24 * time.Hour)
+	if _, err := f.st.ImportSubscribers(ctx, []store.Subscriber{{Email: "slow@example.org", Frequency: store.Daily, ConfirmedAt: &yesterday}}); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(t, "news", time.Hour, []string{"Sanctions"}, nil)
+	f.srv.SetDelay(900 * time.Millisecond)
+	r := f.runner(t, func(r *digest.Runner) { r.Lease = 600 * time.Millisecond })
+	if res := run(t, r); res.Due != 1 || res.Sent != 0 || res.Skipped != 1 || res.Failed != 0 {
+		t.Fatalf("first run: %+v", res)
+	}
+	if n := f.srv.Count(); n != 0 {
+		t.Fatalf("%d messages reached the server after the lease", n)
+	}
+	sub, _ := f.st.GetSubscriberByEmail(ctx, "slow@example.org")
+	dl, _ := f.st.ListDeliveries(ctx, sub.ID)
+	if len(dl) != 1 || dl[0].State != store.DeliveryPending {
+		t.Fatalf("ledger after the first run: %+v", dl)
+	}
+	f.srv.SetDelay(0)
+	if res := run(t, r); res.Sent != 1 {
+		t.Fatalf("second run: %+v", res)
+	}
+	if n := len(f.srv.To("slow@example.org")); n != 1 {
+		t.Errorf("%d messages", n)
+	}
+}
+
 func TestConcurrentSendersSQLite(t *testing.T) {
 	testConcurrentSenders(t, storetest.OpenSQLite(t))
 }

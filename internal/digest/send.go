@@ -338,7 +338,13 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 		c.failed.Add(1)
 		return
 	}
-	err = r.Sender.Send(ctx, msg)
+	// The send ends unsent if it cannot reach the data before the last
+	// sixth of the lease (a busy pool, a slow server): past the lease
+	// another sender may take the digest over.
+	sctx, cancel := context.WithTimeout(ctx, d.ClaimedUntil.Sub(r.Now())-r.Lease/6)
+	err = r.Sender.Send(sctx, msg)
+	ended := sctx.Err() != nil // the run's end or the lease's
+	cancel()
 	switch {
 	case err == nil:
 		r.finish(dctx, d, store.DeliveryResult{State: store.DeliverySent, MessageID: msg.ID, Briefs: len(j.sel.Briefs) + j.sel.More}, log)
@@ -347,7 +353,7 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 		log.Warn("digest bounced", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
 		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryBounced, Error: err.Error(), MessageID: msg.ID}, log)
 		c.bounced.Add(1)
-	case ctx.Err() != nil && errors.Is(err, mail.ErrNotSent):
+	case ended && errors.Is(err, mail.ErrNotSent):
 		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryPending}, log)
 		c.skipped.Add(1)
 	default:

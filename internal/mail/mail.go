@@ -37,7 +37,8 @@ type Message struct {
 // (by the SMTP server, or written to the outbox); a *PermanentError when
 // the server refused it for good (a 5xx reply: a bounce); any other error
 // is temporary. Errors wrapping ErrNotSent mean the message certainly did
-// not reach the server (a retry cannot make a duplicate). Send is safe for
+// not reach the server (a retry cannot make a duplicate); so do those of a
+// send whose ctx ended before the message data was sent. Send is safe for
 // concurrent use.
 type Sender interface {
 	Send(ctx context.Context, m *Message) error

@@ -255,6 +255,29 @@ func TestSMTPCancelled(t *testing.T) {
 	}
 }
 
+// TestSMTPDeadlineBeforeData: a send whose context ends while the server
+// holds MAIL sends nothing and says so; the connection stays usable.
+func TestSMTPDeadlineBeforeData(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{})
+	s := newSMTP(t, srv, nil)
+	srv.Hold()
+	c, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Send(c, build(t, "a@example.org")) }()
+	<-c.Done()
+	srv.Release()
+	if err := <-done; !errors.Is(err, mail.ErrNotSent) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("send past its deadline: %v", err)
+	}
+	if err := s.Send(ctx, build(t, "b@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Messages(); len(got) != 1 || got[0].To[0] != "b@example.org" {
+		t.Fatalf("server got %+v", got)
+	}
+}
+
 func TestOutbox(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "outbox")
 	s, err := mail.New("", dir)

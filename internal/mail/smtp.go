@@ -344,7 +344,7 @@ func (s *SMTP) sendOnce(ctx context.Context, m *Message) error {
 		}
 		slot.c, fresh = c, true
 	}
-	err := s.transact(slot.c, m)
+	err := s.transact(ctx, slot.c, m)
 	if err != nil && !fresh && isConnError(err) && !errors.Is(err, errAmbiguous) {
 		// A kept connection the server has closed meanwhile: reconnect
 		// once, at once.
@@ -354,7 +354,7 @@ func (s *SMTP) sendOnce(ctx context.Context, m *Message) error {
 			return errors.Join(ErrNotSent, fmt.Errorf("mail: reconnect to %s:%d: %w", s.cfg.Host, s.cfg.Port, derr))
 		}
 		slot.c = c
-		err = s.transact(slot.c, m)
+		err = s.transact(ctx, slot.c, m)
 	}
 	if err != nil && isConnError(err) {
 		slot.drop()
@@ -391,8 +391,11 @@ func classify(err error) error {
 	return errors.Join(ErrNotSent, err)
 }
 
-// transact runs one mail transaction: MAIL, RCPT, DATA.
-func (s *SMTP) transact(c *smtp.Client, m *Message) error {
+// transact runs one mail transaction: MAIL, RCPT, DATA. A ctx that ends
+// before DATA ends the transaction unsent (a sender whose claim on a
+// message runs out must not deliver it after another sender may have
+// taken it over); once the data is on its way it is finished.
+func (s *SMTP) transact(ctx context.Context, c *smtp.Client, m *Message) error {
 	if err := c.UpdateDeadline(s.cfg.Timeout); err != nil {
 		return errors.Join(ErrNotSent, err)
 	}
@@ -409,6 +412,10 @@ func (s *SMTP) transact(c *smtp.Client, m *Message) error {
 			_ = c.Reset()
 		}
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		_ = c.Reset()
+		return errors.Join(ErrNotSent, err)
 	}
 	w, err := c.Data()
 	if err != nil {

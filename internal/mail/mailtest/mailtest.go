@@ -76,6 +76,7 @@ type Server struct {
 	msgs     []Message
 	failures map[string]*failure
 	delay    time.Duration
+	held     bool
 
 	count    atomic.Int64
 	bytes    atomic.Int64
@@ -137,6 +138,7 @@ func New(opts Options) (*Server, error) {
 
 // Close stops the server.
 func (s *Server) Close() error {
+	s.Release()
 	return s.srv.Close()
 }
 
@@ -174,6 +176,23 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// Hold makes every MAIL command wait, after its delay, until Release:
+// while every active session waits there, no message can be between the
+// server's acceptance and the client's record of it.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	s.held = true
+	s.mu.Unlock()
+}
+
+// Release lets the MAIL commands that Hold keeps waiting go on.
+func (s *Server) Release() {
+	s.mu.Lock()
+	s.held = false
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
 // Messages returns a copy of the accepted messages, in order.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -190,7 +209,7 @@ func (s *Server) Bytes() int64 { return s.bytes.Load() }
 func (s *Server) Sessions() int { return int(s.sessions.Load()) }
 func (s *Server) Active() int   { return int(s.active.Load()) }
 
-// InDelay is the number of sessions now held by the delay.
+// InDelay is the number of sessions now held by the delay or by Hold.
 func (s *Server) InDelay() int { return int(s.inDelay.Load()) }
 
 // Refused is the number of RCPT commands answered with a failure.
@@ -270,11 +289,16 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 		return smtp.ErrAuthRequired
 	}
 	ss.s.mu.Lock()
-	d := ss.s.delay
+	d, held := ss.s.delay, ss.s.held
 	ss.s.mu.Unlock()
-	if d > 0 {
+	if d > 0 || held {
 		ss.s.inDelay.Add(1)
 		time.Sleep(d)
+		ss.s.mu.Lock()
+		for ss.s.held {
+			ss.s.cond.Wait()
+		}
+		ss.s.mu.Unlock()
 		ss.s.inDelay.Add(-1)
 	}
 	ss.from = from
