@@ -92,8 +92,9 @@ type Observer interface {
 	// error wrapping context.Canceled when shutdown interrupted it).
 	Job(kind string) func(err error)
 	// SourcePolled reports a polled source: "fetched" (answered with
-	// content), "not_modified" (304) or "error" (the fetch or the feed
-	// failed).
+	// content), "not_modified" (304), "error" (the fetch or the feed
+	// failed) or "interrupted" (the run stopped before the source
+	// answered).
 	SourcePolled(result string)
 	// ArticleSaved reports a stored article: "new", "duplicate" or
 	// "updated".
@@ -372,6 +373,15 @@ func (p *Poller) PollSource(ctx context.Context, src source.Source) source.Inges
 	log := p.log.With("source", src.ID, "url", src.URL)
 
 	fail := func(err error) source.IngestCounts {
+		if ctx.Err() != nil {
+			// The run was stopped, not failed by the source: release it,
+			// due at once, with no error counted against it.
+			res.Interrupted, res.NextPollAt = true, start
+			log.Info("ingest: poll interrupted", "err", err)
+			p.finish(src, res)
+			p.cfg.Observer.SourcePolled("interrupted")
+			return c
+		}
 		c.FeedFailed()
 		res.OK = false
 		res.Err = err.Error()

@@ -287,3 +287,32 @@ func TestRunContinuous(t *testing.T) {
 		t.Fatalf("continuous %+v", c)
 	}
 }
+
+// TestIngestInterruptedPoll: a run that stops (its deadline here) while a
+// source has not answered counts no error against the source: the claim
+// is released, the source is due again at once and keeps its state.
+func TestIngestInterruptedPoll(t *testing.T) {
+	srv := ingesttest.New()
+	defer srv.Close()
+	st := openStore(t)
+	ctx := context.Background()
+	id := addSources(t, st, srv, source.KindFeed, "/slow.xml")["/slow.xml"]
+	p := New(st, testConfig())
+	defer p.Close()
+	runCtx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	c, _ := p.Run(runCtx, true)
+	if c.FeedErrors != 0 || c.Errors != 0 {
+		t.Errorf("an interrupted poll counted as failed: %+v", c)
+	}
+	s, err := st.GetSource(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ErrorCount != 0 || s.LastError != "" || s.ClaimedUntil != nil || s.NextPollAt.After(time.Now()) {
+		t.Fatalf("source after an interrupted poll: errors %d %q, claimed until %v, next poll %s", s.ErrorCount, s.LastError, s.ClaimedUntil, s.NextPollAt)
+	}
+	if state := s.State(time.Now()); state != source.StatusPending {
+		t.Errorf("source state %q, want %q (never answered)", state, source.StatusPending)
+	}
+}

@@ -99,7 +99,7 @@ var (
 )
 
 var (
-	fetchResults   = []string{"fetched", "not_modified", "error"}
+	fetchResults   = []string{"fetched", "not_modified", "error", "interrupted"}
 	articleResults = []string{"new", "duplicate", "updated"}
 	mailResults    = []string{"sent", "retried", "bounced", "failed"}
 )
@@ -209,7 +209,7 @@ type Ingest struct{}
 func (Ingest) Job(kind string) func(error) { return Job(kind) }
 
 // SourcePolled counts one polled source and its outcome: "fetched",
-// "not_modified" or "error".
+// "not_modified", "error" or "interrupted".
 func (Ingest) SourcePolled(result string) {
 	ingestSourcesPolled.Inc()
 	if slices.Contains(fetchResults, result) {

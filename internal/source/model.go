@@ -184,6 +184,11 @@ type PollResult struct {
 	KeepValidators bool
 	// NextPollAt is when the source is due again (backoff included).
 	NextPollAt time.Time
+	// Interrupted: the run stopped (its deadline or a shutdown) before the
+	// source answered. The claim is released and the source is due again
+	// at NextPollAt; its status, validators and error count stay as they
+	// were, since the source did nothing wrong.
+	Interrupted bool
 }
 
 // Article is one piece of news read from a source, archived with its

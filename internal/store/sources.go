@@ -356,6 +356,13 @@ func (s *db) FinishPoll(ctx context.Context, id int64, owner string, r source.Po
 		at = s.now()
 	}
 	err := s.write(ctx, func(tx runner) error {
+		if r.Interrupted {
+			_, err := tx.exec(ctx, `UPDATE sources SET next_poll_at = ?,
+				claimed_until = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_until END,
+				claimed_by = CASE WHEN claimed_by = ? THEN '' ELSE claimed_by END
+				WHERE id = ?`, s.d.timeArg(r.NextPollAt), owner, owner, id)
+			return err
+		}
 		q := `UPDATE sources SET last_polled_at = ?, last_status = ?, next_poll_at = ?,
 			claimed_until = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_until END,
 			claimed_by = CASE WHEN claimed_by = ? THEN '' ELSE claimed_by END`
