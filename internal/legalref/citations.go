@@ -15,7 +15,7 @@ import (
 // --- Citations: case numbers, neutral citations, codes.
 
 var (
-	neutralRe       = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|HKCFI|HKCA|HKDC|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
+	neutralRe       = regexp.MustCompile(`\[(\d{4})\]\s+(UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT|EWFC|EWCOP|EAT|UKEAT|CAT|CSIH|CSOH|NICA|NIKB|NIQB|IEHC|IESC|IECA|SGCA|SGHC|SGHC\(I\)|HCA|FCA|FCAFC|NZSC|HKCFA|HKCFI|HKCA|HKDC|UKIPTrib|EWCC|UKAIT)\s+(\d+)(?:\s+\((Ch|KB|QB|Admin|Admlty|Comm|Fam|Pat|TCC|IPEC|SCCO|Costs|IAC|LC|AAC|TC|GRC|Civ|Crim)\))?`)
 	euCaseRe        = regexp.MustCompile(`(?:(?:Joined\s+)?Cases?\s+)?\b([CT])[-‑–]\s?(\d{1,4})/(\d{2})(?:\s+P\b)?`)
 	echrRe          = regexp.MustCompile(`(?:(?:[Aa]pplication|[Aa]pp\.)\s+)?\b[Nn]os?\.\s?(\d{3,6}/\d{2})\b`)
 	epoCaseRe       = regexp.MustCompile(`\b([GTJ])\s(\d{1,4}/\d{2})\b`)
@@ -59,7 +59,7 @@ var divisionCourt = map[string]string{"EWHC": "ewhc", "UKUT": "ukut", "UKFTT": "
 
 // knownDivision are the Find Case Law paths of divided courts.
 var knownDivision = map[string]bool{"ewhc/ch": true, "ewhc/kb": true, "ewhc/qb": true, "ewhc/admin": true, "ewhc/comm": true,
-	"ewhc/fam": true, "ewhc/pat": true, "ewhc/tcc": true, "ewhc/ipec": true, "ewhc/scco": true, "ukut/iac": true,
+	"ewhc/fam": true, "ewhc/admlty": true, "ewhc/pat": true, "ewhc/tcc": true, "ewhc/ipec": true, "ewhc/scco": true, "ukut/iac": true,
 	"ukut/lc": true, "ukut/tcc": true, "ukut/aac": true, "ukftt/tc": true, "ukftt/grc": true}
 
 var courtOfCitation = map[string]string{"UKSC": "uk", "UKPC": "uk", "UKHL": "uk", "EWCA": "uk", "EWHC": "uk", "UKUT": "uk",
@@ -452,12 +452,23 @@ func trimParty(s string) string {
 			rw = rw[:k+1]
 			break
 		}
+		if k > 0 && pinpointWord[strings.TrimRight(w, ".")] && (k == len(rw)-1 || rw[k+1][0] >= '0' && rw[k+1][0] <= '9') {
+			// "Barber v Guardian Royal Exchange and Article 157 TFEU": the
+			// name ends before the provision the sentence goes on to.
+			rw = rw[:k]
+			break
+		}
 	}
 	for len(rw) > 1 && !isUpperStart(rw[len(rw)-1]) {
 		rw = rw[:len(rw)-1]
 	}
 	return strings.Join(rw, " ")
 }
+
+// pinpointWord: words that begin a provision, never a party's name's
+// last word ("Article 157").
+var pinpointWord = map[string]bool{"Article": true, "Articles": true, "Art": true, "Arts": true, "Section": true,
+	"Sections": true, "Recital": true, "Recitals": true}
 
 // abbreviations that end with a full stop inside a party's name.
 var partyAbbrev = map[string]bool{"Ltd.": true, "Inc.": true, "Co.": true, "Corp.": true, "plc.": true, "Bros.": true,

@@ -132,7 +132,8 @@ func (r ref) finish(text, ctxJur, ctxCountry string) Reference {
 				finishInstrument(&in)
 			}
 		}
-		if in.Jurisdiction == "uk" && in.Kind == KindLegislation && in.link != "" && !namesYear(text[r.start:r.end], in.Canonical) {
+		if in.Jurisdiction == "uk" && in.Kind == KindLegislation && in.link != "" && !namesYear(text[r.start:r.end], in.Canonical) &&
+			!initialsRe.MatchString(text[r.start:r.end]) {
 			// "the Companies Act" in a paragraph about the Cayman Islands or
 			// Australia: that country's Act of the name, not the UK's.
 			if c := localCountry(text, r.start, ctxCountry); commonLawAbroad[c] {
@@ -209,6 +210,10 @@ func pluralKeyword(k string) string {
 	}
 	return k + "s"
 }
+
+// initialsRe: a name written with its initials ("the DMCC Act") is that
+// Act's own, never a namesake abroad.
+var initialsRe = regexp.MustCompile(`\b[A-Z]{2,}[a-z]?\b`)
 
 // signalledNear: the paragraph around offset at names country at all
 // ("… does not create such a rule in Ireland").

@@ -309,6 +309,9 @@ func cleanName(name string) (string, string, bool) {
 		name = name[cut:]
 		hadThe = true
 	}
+	// "(7) The Economic Crime … Act 2023": the citation marker of the
+	// sentence before is not part of the name.
+	name = markerPrefixRe.ReplaceAllString(name, "")
 	words := strings.Fields(name)
 	for k := len(words) - 2; k >= 0; k-- {
 		if endsSentence(words[k]) {
@@ -340,6 +343,9 @@ func cleanName(name string) (string, string, bool) {
 	}
 	return strings.Join(words, " "), jur, hadThe
 }
+
+// markerPrefixRe: citation markers, "(7) " or "(1, 2) ", at a name's start.
+var markerPrefixRe = regexp.MustCompile(`^(?:\(\d+(?:,\s?\d+)*\)\s+)+`)
 
 // euNumberAfterRe: an EU act's number follows its kind's word.
 var euNumberAfterRe = regexp.MustCompile(`^ (?:\((?:EU|EC|EEC|Euratom)\) )?(?:No\.? ?)?\d{1,4}/\d{1,4}`)

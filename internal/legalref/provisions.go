@@ -30,7 +30,20 @@ var (
 	// "of the report": the provision is of something that is not law.
 	// "of the Romanian Code of Criminal Procedure": capitalised words before
 	// an instrument's noun, perhaps with its subject after it.
-	unknownInstRe    = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules|Order|Regulations|Decree)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	unknownInstRe = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:[A-Z][\w’'\-–]*\s+){1,6}(?:Code|Agreement|Convention|Treaty|Instrument|Act|Law|Constitution|Charter|Statute|Protocol|Ordinance|Rules|Order|Regulations|Decree)(?:\s+(?:of|on)\s+[A-Z][\w’'\-]*(?:\s+(?:and\s+)?[A-Z][\w’'\-]*){0,4})?(?:,?\s+(?:1[6-9]|20)\d\d)?)\b`)
+	// "Article 82 of the Loi Informatique et Libertés": a law named in its
+	// own language (the words run to the first English one).
+	foreignLawRe  = regexp.MustCompile(`^,?\s+(?:of|to|under)\s+the\s+((?:Loi|Ley|Lei|Legge|Wet|Décret|Decreto|Gesetz)(?:\s+[\p{L}\d/°'’\-]+){1,6})`)
+	foreignLawJur = map[string]string{"Loi": "fr", "Décret": "fr", "Ley": "es", "Lei": "pt", "Legge": "it", "Decreto": "it", "Wet": "nl", "Gesetz": "de"}
+	wordRe        = regexp.MustCompile(`\S+`)
+	romanceWord   = map[string]bool{"et": true, "de": true, "du": true, "des": true, "la": true, "le": true, "les": true, "del": true,
+		"di": true, "della": true, "y": true, "e": true, "sur": true, "pour": true, "relative": true, "relatif": true, "n°": true}
+	englishWord = map[string]bool{"which": true, "that": true, "and": true, "or": true, "to": true, "in": true, "of": true, "on": true,
+		"for": true, "is": true, "was": true, "by": true, "with": true, "as": true, "under": true, "from": true, "at": true, "the": true,
+		"a": true, "an": true, "were": true, "has": true, "had": true, "it": true, "its": true, "since": true, "after": true, "before": true,
+		"applies": true, "apply": true, "requires": true, "provides": true, "allows": true, "says": true, "sets": true, "gives": true,
+		"will": true, "would": true, "may": true, "must": true, "can": true, "could": true, "should": true, "are": true, "be": true,
+		"not": true, "also": true, "now": true, "into": true}
 	countryAdjective = map[string]string{"Romanian": "ro", "Portuguese": "pt", "French": "fr", "German": "de", "Italian": "it",
 		"Spanish": "es", "Dutch": "nl", "Polish": "pl", "Swiss": "ch", "Irish": "ie", "Indian": "in", "Australian": "au",
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
@@ -246,6 +259,30 @@ func (s *scan) provisions() {
 				inst = &Instrument{Kind: kind, Jurisdiction: jur, Canonical: name, Title: name}
 				finishInstrument(inst)
 				end = listEnd + u[1]
+			}
+		}
+		if inst == nil {
+			if u := foreignLawRe.FindStringSubmatchIndex(ahead); u != nil && !overlapsAny(s.refs, listEnd+u[2], listEnd+u[3]) {
+				name := ahead[u[2]:u[3]]
+				spans := wordRe.FindAllStringIndex(name, -1)
+				romance := !strings.HasPrefix(name, "Wet") && !strings.HasPrefix(name, "Gesetz")
+				n := 1
+				for n < len(spans) {
+					w := strings.TrimRight(name[spans[n][0]:spans[n][1]], ".,;:")
+					if englishWord[w] || romance && !isUpperStart(w) && !romanceWord[w] && !strings.ContainsAny(w, "0123456789") {
+						break // "Loi Informatique et Libertés, which", "Ley Orgánica 3/2018 applies"
+					}
+					n++
+					if w != name[spans[n-1][0]:spans[n-1][1]] {
+						break // its punctuation ends the name
+					}
+				}
+				name = strings.TrimRight(name[:spans[n-1][1]], ".,;:")
+				if n > 1 {
+					inst = &Instrument{Kind: KindLegislation, Jurisdiction: foreignLawJur[name[:spans[0][1]]], Canonical: name, Title: name}
+					finishInstrument(inst)
+					end = listEnd + u[2] + len(name)
+				}
 			}
 		}
 		if inst == nil {

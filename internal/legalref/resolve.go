@@ -93,6 +93,13 @@ func (s *scan) resolve() {
 					}
 				}
 			}
+			if r.inst == nil && r.cont == "Convention" && r.keyword == "Article" && strasbourgRe.MatchString(t) {
+				// "Article 8 of the Convention" in a text about the European
+				// Court of Human Rights: its Convention, whatever other
+				// convention the text names later.
+				in, _ := tbl.lookup("ECHR")
+				r.inst = &in
+			}
 			if r.inst == nil && !r.ambiguous && (r.cont != "" || !anyFits(seen, r.keyword)) {
 				// Named only later (and no earlier instrument could hold it): "Part 26A ... the Companies Act 2006",
 				// "Article 8 of the Convention ... the European Convention on Human Rights".
@@ -139,6 +146,9 @@ func (s *scan) resolve() {
 		}
 	}
 }
+
+// strasbourgRe: the text speaks of the European Court of Human Rights.
+var strasbourgRe = regexp.MustCompile(`European Court of Human Rights|\bECtHR\b|Strasbourg court|court in Strasbourg`)
 
 // lastOf is the last instrument in seen that a continuation word or a bare
 // provision keyword can mean.
