@@ -419,6 +419,12 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 				left = strings.Join(lw[k+1:], " ")
 				break
 			}
+			if k == 1 && allDigits(lw[1]) && reportCode(lw[0]) && (strings.HasSuffix(t[:m[2]], "] ") || strings.HasSuffix(t[:m[2]], ") ")) {
+				// "… [2008] UKHL 48 and Hadley v Baxendale": the citation
+				// before ends the earlier case; this one's party follows.
+				left = strings.Join(lw[k+1:], " ")
+				break
+			}
 		}
 		cl, _, _ := cleanName(left)
 		if strings.HasPrefix(left, "R ") || left == "R" {
@@ -440,6 +446,16 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(start, end, ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
+}
+
+// reportCode: the court or report part of a citation before its number
+// ("UKHL 48", "AC 562", "Civ 101"), never a party's word.
+func reportCode(w string) bool {
+	switch w {
+	case "Civ", "Crim", "Ch", "Comm", "Exch", "Admin", "Fam", "Pat":
+		return true
+	}
+	return len(w) >= 2 && strings.ToUpper(w) == w && !allDigits(w)
 }
 
 // trimParty ends a party's name at the end of its sentence and drops the
