@@ -231,3 +231,17 @@ func TestLowerCaseCourtFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestTableLinksResolve: every UK Act the table gives a legislation.gov.uk
+// link gets an address the site serves: from 1963 by calendar year and
+// chapter, before it by regnal years ("ukpga/1906/41" is no page).
+func TestTableLinksResolve(t *testing.T) {
+	for key, e := range tbl.byKey {
+		if !strings.HasPrefix(key, "ukpga:") {
+			continue
+		}
+		if e.inst.URL == "" {
+			t.Errorf("%s (%s): no address; an Act before 1963 needs its regnal years (ukpga:Vict/24-25/100)", e.inst.Canonical, key)
+		}
+	}
+}

@@ -80,6 +80,9 @@ func euSuffix(year int, given string) string {
 	}
 }
 
+// regnalRe: a UK Act's link by regnal years ("ukpga:Vict/24-25/100").
+var regnalRe = regexp.MustCompile(`^ukpga:(?:Will4|Vict|Edw7|Geo5|Edw8|Geo6|Eliz2)/\d+(?:-\d+)*/\d+$`)
+
 // finishInstrument fills the URL and slug of an instrument from its link.
 func finishInstrument(in *Instrument) {
 	switch {
@@ -87,10 +90,15 @@ func finishInstrument(in *Instrument) {
 		in.URL = in.link[4:]
 	case strings.HasPrefix(in.link, "eu:"):
 		// set by euAct
+	case regnalRe.MatchString(in.link):
+		// "ukpga:Edw7/6/41": an Act before 1963 is addressed by the regnal
+		// years of its session (6 Edw. 7 c. 41), not the calendar year.
+		in.URL = "https://www.legislation.gov.uk/" + strings.Replace(in.link, ":", "/", 1)
 	case in.link != "":
 		var series string
 		var year, num int
-		if _, err := fmt.Sscanf(strings.Replace(strings.Replace(in.link, ":", " ", 1), "/", " ", 1), "%s %d %d", &series, &year, &num); err == nil {
+		if _, err := fmt.Sscanf(strings.Replace(strings.Replace(in.link, ":", " ", 1), "/", " ", 1), "%s %d %d", &series, &year, &num); err == nil &&
+			!(series == "ukpga" && year < 1963) { // "ukpga/1906/41" is no address of legislation.gov.uk's
 			in.URL = fmt.Sprintf(legislation, series, year, num)
 		}
 	}
