@@ -49,7 +49,7 @@ var (
 		"Canadian": "ca", "Belgian": "be", "Austrian": "at", "Greek": "gr", "Swedish": "se", "Danish": "dk", "Finnish": "fi"}
 	// The rest of a party's name the case-name pattern stops short of
 	// (", Designs and Trade Marks", " (UK) Ltd"), or the ECHR's " [GC], ".
-	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|and|of|&|the|for|plc|ltd|llp|limited))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
+	partyRestRe = regexp.MustCompile(`^(?:,?\s+(?:[A-Z][\w'’.\-]*|\([A-Z][\w.]*\)|\(No\.? ?\d+\)|and|of|&|the|for|plc|ltd|llp|limited))*(?:\s+\[GC\]|\s+\(dec\.\))?,?\s+$`)
 	// "Section 2 above", "Section 3 of which": a part of the text itself.
 	selfRefRe = regexp.MustCompile(`^,?\s+(?:above|below|of\s+which|hereof|of\s+this\s+(?:note|alert|article|briefing|report|guide|update|bulletin))\b`)
 	// "Schedule 4 of the CMA's guidance": a part of someone's document.
