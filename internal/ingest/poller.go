@@ -30,7 +30,7 @@ type Store interface {
 	SaveArticle(ctx context.Context, a *source.Article) (source.SaveResult, error)
 	UnclusteredArticles(ctx context.Context, limit int) ([]source.Article, error)
 	StoryCandidates(ctx context.Context, from, to time.Time) ([]source.Candidate, error)
-	AssignStory(ctx context.Context, articleID, storyID int64, v source.Vector) (int64, error)
+	AssignStories(ctx context.Context, as []store.StoryAssignment) ([]int64, error)
 }
 
 // Config tunes the poller. Zero fields take the defaults.
@@ -118,7 +118,25 @@ type Poller struct {
 	index     *source.Index
 	loadedLo  time.Time
 	loadedHi  time.Time
+	// queue holds the assignments matched but not yet written; one
+	// caller at a time (flushing) writes them, many in one transaction. A
+	// new story is held in the index under a provisional (negative) id,
+	// the last one given being lastNew, until its row is written.
+	queue    []*clusterJob
+	flushing bool
+	lastNew  int64
 }
+
+// clusterJob is one article's assignment, waiting to be written: done is
+// closed when it is written (or err is known).
+type clusterJob struct {
+	a    store.StoryAssignment
+	done chan struct{}
+	err  error
+}
+
+// maxClusterBatch bounds the assignments written in one transaction.
+const maxClusterBatch = 64
 
 // New makes a poller.
 func New(st Store, cfg Config) *Poller {
@@ -724,11 +742,12 @@ func (p *Poller) save(ctx context.Context, a *source.Article, c *source.IngestCo
 
 // cluster assigns a stored article to a story. Matching is serialised
 // within the process so that two reports of a new event arriving at once
-// make one story: a new story is created while the lock is held, and the
-// in-memory index learns of each assignment before the lock is released.
-// Joining an existing story is written to the database after the lock is
-// released (the story's row lock orders concurrent joins), so that the
-// next article's match does not wait for this one's transaction.
+// make one story, but no database write happens under the lock: the
+// in-memory index learns of the assignment (a new story under a
+// provisional id) before the lock is released, and the assignments
+// matched meanwhile are written together, in the order they were
+// matched, by whichever caller finds no one writing (flushClusters). It
+// returns when the article's assignment is written.
 func (p *Poller) cluster(ctx context.Context, a *source.Article) (err error) {
 	v := source.TermVector(a.Title, a.Text)
 	at := a.Time()
@@ -741,18 +760,90 @@ func (p *Poller) cluster(ctx context.Context, a *source.Article) (err error) {
 	}
 	id, _ := p.index.Match(v, at)
 	if id == 0 {
-		defer p.clusterMu.Unlock()
-		sid, err := p.st.AssignStory(ctx, a.ID, 0, v)
-		if err != nil {
-			return err
-		}
-		p.index.Add(sid, v, at)
-		return nil
+		p.lastNew--
+		id = p.lastNew
 	}
 	p.index.Add(id, v, at)
+	job := &clusterJob{a: store.StoryAssignment{ArticleID: a.ID, StoryID: id, Vector: v}, done: make(chan struct{})}
+	p.queue = append(p.queue, job)
+	write := !p.flushing
+	p.flushing = true
 	p.clusterMu.Unlock()
-	_, err = p.st.AssignStory(ctx, a.ID, id, v)
-	return err
+	if write {
+		p.flushClusters(ctx)
+	}
+	select {
+	case <-job.done:
+		return job.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// flushClusters writes the queued assignments until none is left.
+func (p *Poller) flushClusters(ctx context.Context) {
+	for {
+		p.clusterMu.Lock()
+		batch := p.queue[:min(len(p.queue), maxClusterBatch)]
+		p.queue = p.queue[len(batch):]
+		if len(batch) == 0 {
+			p.queue, p.flushing = nil, false
+			p.clusterMu.Unlock()
+			return
+		}
+		p.clusterMu.Unlock()
+		as := make([]store.StoryAssignment, len(batch))
+		for i, j := range batch {
+			as[i] = j.a
+		}
+		ids, err := p.st.AssignStories(ctx, as)
+		if err != nil && len(batch) > 1 && ctx.Err() == nil {
+			// One bad assignment must not keep the others out: each
+			// alone, a new story's key standing for its id once written.
+			ids, err = make([]int64, len(batch)), nil
+			written := map[int64]int64{}
+			for i, j := range batch {
+				a := j.a
+				if w, ok := written[a.StoryID]; ok {
+					a.StoryID = w
+				}
+				one, e := p.st.AssignStories(ctx, []store.StoryAssignment{a})
+				if j.err = e; e == nil {
+					ids[i] = one[0]
+					if j.a.StoryID < 0 {
+						written[j.a.StoryID] = one[0]
+					}
+				}
+			}
+		} else {
+			for _, j := range batch {
+				j.err = err
+			}
+		}
+		p.clusterMu.Lock()
+		for i, j := range batch {
+			key := j.a.StoryID
+			if key >= 0 {
+				continue
+			}
+			if j.err != nil {
+				p.index.Remove(key)
+				continue
+			}
+			// The new story has its id: the index and the assignments
+			// still queued use it from now on.
+			p.index.Rename(key, ids[i])
+			for _, q := range p.queue {
+				if q.a.StoryID == key {
+					q.a.StoryID = ids[i]
+				}
+			}
+		}
+		p.clusterMu.Unlock()
+		for _, j := range batch {
+			close(j.done)
+		}
+	}
 }
 
 // loadStories makes sure the index holds the stories active around at.

@@ -299,6 +299,9 @@ func (x *Index) Put(c Candidate) {
 	}
 }
 
+// Remove drops story id.
+func (x *Index) Remove(id int64) { x.remove(id) }
+
 func (x *Index) remove(id int64) {
 	old, ok := x.stories[id]
 	if !ok {
@@ -341,6 +344,20 @@ func (x *Index) Add(id int64, v Vector, at time.Time) {
 	if x.adds++; x.adds%1000 == 0 {
 		x.evict(x.latest.Add(-4 * x.c.Window))
 	}
+}
+
+// Rename gives story old the id new (a story held under a provisional id
+// until the database gave it its own); a story already held as new is
+// replaced. Nothing happens when old is not held.
+func (x *Index) Rename(old, new int64) {
+	c, ok := x.stories[old]
+	if !ok || old == new {
+		return
+	}
+	n := *c
+	n.ID = new
+	x.remove(old)
+	x.Put(n)
 }
 
 // evict drops stories last seen before cutoff.

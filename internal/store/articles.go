@@ -150,16 +150,28 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				pageErrors        int
 			)
 			const known = `SELECT id, content_hash, title, source_id, published_at, modified_at, author, publisher, full_text,
-				page_errors, page_retry_at FROM articles`
+				page_errors, page_retry_at`
 			err := sql.ErrNoRows
-			if a.SourceID != 0 {
-				err = tx.hot().queryRow(ctx, known+` WHERE source_id = ? AND guid = ?`+s.d.forUpdate, a.SourceID, a.GUID).
-					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
-			}
-			if errors.Is(err, sql.ErrNoRows) {
-				byURL = true
-				err = tx.hot().queryRow(ctx, known+` WHERE canonical_url = ?`+s.d.forUpdate, canon).
-					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
+			if s.d.name == dialectPostgres {
+				// One round trip for both lookups, each on its own index
+				// whatever the planner knows of the table: the article
+				// known by GUID first.
+				err = tx.hot().queryRow(ctx, known+`, coalesce(NOT (source_id = ? AND guid = ?), true) FROM articles
+					WHERE id = ANY (ARRAY(SELECT g.id FROM articles g WHERE g.source_id = ? AND g.guid = ?
+					UNION ALL SELECT c.id FROM articles c WHERE c.canonical_url = ?))
+					ORDER BY 12 LIMIT 1`+s.d.forUpdate, a.SourceID, a.GUID, a.SourceID, a.GUID, canon).
+					Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry, &byURL)
+				byURL = byURL || err != nil
+			} else {
+				if a.SourceID != 0 {
+					err = tx.hot().queryRow(ctx, known+` FROM articles WHERE source_id = ? AND guid = ?`, a.SourceID, a.GUID).
+						Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
+				}
+				if errors.Is(err, sql.ErrNoRows) {
+					byURL = true
+					err = tx.hot().queryRow(ctx, known+` FROM articles WHERE canonical_url = ?`, canon).
+						Scan(&id, &hash, &title, &oldSrc, &pub, &mod, &author, &publisher, &oldFull, &pageErrors, &retry)
+				}
 			}
 			if err == nil {
 				res.ID = id

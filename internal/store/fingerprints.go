@@ -97,47 +97,52 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 		dist int
 	}
 	var cands []cand
-	// The same text: one index lookup.
-	var exact int64
-	switch err := tx.hot().queryRow(ctx, `SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1`, hash).Scan(&exact); {
-	case err == nil:
-		cands = append(cands, cand{id: exact, dist: -1})
-	case err != sql.ErrNoRows:
+	// One round trip: the first article with the same text (one index
+	// lookup), then the buckets of the probe keys.
+	keys := f.ProbeKeys()
+	args := make([]any, 0, 1+len(keys))
+	args = append(args, hash)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	q := probeSQL
+	if s.d.name == dialectPostgres {
+		q = probeSQLPostgres
+	}
+	rows, err := tx.hot().query(ctx, `SELECT e.id, 0, 1 FROM (SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1) e
+		UNION ALL SELECT p.article_id, p.simhash, 0 FROM (`+q+`) p`, args...)
+	if err != nil {
 		return 0, story, 0, false, err
 	}
-	if len(cands) == 0 {
-		keys := f.ProbeKeys()
-		args := make([]any, len(keys))
-		for i, k := range keys {
-			args[i] = k
-		}
-		q := probeSQL
-		if s.d.name == dialectPostgres {
-			q = probeSQLPostgres
-		}
-		rows, err := tx.hot().query(ctx, q, args...)
-		if err != nil {
+	seen := map[int64]bool{}
+	exact := int64(0)
+	for rows.Next() {
+		var id, sim int64
+		var same bool
+		if err := rows.Scan(&id, &sim, &same); err != nil {
+			rows.Close()
 			return 0, story, 0, false, err
 		}
-		seen := map[int64]bool{}
-		for rows.Next() {
-			var id, sim int64
-			if err := rows.Scan(&id, &sim); err != nil {
-				rows.Close()
-				return 0, story, 0, false, err
-			}
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if d := f.Distance(source.Fingerprint(uint64(sim))); d <= source.NearDuplicateDistance {
-				cands = append(cands, cand{id: id, dist: d})
-			}
+		if same {
+			exact = id
+			continue
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, story, 0, false, err
+		if seen[id] {
+			continue
 		}
+		seen[id] = true
+		if d := f.Distance(source.Fingerprint(uint64(sim))); d <= source.NearDuplicateDistance {
+			cands = append(cands, cand{id: id, dist: d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, story, 0, false, err
+	}
+	if exact != 0 {
+		// The same text is the only candidate.
+		cands = []cand{{id: exact, dist: -1}}
+	} else {
 		// Closest first, then the oldest.
 		slices.SortFunc(cands, func(a, b cand) int {
 			if a.dist != b.dist {

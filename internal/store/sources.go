@@ -87,6 +87,9 @@ type SourceStore interface {
 	// titled after the article), adds v to the story's centroid, and
 	// moves the article's duplicates along. It returns the story's id.
 	AssignStory(ctx context.Context, articleID, storyID int64, v source.Vector) (int64, error)
+	// AssignStories does what AssignStory does for many articles in one
+	// transaction (see StoryAssignment) and returns each one's story.
+	AssignStories(ctx context.Context, as []StoryAssignment) ([]int64, error)
 	// GetStory returns a story with its articles (oldest first,
 	// duplicates included and marked) and timeline.
 	GetStory(ctx context.Context, id int64) (*source.Story, error)
