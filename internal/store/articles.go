@@ -136,7 +136,10 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 		srcID = a.SourceID
 	}
 	var res source.SaveResult
-	err = s.writeRefetchable(ctx, func(tx runner) error {
+	// A write of writeRefetchable's kind, its commit made asynchronous
+	// with its first write (on PostgreSQL: s.asyncCommit, or the band
+	// locks' statement), not before the lookups: one round trip fewer.
+	err = s.write(ctx, func(tx runner) error {
 		for attempt := 0; ; attempt++ {
 			res = source.SaveResult{}
 			// 1. Known by GUID within the source, or by canonical URL.
@@ -189,6 +192,9 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 					res.Outcome = source.SavedUnchanged
 					if pageErrors != a.PageErrors || !srcTimesEqual(retry.Ptr(), a.PageRetryAt) {
 						// Only the page's backoff changed.
+						if err := s.asyncCommit(ctx, tx); err != nil {
+							return err
+						}
 						if _, err := tx.exec(ctx, `UPDATE articles SET page_errors = ?, page_retry_at = ? WHERE id = ?`,
 							a.PageErrors, s.d.timePtrArg(a.PageRetryAt), id); err != nil {
 							return err
@@ -202,6 +208,9 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 					return err
 				}
 				res.Outcome = source.SavedUpdated
+				if err := s.asyncCommit(ctx, tx); err != nil {
+					return err
+				}
 				_, err = tx.exec(ctx, `UPDATE articles SET title = ?, publisher = ?, author = ?, language = ?, excerpt = ?,
 					published_at = ?, modified_at = ?, fetched_at = ?, updated_at = ?, sort_at = ?, html = ?, text = ?,
 					full_text = ?, content_hash = ?, simhash = ?, page_errors = ?, page_retry_at = ? WHERE id = ?`,
@@ -227,10 +236,11 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				// right, so the locks are taken in ascending order.
 				keys := srcBandLocks(a.SimHash)
 				args := make([]any, len(keys))
-				calls := make([]string, len(keys))
+				calls := make([]string, len(keys), len(keys)+1)
 				for i, key := range keys {
 					args[i], calls[i] = key, `pg_advisory_xact_lock(?)`
 				}
+				calls = append(calls, asyncCommitSQL)
 				if _, err := tx.hot().exec(ctx, `SELECT `+strings.Join(calls, ", "), args...); err != nil {
 					return err
 				}
@@ -248,22 +258,20 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				}
 			}
 			// 3. Insert.
-			err = tx.hot().queryRow(ctx, `INSERT INTO articles (source_id, guid, url, link_key, canonical_url, title, publisher,
-				author, language, excerpt, published_at, modified_at, fetched_at, updated_at, sort_at, html, text,
-				full_text, content_hash, simhash, duplicate_of, story_id, page_errors, page_retry_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING RETURNING id`,
-				srcID, a.GUID, a.URL, linkKey, canon, a.Title, a.Publisher, a.Author, a.Language, a.Excerpt,
-				s.d.timePtrArg(a.PublishedAt), s.d.timePtrArg(a.ModifiedAt), s.d.timeArg(a.FetchedAt), s.d.timeArg(now),
-				s.d.timeArg(sortAt), a.HTML, a.Text, a.FullText, a.ContentHash, int64(uint64(a.SimHash)),
-				dupOf, dupStory, a.PageErrors, s.d.timePtrArg(a.PageRetryAt)).Scan(&res.ID)
+			if !comparable {
+				if err := s.asyncCommit(ctx, tx); err != nil {
+					return err
+				}
+			}
+			res.ID, err = s.insertArticle(ctx, tx, []any{srcID, a.GUID, a.URL, linkKey, canon, a.Title, a.Publisher,
+				a.Author, a.Language, a.Excerpt, s.d.timePtrArg(a.PublishedAt), s.d.timePtrArg(a.ModifiedAt),
+				s.d.timeArg(a.FetchedAt), s.d.timeArg(now), s.d.timeArg(sortAt), a.HTML, a.Text, a.FullText,
+				a.ContentHash, int64(uint64(a.SimHash)), dupOf, dupStory, a.PageErrors, s.d.timePtrArg(a.PageRetryAt)},
+				a.SimHash, comparable)
 			if err == nil {
 				res.Outcome = source.SavedNew
 				if dupOf != nil {
 					res.Outcome = source.SavedDuplicate
-				}
-				if comparable {
-					return s.insertBands(ctx, tx, res.ID, a.SimHash)
 				}
 				return nil
 			}
@@ -283,10 +291,52 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 	return res, nil
 }
 
-// findNearDuplicate finds the first stored copy of a text: an article with
-// the same content hash, or whose SimHash shares a band with f, lies
-// within source.NearDuplicateDistance and whose text shares most of its
-// shingles (source.Containment). A copy of a copy resolves to the first
+// insertArticleSQL inserts an article (the 24 values of insertArticle's
+// args) unless its GUID or URL is stored already.
+const insertArticleSQL = `INSERT INTO articles (source_id, guid, url, link_key, canonical_url, title, publisher,
+	author, language, excerpt, published_at, modified_at, fetched_at, updated_at, sort_at, html, text,
+	full_text, content_hash, simhash, duplicate_of, story_id, page_errors, page_retry_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT DO NOTHING RETURNING id`
+
+// insertComparableSQL is, for PostgreSQL, insertArticleSQL, insertBands'
+// two statements and nothing else in one round trip: args, the SimHash,
+// the band keys, the band keys again. The trim sees the buckets as they
+// were before the statement (one snapshot), so it keeps their
+// bucketSize-1 newest rows and the new row makes bucketSize.
+var insertComparableSQL = `WITH a AS (` + insertArticleSQL + `),
+	b AS (INSERT INTO article_bands (band_key, article_id, simhash)
+		SELECT k.band_key, a.id, ?::bigint FROM a CROSS JOIN (VALUES ` +
+	strings.TrimSuffix(strings.Repeat(`(?::bigint), `, len(source.Fingerprint(0).BandKeys())), ", ") + `) AS k (band_key)
+		ON CONFLICT DO NOTHING),
+	t AS (DELETE FROM article_bands WHERE band_key IN (` + placeholders(len(source.Fingerprint(0).BandKeys())) + `)
+		AND EXISTS (SELECT 1 FROM a) AND article_id < (SELECT n.article_id FROM article_bands n
+		WHERE n.band_key = article_bands.band_key ORDER BY n.article_id DESC LIMIT 1 OFFSET ` + strconv.Itoa(bucketSize-2) + `))
+	SELECT id FROM a`
+
+// insertArticle inserts an article and, when comparable, indexes its
+// fingerprint f; sql.ErrNoRows when its GUID or URL is stored already.
+func (s *db) insertArticle(ctx context.Context, tx runner, args []any, f source.Fingerprint, comparable bool) (int64, error) {
+	var id int64
+	if comparable && s.d.name == dialectPostgres {
+		keys := f.BandKeys()
+		all := make([]any, 0, len(args)+1+2*len(keys))
+		all = append(all, args...)
+		all = append(all, int64(uint64(f)))
+		for range 2 {
+			for _, k := range keys {
+				all = append(all, k)
+			}
+		}
+		err := tx.hot().queryRow(ctx, insertComparableSQL, all...).Scan(&id)
+		return id, err
+	}
+	if err := tx.hot().queryRow(ctx, insertArticleSQL, args...).Scan(&id); err != nil || !comparable {
+		return id, err
+	}
+	return id, s.insertBands(ctx, tx, id, f)
+}
+
 // srcItemKey is the stored key of an item without an http(s) link: its
 // GUID within its source, else the hash of its text.
 func srcItemKey(a *source.Article) (string, error) {

@@ -309,11 +309,26 @@ func (s *db) writeRefetchable(ctx context.Context, fn func(tx runner) error) err
 		return s.write(ctx, fn)
 	}
 	return s.write(ctx, func(tx runner) error {
-		if _, err := tx.hot().exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		if err := s.asyncCommit(ctx, tx); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+}
+
+// asyncCommitSQL makes a PostgreSQL transaction's commit not wait for the
+// WAL flush (see writeRefetchable); a select list item, so that a
+// statement run anyway can carry it.
+const asyncCommitSQL = `set_config('synchronous_commit', 'off', true)`
+
+// asyncCommit is writeRefetchable's setting for a transaction of write
+// that sets it itself, later (SaveArticle: with its first write).
+func (s *db) asyncCommit(ctx context.Context, tx runner) error {
+	if s.d.name != dialectPostgres {
+		return nil
+	}
+	_, err := tx.hot().exec(ctx, `SELECT `+asyncCommitSQL)
+	return err
 }
 
 // read runs fn in a read-only transaction, so that its statements see one
