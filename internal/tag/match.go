@@ -509,22 +509,32 @@ type topicHit struct {
 // within a topic they are nearly in order already: a counting sort by
 // topic, then an insertion sort of each topic, costs about one pass.
 func sortTopicHits(pairs []topicHit) []topicHit {
+	out, _ := sortTopicHitsTo(pairs, nil, nil)
+	return out
+}
+
+// sortTopicHitsTo is sortTopicHits writing into out and using at as its
+// counts, both grown as needed and returned for reuse; pairs is left as it
+// is.
+func sortTopicHitsTo(pairs, out []topicHit, at []int) ([]topicHit, []int) {
 	if len(pairs) < 2 {
-		return pairs
+		return append(out[:0], pairs...), at
 	}
 	n := 0
 	for _, p := range pairs {
 		n = max(n, p.topic+1)
 	}
-	at := make([]int, n+1)
+	at = slices.Grow(at[:0], 2*n+1)[:2*n+1]
+	clear(at)
 	for _, p := range pairs {
 		at[p.topic+1]++
 	}
 	for i := 1; i <= n; i++ {
 		at[i] += at[i-1]
 	}
-	out := make([]topicHit, len(pairs))
-	next := slices.Clone(at[:n])
+	out = slices.Grow(out[:0], len(pairs))[:len(pairs)]
+	next := at[n+1:]
+	copy(next, at[:n])
 	for _, p := range pairs {
 		out[next[p.topic]] = p
 		next[p.topic]++
@@ -546,5 +556,5 @@ func sortTopicHits(pairs []topicHit) []topicHit {
 			}
 		}
 	}
-	return out
+	return out, at
 }
