@@ -83,6 +83,9 @@ func isSpaceByte(c byte) bool {
 type matcher struct {
 	class  [256]uint8
 	nclass int
+	// recip is ceil(2^32/nclass): s*recip>>32 is s/nclass for the
+	// premultiplied states s, without a division.
+	recip uint64
 	space  uint8 // class of white space; 0 when no phrase has a space
 	// boundary is the class of a virtual symbol that the scanner feeds
 	// before the first byte of every word, and that phrases carry before
@@ -132,14 +135,24 @@ func newMatcher(phrases []phrase) *matcher {
 			used[fold(p.text[i])] = true
 		}
 	}
-	n := 1
-	for c := 0; c < 256; c++ {
+	// Class 1 is the boundary, then white space and the letters most
+	// frequent in English text, so that the transitions ordinary text
+	// takes share a state's first cache line; then every other byte.
+	m.boundary = 1
+	n := 2
+	for _, c := range []byte(" etaoinsrhldcumfpgwybvkxjqz") {
 		if used[c] {
 			m.class[c] = uint8(n)
 			n++
-			if n > 254 { // and one class for the boundary
+		}
+	}
+	for c := 0; c < 256; c++ {
+		if used[c] && m.class[c] == 0 {
+			if n > 255 {
 				panic("tag: too many distinct bytes in phrases")
 			}
+			m.class[c] = uint8(n)
+			n++
 		}
 	}
 	for c := 'A'; c <= 'Z'; c++ {
@@ -151,9 +164,8 @@ func newMatcher(phrases []phrase) *matcher {
 			m.class[c] = m.space
 		}
 	}
-	m.boundary = uint8(n)
-	n++
 	m.nclass = n
+	m.recip = uint64(1<<32+uint64(n)-1) / uint64(n)
 
 	// The trie, dense from the start: -1 is "no child".
 	delta := make([]int32, n)
@@ -357,7 +369,7 @@ func (m *matcher) scan(text string, fn func(hit)) {
 // emit checks and reports the phrases that end at end in state s
 // (premultiplied).
 func (m *matcher) emit(text string, end int, s uint32, fn func(hit)) {
-	st := s / uint32(m.nclass)
+	st := uint32(uint64(s) * m.recip >> 32)
 	for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
 		if start, ok := m.check(text, end, int(id)); ok {
 			fn(hit{start: start, end: end, id: int(id)})
