@@ -86,7 +86,7 @@ type matcher struct {
 	// recip is ceil(2^32/nclass): s*recip>>32 is s/nclass for the
 	// premultiplied states s, without a division.
 	recip uint64
-	space  uint8 // class of white space; 0 when no phrase has a space
+	space uint8 // class of white space; 0 when no phrase has a space
 	// boundary is the class of a virtual symbol that the scanner feeds
 	// before the first byte of every word, and that phrases carry before
 	// each of their words: the automaton can then only enter a phrase at
