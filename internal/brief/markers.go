@@ -25,6 +25,21 @@ var legalWords = map[string]bool{
 	"annex": true, "recital": true, "protocol": true, "title": true, "limb": true,
 }
 
+// legalShape has bit n of entry c set when a legal word of n bytes starts
+// with the byte c: most words that precede a number in parentheses are no
+// legal word, and this tells without hashing them.
+var legalShape = func() (t [256]uint16) {
+	for w := range legalWords {
+		t[w[0]] |= 1 << len(w)
+	}
+	return t
+}()
+
+// isLegalWord reports whether w, lower-cased, is one of legalWords.
+func isLegalWord(w []byte) bool {
+	return len(w) > 0 && len(w) < 16 && legalShape[w[0]]&(1<<len(w)) != 0 && legalWords[string(w)]
+}
+
 // marker is one citation marker chain found in paragraph text: "(1)",
 // "(1, 2)" or "(1)(2)".
 type marker struct {
@@ -160,27 +175,48 @@ func (m markerSyntax) validContext(p string, i, end int) bool {
 	if i == 0 {
 		return false
 	}
-	prev, _ := utf8.DecodeLastRuneInString(p[:i])
-	if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
-		return false
+	// ASCII, the usual case, is told by table; other runes by unicode.
+	var prevSpace bool
+	if c := p[i-1]; c < utf8.RuneSelf {
+		if asciiWordByte[c] {
+			return false
+		}
+		prevSpace = asciiSpace[c]
+	} else {
+		prev, _ := utf8.DecodeLastRuneInString(p[:i])
+		if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
+			return false
+		}
+		prevSpace = unicode.IsSpace(prev)
 	}
-	if unicode.IsSpace(prev) {
+	if prevSpace {
 		var buf [24]byte
 		w, stop := previousWord(p[:i], buf[:0])
 		// "Art. (1)" is a reference; "under the Article. (1)" ends a
 		// sentence and cites it
-		if legalWords[string(w)] && (!stop || legalAbbrevs[string(w)]) {
+		if isLegalWord(w) && (!stop || legalAbbrevs[string(w)]) {
 			return false
 		}
 	}
 	if end < len(p) {
+		if c := p[end]; c < utf8.RuneSelf {
+			return !asciiWordByte[c] && c != '(' && c != '['
+		}
 		next, _ := utf8.DecodeRuneInString(p[end:])
-		if unicode.IsLetter(next) || unicode.IsDigit(next) || next == '(' || next == '[' {
+		if unicode.IsLetter(next) || unicode.IsDigit(next) {
 			return false
 		}
 	}
 	return true
 }
+
+// asciiWordByte marks the ASCII letters and digits.
+var asciiWordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // legalAbbrevs are the legal words that are abbreviated with a full stop.
 var legalAbbrevs = map[string]bool{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -70,9 +71,30 @@ func ParseBytes(data []byte) (*Brief, error) {
 	// once the paragraphs are known. So the input is not copied and no
 	// string is made per paragraph.
 	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
+	sc := scratchPool.Get().(*parseScratch)
+	p.raws, p.marks, p.nums = sc.raws[:0], sc.marks[:0], sc.nums[:0]
 	p.next()
-	return p.parse()
+	b, err := p.parse()
+	// The scratch goes back without its strings, which may be views of
+	// data.
+	clear(p.raws[:cap(p.raws)])
+	clear(p.marks[:cap(p.marks)])
+	sc.raws, sc.marks, sc.nums = p.raws[:0], p.marks[:0], p.nums[:0]
+	scratchPool.Put(sc)
+	return b, err
 }
+
+// parseScratch is the working memory of a parse that the brief does not
+// keep: the raw paragraphs and their markers, reused from parse to parse.
+type parseScratch struct {
+	raws  []rawParagraph
+	marks []marker
+	nums  []int
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &parseScratch{make([]rawParagraph, 0, 32), make([]marker, 0, 32), make([]int, 0, 48)}
+}}
 
 // line is one input line with its 1-based number.
 type line struct {
@@ -145,11 +167,14 @@ func headingIndex(s string) int {
 	return -1
 }
 
-// rawParagraph is a run of non-empty lines, joined with single spaces.
+// rawParagraph is a run of non-empty lines, joined with single spaces,
+// and its citation markers: marks[m0:m1] of the parser.
 type rawParagraph struct {
 	text    string
 	first   int32 // line number
 	section int32
+	m0, m1  int32
+	bad     *badMarker // the first marker-shaped group that is no citation
 }
 
 // houseParser reads the input a line at a time: cur() is the current line
@@ -165,6 +190,11 @@ type houseParser struct {
 	n        int
 	last     bool // cur is the last line
 	eof      bool // past the last line
+	// The raw paragraphs and their markers, found once as each is read;
+	// the markers' numbers share nums.
+	raws  []rawParagraph
+	marks []marker
+	nums  []int
 }
 
 // keep copies s into the brief's buffer; the bytes it has handed out are
@@ -183,33 +213,6 @@ func (p *houseParser) keep(s string) string {
 // outgrows it moves to a new one, leaving the old bytes as they were.
 func frozen(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// markerStarts counts the places in s where a citation marker may start:
-// a '(' not glued to an ASCII letter or digit before it, with a digit
-// after it (spaces between allowed). Every marker starts at one, so it
-// sizes the span list.
-func markerStarts(s string) int {
-	n := 0
-	for i := 0; ; i++ {
-		j := strings.IndexByte(s[i:], '(')
-		if j < 0 {
-			return n
-		}
-		i += j
-		if i > 0 {
-			if c := s[i-1]; c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) {
-				continue
-			}
-		}
-		k := i + 1
-		for k < len(s) && s[k] == ' ' {
-			k++
-		}
-		if k < len(s) && '0' <= s[k] && s[k] <= '9' {
-			n++
-		}
-	}
 }
 
 // cur is the current line.
@@ -251,7 +254,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Sections: paragraphs are runs of non-empty lines between headings.
 	// The paragraphs of all three sections go into one list, in order.
 	section := -1
-	raws := make([]rawParagraph, 0, 32)
+	raws := p.raws
 	var count [3]int
 	var sectionLine [3]int
 	tail, tailBytes := false, 0
@@ -279,6 +282,7 @@ func (p *houseParser) parse() (*Brief, error) {
 			break
 		}
 		raws = append(raws, p.paragraph(t, section))
+		p.raws = raws
 		count[section]++
 	}
 	if section < 2 {
@@ -290,9 +294,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	// short line without a marker.
 	// It never takes the section's only paragraph.
 	byline := ""
-	// The markers of one paragraph at a time, in buffers made once.
-	sc := markerScratch{make([]marker, 0, 8), make([]int, 0, 16)}
-	if n := len(raws); count[2] > 1 && isByline(raws[n-1], sc) {
+	if n := len(raws); count[2] > 1 && isByline(raws[n-1]) {
 		byline = raws[n-1].text
 		raws = raws[:n-1]
 		count[2]--
@@ -300,17 +302,18 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Every paragraph's running text goes into the brief's buffer.
 	// The brief's strings are never longer than what they come from: the
 	// title, the paragraphs, the byline and the tail.
-	size, opens := len(titleText)+len(byline)+tailBytes, 0
+	// Each marker makes at most one span, and a span cites at most the
+	// marker's numbers.
+	size := len(titleText) + len(byline) + tailBytes
 	for _, rp := range raws {
 		size += len(rp.text)
-		opens += markerStarts(rp.text)
 	}
 	p.w.text = make([]byte, 0, size)
 	b.Title, b.Byline = p.keep(titleText), p.keep(byline)
 	w := &p.w
-	if opens > 0 {
-		w.spans = make([]Span, 0, opens)
-		w.cites = make([]int, 0, opens+opens/2)
+	if len(p.marks) > 0 {
+		w.spans = make([]Span, 0, len(p.marks))
+		w.cites = make([]int, 0, len(p.nums))
 	}
 	all := make([]Paragraph, len(raws))
 	k := 0
@@ -319,13 +322,13 @@ func (p *houseParser) parse() (*Brief, error) {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
 		for ; k < len(raws) && int(raws[k].section) == s; k++ {
-			start := len(w.text)
-			var spans []Span
-			var err error
-			spans, sc, err = houseParagraph(w, raws[k], sc)
-			if err != nil {
-				return nil, err
+			rp := &raws[k]
+			if rp.bad != nil {
+				return nil, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
+					"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", rp.bad.text, maxCitation)}
 			}
+			start := len(w.text)
+			spans := w.add(rp.text, p.marks[rp.m0:rp.m1])
 			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
 	}
@@ -377,26 +380,10 @@ func (p *houseParser) paragraph(first string, section int) rawParagraph {
 	} else {
 		rp.text = collapseSpace(strings.Join(parts, " "))
 	}
+	rp.m0 = int32(len(p.marks))
+	p.marks, p.nums, rp.bad = houseMarkers.appendMarkers(rp.text, p.marks, p.nums)
+	rp.m1 = int32(len(p.marks))
 	return rp
-}
-
-// markerScratch holds the citation markers of one paragraph, reused from
-// paragraph to paragraph.
-type markerScratch struct {
-	marks []marker
-	nums  []int
-}
-
-// houseParagraph writes a raw paragraph's running text to w and returns its
-// cited spans.
-func houseParagraph(w *citedWriter, rp rawParagraph, sc markerScratch) ([]Span, markerScratch, error) {
-	markers, nums, bad := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
-	sc = markerScratch{markers, nums}
-	if bad != nil {
-		return nil, sc, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
-			"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", bad.text, maxCitation)}
-	}
-	return w.add(rp.text, markers), sc, nil
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
@@ -436,12 +423,8 @@ func tailKind(t string) string {
 // isByline: a short paragraph with no citation marker that does not end
 // like a sentence ("The Legists Content Team"). An uncited closing sentence
 // stays a paragraph.
-func isByline(rp rawParagraph, sc markerScratch) bool {
-	if moreFields(rp.text, 12) || endsLikeSentence(rp.text) {
-		return false
-	}
-	m, _, _ := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
-	return len(m) == 0
+func isByline(rp rawParagraph) bool {
+	return rp.m0 == rp.m1 && !moreFields(rp.text, 12) && !endsLikeSentence(rp.text)
 }
 
 // moreFields reports whether s has more than n fields as strings.Fields
