@@ -267,6 +267,15 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // where a citation would stand: after the end of a sentence and before the
 // end of the paragraph or the start of the next sentence.
 func (m markerSyntax) badCandidate(p string, i int) (string, bool) {
+	// Most groups follow a word, not the end of a sentence: look there
+	// first, without decoding, when the byte before is ASCII.
+	k := i
+	for k > 0 && p[k-1] < utf8.RuneSelf && asciiSpace[p[k-1]] {
+		k--
+	}
+	if k > 0 && p[k-1] < utf8.RuneSelf && strings.IndexByte(".!?\"')", p[k-1]) < 0 {
+		return "", false
+	}
 	j := strings.IndexByte(p[i:], m.close)
 	if j < 0 || j > 12 {
 		return "", false
