@@ -643,7 +643,13 @@ func needsFold(s string) bool {
 		w2 := uint64(c[8]) | uint64(c[9])<<8 | uint64(c[10])<<16 | uint64(c[11])<<24 |
 			uint64(c[12])<<32 | uint64(c[13])<<40 | uint64(c[14])<<48 | uint64(c[15])<<56
 		sp1, sp2 := spaceBytes(w1), spaceBytes(w2)
-		flag := oddBytes(w1) | oddBytes(w2) | sp1&(sp1>>8) | sp2&(sp2>>8) | sp1>>56&sp2 | sp2>>63
+		// Two spaces in a row: within a word, across the two, or from
+		// the last byte on.
+		var next uint64
+		if i+16 < len(s) && s[i+16] == ' ' {
+			next = 1
+		}
+		flag := oddBytes(w1) | oddBytes(w2) | sp1&(sp1>>8) | sp2&(sp2>>8) | sp1>>56&sp2 | sp2>>63&next
 		if flag != 0 && foldAt(s, i, i+16) {
 			return true
 		}
