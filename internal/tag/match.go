@@ -106,9 +106,14 @@ type matcher struct {
 	// automaton leaves the root or finds a phrase on the boundary, a and
 	// b. Other words the scanner skips without a look at delta.
 	wordPair [128 * 128 / 64]uint64
-	outs     []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
-	outAt    []int32
-	phrases  []phrase
+	// wordTriple is wordPair for the first three letters or digits,
+	// case aside, by wordSym: most words that get past their first two
+	// bytes ("the", "in", "to", prefixes of longer phrases) go no further
+	// than the third.
+	wordTriple [(36*36*36 + 63) / 64]uint64
+	outs       []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
+	outAt      []int32
+	phrases    []phrase
 }
 
 const (
@@ -271,8 +276,40 @@ func newMatcher(phrases []phrase) *matcher {
 			}
 		}
 	}
+	const syms = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for ia := range len(syms) {
+		x1 := m.delta[start&stateMask+uint32(m.class[syms[ia]])]
+		for ib := range len(syms) {
+			x2 := m.delta[x1&stateMask+uint32(m.class[syms[ib]])]
+			for ic := range len(syms) {
+				x3 := m.delta[x2&stateMask+uint32(m.class[syms[ic]])]
+				if start&hasOutput != 0 || x1&hasOutput != 0 || x2&hasOutput != 0 || x3 != 0 {
+					k := (ia*36+ib)*36 + ic
+					m.wordTriple[k>>6] |= 1 << (k & 63)
+				}
+			}
+		}
+	}
 	return m
 }
+
+// wordSym numbers the ASCII letters and digits, case aside, from 0 to 35
+// (for wordTriple); other bytes are 0xff.
+var wordSym = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] = uint8(c - 'a')
+		case 'A' <= c && c <= 'Z':
+			t[c] = uint8(c - 'A')
+		case '0' <= c && c <= '9':
+			t[c] = uint8(26 + c - '0')
+		default:
+			t[c] = 0xff
+		}
+	}
+	return t
+}()
 
 // hit is a checked occurrence of phrase id at text[start:end].
 type hit struct {
@@ -303,7 +340,15 @@ func (m *matcher) scan(text string, fn func(hit)) {
 					prevWord = true
 					if s == 0 && i+1 < len(text) {
 						if c := text[i+1]; c < utf8.RuneSelf && asciiWord[c] {
-							if k := uint(b)<<7 | uint(c); m.wordPair[k>>6]&(1<<(k&63)) == 0 {
+							var skip bool
+							if i+2 < len(text) && text[i+2] < utf8.RuneSelf && asciiWord[text[i+2]] {
+								k := (uint(wordSym[b])*36+uint(wordSym[c]))*36 + uint(wordSym[text[i+2]])
+								skip = m.wordTriple[k>>6]&(1<<(k&63)) == 0
+							} else {
+								k := uint(b)<<7 | uint(c)
+								skip = m.wordPair[k>>6]&(1<<(k&63)) == 0
+							}
+							if skip {
 								// A word that starts no phrase: skip it
 								// as the root would.
 								for i += 2; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
@@ -320,6 +365,29 @@ func (m *matcher) scan(text string, fn func(hit)) {
 					}
 					continue
 				}
+				// The rest of the word's ASCII letters and digits in a
+				// tight loop: no boundary and no white space to watch.
+				for {
+					x := delta[s+uint32(class[b])]
+					s = x & stateMask
+					i++
+					if x&hasOutput != 0 {
+						m.emit(text, i, s, fn)
+					}
+					if i >= len(text) {
+						break
+					}
+					b = text[i]
+					if b >= utf8.RuneSelf || !asciiWord[b] {
+						break
+					}
+					if s == 0 {
+						for i++; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
+						}
+						break
+					}
+				}
+				continue
 			} else {
 				prevWord = false
 				if s == 0 && m.rootStays[b] {
