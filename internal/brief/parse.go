@@ -77,8 +77,8 @@ func ParseBytes(data []byte) (*Brief, error) {
 	b, err := p.parse()
 	// The scratch goes back without its strings, which may be views of
 	// data.
-	clear(p.raws[:cap(p.raws)])
-	clear(p.marks[:cap(p.marks)])
+	clear(p.raws)
+	clear(p.marks)
 	sc.raws, sc.marks, sc.nums = p.raws[:0], p.marks[:0], p.nums[:0]
 	scratchPool.Put(sc)
 	return b, err
