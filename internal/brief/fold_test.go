@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestNeedsFold compares the word-at-a-time look with its definition: a
@@ -27,6 +29,32 @@ func TestNeedsFold(t *testing.T) {
 		want := strings.Join(strings.Fields(s), " ") != s
 		if got := needsFold(s); got != want {
 			t.Fatalf("needsFold(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestFirstByteFilters: the letters the heading and tail filters look for
+// fold to no other letter than their own ASCII case, except "s" (checked by
+// tailKind's non-ASCII branch) and "k" (in no keyword's first place).
+func TestFirstByteFilters(t *testing.T) {
+	for _, c := range "whWHaAtT" {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r >= utf8.RuneSelf {
+				t.Errorf("%q folds to %q", c, r)
+			}
+		}
+	}
+	for _, h := range Headings {
+		if c := h[0] | 0x20; c != 'w' && c != 'h' {
+			t.Errorf("heading %q: the filter must let it through", h)
+		}
+		if headingIndex("  "+strings.ToUpper(h)+" ") < 0 {
+			t.Errorf("heading %q not found", h)
+		}
+	}
+	for _, k := range []string{"Assessing Firms:", "topics:", "SOURCES:", "Stay Tuned"} {
+		if tailKind(k) == "" {
+			t.Errorf("%q is no tail line", k)
 		}
 	}
 }

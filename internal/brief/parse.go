@@ -159,6 +159,11 @@ func splitLines(text string) []line {
 // headingIndex returns which of the three headings s is, or -1.
 func headingIndex(s string) int {
 	s = strings.TrimSpace(s)
+	// Every heading starts with "W" or "H", which fold to nothing but
+	// "w" and "h": other lines are told by their first byte.
+	if s == "" || s[0]|0x20 != 'w' && s[0]|0x20 != 'h' {
+		return -1
+	}
 	for i, h := range Headings {
 		if strings.EqualFold(s, h) {
 			return i
@@ -394,6 +399,15 @@ func isTailLine(t string) bool {
 
 func tailKind(t string) string {
 	t = strings.TrimSpace(t)
+	// The keywords start with "a", "s" and "t"; a line that starts with
+	// another ASCII byte is none of them ("s" also folds to "ſ", which is
+	// not ASCII).
+	if t == "" {
+		return ""
+	}
+	if c := t[0] | 0x20; t[0] < utf8.RuneSelf && c != 'a' && c != 's' && c != 't' {
+		return ""
+	}
 	for _, k := range []string{"assessing firms", "topics", "sources", "stay tuned"} {
 		if len(t) < len(k) || !strings.EqualFold(t[:len(k)], k) {
 			continue
