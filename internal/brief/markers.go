@@ -358,8 +358,26 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 	base := len(text)
 	s0 := len(spans)
 	pos := 0
+	// absorb moves the punctuation that seg starts with into the span
+	// that ends where seg would be written: a marker there would take it,
+	// so the text rendered with its markers reads back the same.
+	absorb := func(seg string) string {
+		if len(spans) == s0 || spans[len(spans)-1].End != len(text)-base {
+			return seg
+		}
+		j := 0
+		for j < len(seg) && strings.IndexByte(".,;:!?", seg[j]) >= 0 {
+			j++
+		}
+		if j == 0 {
+			return seg
+		}
+		text = append(text, seg[:j]...)
+		spans[len(spans)-1].End = len(text) - base
+		return strings.TrimSpace(seg[j:])
+	}
 	for _, mk := range markers {
-		seg := strings.TrimSpace(raw[pos:mk.start])
+		seg := absorb(strings.TrimSpace(raw[pos:mk.start]))
 		switch {
 		case seg != "":
 			if len(text) > base && !isClosingPunct(seg) {
@@ -393,7 +411,7 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 			pos = j
 		}
 	}
-	if tail := strings.TrimSpace(raw[pos:]); tail != "" {
+	if tail := absorb(strings.TrimSpace(raw[pos:])); tail != "" {
 		if len(text) > base && !isClosingPunct(tail) {
 			text = append(text, ' ')
 		}
