@@ -233,7 +233,9 @@ func previousWord(s string, buf []byte) (word []byte, stop bool) {
 	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && asciiSpace[s[len(s)-1]] {
 		s = s[:len(s)-1]
 	}
-	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if len(s) > 0 && s[len(s)-1] >= utf8.RuneSelf {
+		s = strings.TrimRightFunc(s, unicode.IsSpace)
+	}
 	k := len(s) - 1
 	for k >= 0 && s[k] < utf8.RuneSelf && !asciiSpace[s[k]] {
 		k--

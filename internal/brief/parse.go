@@ -72,14 +72,15 @@ func ParseBytes(data []byte) (*Brief, error) {
 	// string is made per paragraph.
 	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
 	sc := scratchPool.Get().(*parseScratch)
-	p.raws, p.marks, p.nums = sc.raws[:0], sc.marks[:0], sc.nums[:0]
+	p.raws, p.marks, p.nums, p.tags = sc.raws[:0], sc.marks[:0], sc.nums[:0], sc.tags[:0]
 	p.next()
 	b, err := p.parse()
 	// The scratch goes back without its strings, which may be views of
 	// data.
 	clear(p.raws)
 	clear(p.marks)
-	sc.raws, sc.marks, sc.nums = p.raws[:0], p.marks[:0], p.nums[:0]
+	clear(p.tags)
+	sc.raws, sc.marks, sc.nums, sc.tags = p.raws[:0], p.marks[:0], p.nums[:0], p.tags[:0]
 	scratchPool.Put(sc)
 	return b, err
 }
@@ -90,10 +91,11 @@ type parseScratch struct {
 	raws  []rawParagraph
 	marks []marker
 	nums  []int
+	tags  []string // one line's hashtags
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &parseScratch{make([]rawParagraph, 0, 32), make([]marker, 0, 32), make([]int, 0, 48)}
+	return &parseScratch{make([]rawParagraph, 0, 32), make([]marker, 0, 32), make([]int, 0, 48), make([]string, 0, 8)}
 }}
 
 // line is one input line with its 1-based number.
@@ -200,6 +202,7 @@ type houseParser struct {
 	raws  []rawParagraph
 	marks []marker
 	nums  []int
+	tags  []string // one line's hashtags
 }
 
 // keep copies s into the brief's buffer; the bytes it has handed out are
@@ -493,7 +496,8 @@ func (p *houseParser) parseTail(b *Brief) error {
 			if !strings.HasPrefix(t, "#") {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected hashtags such as \"#Firm Name #Other Firm LLP\" after %q, found %q", titleCase(block)+":", clip(t))}
 			}
-			tags := hashtags(t)
+			tags := appendHashtags(p.tags[:0], t)
+			p.tags = tags
 			for i := range tags {
 				tags[i] = p.keep(tags[i])
 			}
@@ -523,11 +527,11 @@ func (p *houseParser) parseTail(b *Brief) error {
 	return nil
 }
 
-// hashtags splits "#Herbert Smith Freehills LLP #Skadden, Arps ... LLP" into
-// names. A '#' starts a new name only at the start or after a space, so
+// appendHashtags appends to out the names of a hashtag line such as
+// "#Herbert Smith Freehills LLP #Skadden, Arps ... LLP". A '#' starts a
+// new name only at the start or after a space, so
 // names keep commas, '&', parentheses and full stops.
-func hashtags(t string) []string {
-	out := make([]string, 0, strings.Count(t, "#"))
+func appendHashtags(out []string, t string) []string {
 	start := -1
 	for i := 0; i < len(t); i++ {
 		if t[i] == '#' && (i == 0 || t[i-1] == ' ' || t[i-1] == '\t') {
