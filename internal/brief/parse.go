@@ -77,8 +77,8 @@ func ParseBytes(data []byte) (*Brief, error) {
 	b, err := p.parse()
 	// The scratch goes back without its strings, which may be views of
 	// data.
+	// The markers point only into nums, the scratch's own.
 	clear(p.raws)
-	clear(p.marks)
 	clear(p.tags)
 	sc.raws, sc.marks, sc.nums, sc.tags = p.raws[:0], p.marks[:0], p.nums[:0], p.tags[:0]
 	scratchPool.Put(sc)
@@ -289,8 +289,8 @@ func (p *houseParser) parse() (*Brief, error) {
 			tailBytes = len(p.text) - p.curStart
 			break
 		}
-		raws = append(raws, p.paragraph(t, section))
-		p.raws = raws
+		p.paragraph(t, section)
+		raws = p.raws
 		count[section]++
 	}
 	if section < 2 {
@@ -368,8 +368,13 @@ func (p *houseParser) headingOrderError(ln line, got, current int) error {
 
 // paragraph consumes a run of non-empty lines; first is the first line,
 // trimmed, which the caller has seen is neither a heading nor a tail line.
-func (p *houseParser) paragraph(first string, section int) rawParagraph {
-	rp := rawParagraph{first: int32(p.n), section: int32(section)}
+// It appends the paragraph to p.raws, written in place: a rawParagraph
+// holds a pointer, and one copied in whole costs a bulk write barrier
+// while the collector runs.
+func (p *houseParser) paragraph(first string, section int) {
+	p.raws = append(p.raws, rawParagraph{})
+	rp := &p.raws[len(p.raws)-1]
+	rp.first, rp.section = int32(p.n), int32(section)
 	p.next()
 	var parts []string // the other lines: most paragraphs are one line
 	for !p.eof {
@@ -389,9 +394,12 @@ func (p *houseParser) paragraph(first string, section int) rawParagraph {
 		rp.text = collapseSpace(strings.Join(parts, " "))
 	}
 	rp.m0 = int32(len(p.marks))
-	p.marks, p.nums, rp.bad = houseMarkers.appendMarkers(rp.text, p.marks, p.nums)
+	var bad *badMarker
+	p.marks, p.nums, bad = houseMarkers.appendMarkers(rp.text, p.marks, p.nums)
 	rp.m1 = int32(len(p.marks))
-	return rp
+	if bad != nil {
+		rp.bad = bad
+	}
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
