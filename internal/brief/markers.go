@@ -360,26 +360,11 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 	base := len(text)
 	s0 := len(spans)
 	pos := 0
-	// absorb moves the punctuation that seg starts with into the span
-	// that ends where seg would be written: a marker there would take it,
-	// so the text rendered with its markers reads back the same.
-	absorb := func(seg string) string {
-		if len(spans) == s0 || spans[len(spans)-1].End != len(text)-base {
-			return seg
-		}
-		j := 0
-		for j < len(seg) && strings.IndexByte(".,;:!?", seg[j]) >= 0 {
-			j++
-		}
-		if j == 0 {
-			return seg
-		}
-		text = append(text, seg[:j]...)
-		spans[len(spans)-1].End = len(text) - base
-		return strings.TrimSpace(seg[j:])
-	}
 	for _, mk := range markers {
-		seg := absorb(strings.TrimSpace(raw[pos:mk.start]))
+		seg := strings.TrimSpace(raw[pos:mk.start])
+		if len(spans) > s0 {
+			text, seg = absorbPunct(text, spans[len(spans)-1:], base, seg)
+		}
 		switch {
 		case seg != "":
 			if len(text) > base && !isClosingPunct(seg) {
@@ -413,7 +398,11 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 			pos = j
 		}
 	}
-	if tail := absorb(strings.TrimSpace(raw[pos:])); tail != "" {
+	tail := strings.TrimSpace(raw[pos:])
+	if len(spans) > s0 {
+		text, tail = absorbPunct(text, spans[len(spans)-1:], base, tail)
+	}
+	if tail != "" {
 		if len(text) > base && !isClosingPunct(tail) {
 			text = append(text, ' ')
 		}
@@ -428,6 +417,26 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 	}
 	w.spans, w.cites = spans, cites
 	return spans[s0:len(spans):len(spans)]
+}
+
+// absorbPunct moves the punctuation that seg starts with into last[0], the
+// paragraph's last span, when that span ends where seg would be written: a
+// marker there would take it, so the text rendered with its markers reads
+// back the same. It returns the text and the rest of seg.
+func absorbPunct(text []byte, last []Span, base int, seg string) ([]byte, string) {
+	if last[0].End != len(text)-base {
+		return text, seg
+	}
+	j := 0
+	for j < len(seg) && strings.IndexByte(".,;:!?", seg[j]) >= 0 {
+		j++
+	}
+	if j == 0 {
+		return text, seg
+	}
+	text = append(text, seg[:j]...)
+	last[0].End = len(text) - base
+	return text, strings.TrimSpace(seg[j:])
 }
 
 func isClosingPunct(s string) bool {

@@ -247,7 +247,12 @@ func (p *houseParser) next() {
 }
 
 func (p *houseParser) parse() (*Brief, error) {
-	b := &Brief{}
+	// The brief and its three sections in one allocation.
+	blk := &struct {
+		b    Brief
+		secs [3]Section
+	}{}
+	b := &blk.b
 	// Title: the first non-empty line.
 	for !p.eof && strings.TrimSpace(p.cur()) == "" {
 		p.next()
@@ -340,7 +345,7 @@ func (p *houseParser) parse() (*Brief, error) {
 			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
 	}
-	b.Sections = make([]Section, 0, 3)
+	b.Sections = blk.secs[:0:3]
 	k = 0
 	for s := range 3 {
 		b.Sections = append(b.Sections, Section{Heading: Headings[s], Paragraphs: all[k : k+count[s] : k+count[s]]})
