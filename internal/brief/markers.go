@@ -25,6 +25,21 @@ var legalWords = map[string]bool{
 	"annex": true, "recital": true, "protocol": true, "title": true, "limb": true,
 }
 
+// legalShape has bit n of entry c set when a legal word of n bytes starts
+// with the byte c: most words that precede a number in parentheses are no
+// legal word, and this tells without hashing them.
+var legalShape = func() (t [256]uint16) {
+	for w := range legalWords {
+		t[w[0]] |= 1 << len(w)
+	}
+	return t
+}()
+
+// isLegalWord reports whether w, lower-cased, is one of legalWords.
+func isLegalWord(w []byte) bool {
+	return len(w) > 0 && len(w) < 16 && legalShape[w[0]]&(1<<len(w)) != 0 && legalWords[string(w)]
+}
+
 // marker is one citation marker chain found in paragraph text: "(1)",
 // "(1, 2)" or "(1)(2)".
 type marker struct {
@@ -160,27 +175,48 @@ func (m markerSyntax) validContext(p string, i, end int) bool {
 	if i == 0 {
 		return false
 	}
-	prev, _ := utf8.DecodeLastRuneInString(p[:i])
-	if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
-		return false
+	// ASCII, the usual case, is told by table; other runes by unicode.
+	var prevSpace bool
+	if c := p[i-1]; c < utf8.RuneSelf {
+		if asciiWordByte[c] {
+			return false
+		}
+		prevSpace = asciiSpace[c]
+	} else {
+		prev, _ := utf8.DecodeLastRuneInString(p[:i])
+		if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
+			return false
+		}
+		prevSpace = unicode.IsSpace(prev)
 	}
-	if unicode.IsSpace(prev) {
+	if prevSpace {
 		var buf [24]byte
 		w, stop := previousWord(p[:i], buf[:0])
 		// "Art. (1)" is a reference; "under the Article. (1)" ends a
 		// sentence and cites it
-		if legalWords[string(w)] && (!stop || legalAbbrevs[string(w)]) {
+		if isLegalWord(w) && (!stop || legalAbbrevs[string(w)]) {
 			return false
 		}
 	}
 	if end < len(p) {
+		if c := p[end]; c < utf8.RuneSelf {
+			return !asciiWordByte[c] && c != '(' && c != '['
+		}
 		next, _ := utf8.DecodeRuneInString(p[end:])
-		if unicode.IsLetter(next) || unicode.IsDigit(next) || next == '(' || next == '[' {
+		if unicode.IsLetter(next) || unicode.IsDigit(next) {
 			return false
 		}
 	}
 	return true
 }
+
+// asciiWordByte marks the ASCII letters and digits.
+var asciiWordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // legalAbbrevs are the legal words that are abbreviated with a full stop.
 var legalAbbrevs = map[string]bool{
@@ -197,7 +233,9 @@ func previousWord(s string, buf []byte) (word []byte, stop bool) {
 	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && asciiSpace[s[len(s)-1]] {
 		s = s[:len(s)-1]
 	}
-	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if len(s) > 0 && s[len(s)-1] >= utf8.RuneSelf {
+		s = strings.TrimRightFunc(s, unicode.IsSpace)
+	}
 	k := len(s) - 1
 	for k >= 0 && s[k] < utf8.RuneSelf && !asciiSpace[s[k]] {
 		k--
@@ -231,6 +269,15 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // where a citation would stand: after the end of a sentence and before the
 // end of the paragraph or the start of the next sentence.
 func (m markerSyntax) badCandidate(p string, i int) (string, bool) {
+	// Most groups follow a word, not the end of a sentence: look there
+	// first, without decoding, when the byte before is ASCII.
+	k := i
+	for k > 0 && p[k-1] < utf8.RuneSelf && asciiSpace[p[k-1]] {
+		k--
+	}
+	if k > 0 && p[k-1] < utf8.RuneSelf && strings.IndexByte(".!?\"')", p[k-1]) < 0 {
+		return "", false
+	}
 	j := strings.IndexByte(p[i:], m.close)
 	if j < 0 || j > 12 {
 		return "", false
@@ -315,6 +362,9 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 	pos := 0
 	for _, mk := range markers {
 		seg := strings.TrimSpace(raw[pos:mk.start])
+		if len(spans) > s0 {
+			text, seg = absorbPunct(text, spans[len(spans)-1:], base, seg)
+		}
 		switch {
 		case seg != "":
 			if len(text) > base && !isClosingPunct(seg) {
@@ -348,7 +398,11 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 			pos = j
 		}
 	}
-	if tail := strings.TrimSpace(raw[pos:]); tail != "" {
+	tail := strings.TrimSpace(raw[pos:])
+	if len(spans) > s0 {
+		text, tail = absorbPunct(text, spans[len(spans)-1:], base, tail)
+	}
+	if tail != "" {
 		if len(text) > base && !isClosingPunct(tail) {
 			text = append(text, ' ')
 		}
@@ -363,6 +417,26 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 	}
 	w.spans, w.cites = spans, cites
 	return spans[s0:len(spans):len(spans)]
+}
+
+// absorbPunct moves the punctuation that seg starts with into last[0], the
+// paragraph's last span, when that span ends where seg would be written: a
+// marker there would take it, so the text rendered with its markers reads
+// back the same. It returns the text and the rest of seg.
+func absorbPunct(text []byte, last []Span, base int, seg string) ([]byte, string) {
+	if last[0].End != len(text)-base {
+		return text, seg
+	}
+	j := 0
+	for j < len(seg) && strings.IndexByte(".,;:!?", seg[j]) >= 0 {
+		j++
+	}
+	if j == 0 {
+		return text, seg
+	}
+	text = append(text, seg[:j]...)
+	last[0].End = len(text) - base
+	return text, strings.TrimSpace(seg[j:])
 }
 
 func isClosingPunct(s string) bool {

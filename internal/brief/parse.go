@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -70,9 +71,32 @@ func ParseBytes(data []byte) (*Brief, error) {
 	// once the paragraphs are known. So the input is not copied and no
 	// string is made per paragraph.
 	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
+	sc := scratchPool.Get().(*parseScratch)
+	p.raws, p.marks, p.nums, p.tags = sc.raws[:0], sc.marks[:0], sc.nums[:0], sc.tags[:0]
 	p.next()
-	return p.parse()
+	b, err := p.parse()
+	// The scratch goes back without its strings, which may be views of
+	// data.
+	// The markers point only into nums, the scratch's own.
+	clear(p.raws)
+	clear(p.tags)
+	sc.raws, sc.marks, sc.nums, sc.tags = p.raws[:0], p.marks[:0], p.nums[:0], p.tags[:0]
+	scratchPool.Put(sc)
+	return b, err
 }
+
+// parseScratch is the working memory of a parse that the brief does not
+// keep: the raw paragraphs and their markers, reused from parse to parse.
+type parseScratch struct {
+	raws  []rawParagraph
+	marks []marker
+	nums  []int
+	tags  []string // one line's hashtags
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &parseScratch{make([]rawParagraph, 0, 32), make([]marker, 0, 32), make([]int, 0, 48), make([]string, 0, 8)}
+}}
 
 // line is one input line with its 1-based number.
 type line struct {
@@ -137,6 +161,11 @@ func splitLines(text string) []line {
 // headingIndex returns which of the three headings s is, or -1.
 func headingIndex(s string) int {
 	s = strings.TrimSpace(s)
+	// Every heading starts with "W" or "H", which fold to nothing but
+	// "w" and "h": other lines are told by their first byte.
+	if s == "" || s[0]|0x20 != 'w' && s[0]|0x20 != 'h' {
+		return -1
+	}
 	for i, h := range Headings {
 		if strings.EqualFold(s, h) {
 			return i
@@ -145,11 +174,14 @@ func headingIndex(s string) int {
 	return -1
 }
 
-// rawParagraph is a run of non-empty lines, joined with single spaces.
+// rawParagraph is a run of non-empty lines, joined with single spaces,
+// and its citation markers: marks[m0:m1] of the parser.
 type rawParagraph struct {
 	text    string
 	first   int32 // line number
 	section int32
+	m0, m1  int32
+	bad     *badMarker // the first marker-shaped group that is no citation
 }
 
 // houseParser reads the input a line at a time: cur() is the current line
@@ -165,6 +197,12 @@ type houseParser struct {
 	n        int
 	last     bool // cur is the last line
 	eof      bool // past the last line
+	// The raw paragraphs and their markers, found once as each is read;
+	// the markers' numbers share nums.
+	raws  []rawParagraph
+	marks []marker
+	nums  []int
+	tags  []string // one line's hashtags
 }
 
 // keep copies s into the brief's buffer; the bytes it has handed out are
@@ -183,33 +221,6 @@ func (p *houseParser) keep(s string) string {
 // outgrows it moves to a new one, leaving the old bytes as they were.
 func frozen(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// markerStarts counts the places in s where a citation marker may start:
-// a '(' not glued to an ASCII letter or digit before it, with a digit
-// after it (spaces between allowed). Every marker starts at one, so it
-// sizes the span list.
-func markerStarts(s string) int {
-	n := 0
-	for i := 0; ; i++ {
-		j := strings.IndexByte(s[i:], '(')
-		if j < 0 {
-			return n
-		}
-		i += j
-		if i > 0 {
-			if c := s[i-1]; c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) {
-				continue
-			}
-		}
-		k := i + 1
-		for k < len(s) && s[k] == ' ' {
-			k++
-		}
-		if k < len(s) && '0' <= s[k] && s[k] <= '9' {
-			n++
-		}
-	}
 }
 
 // cur is the current line.
@@ -236,7 +247,12 @@ func (p *houseParser) next() {
 }
 
 func (p *houseParser) parse() (*Brief, error) {
-	b := &Brief{}
+	// The brief and its three sections in one allocation.
+	blk := &struct {
+		b    Brief
+		secs [3]Section
+	}{}
+	b := &blk.b
 	// Title: the first non-empty line.
 	for !p.eof && strings.TrimSpace(p.cur()) == "" {
 		p.next()
@@ -251,7 +267,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Sections: paragraphs are runs of non-empty lines between headings.
 	// The paragraphs of all three sections go into one list, in order.
 	section := -1
-	raws := make([]rawParagraph, 0, 32)
+	raws := p.raws
 	var count [3]int
 	var sectionLine [3]int
 	tail, tailBytes := false, 0
@@ -278,7 +294,8 @@ func (p *houseParser) parse() (*Brief, error) {
 			tailBytes = len(p.text) - p.curStart
 			break
 		}
-		raws = append(raws, p.paragraph(t, section))
+		p.paragraph(t, section)
+		raws = p.raws
 		count[section]++
 	}
 	if section < 2 {
@@ -290,9 +307,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	// short line without a marker.
 	// It never takes the section's only paragraph.
 	byline := ""
-	// The markers of one paragraph at a time, in buffers made once.
-	sc := markerScratch{make([]marker, 0, 8), make([]int, 0, 16)}
-	if n := len(raws); count[2] > 1 && isByline(raws[n-1], sc) {
+	if n := len(raws); count[2] > 1 && isByline(raws[n-1]) {
 		byline = raws[n-1].text
 		raws = raws[:n-1]
 		count[2]--
@@ -300,17 +315,18 @@ func (p *houseParser) parse() (*Brief, error) {
 	// Every paragraph's running text goes into the brief's buffer.
 	// The brief's strings are never longer than what they come from: the
 	// title, the paragraphs, the byline and the tail.
-	size, opens := len(titleText)+len(byline)+tailBytes, 0
+	// Each marker makes at most one span, and a span cites at most the
+	// marker's numbers.
+	size := len(titleText) + len(byline) + tailBytes
 	for _, rp := range raws {
 		size += len(rp.text)
-		opens += markerStarts(rp.text)
 	}
 	p.w.text = make([]byte, 0, size)
 	b.Title, b.Byline = p.keep(titleText), p.keep(byline)
 	w := &p.w
-	if opens > 0 {
-		w.spans = make([]Span, 0, opens)
-		w.cites = make([]int, 0, opens+opens/2)
+	if len(p.marks) > 0 {
+		w.spans = make([]Span, 0, len(p.marks))
+		w.cites = make([]int, 0, len(p.nums))
 	}
 	all := make([]Paragraph, len(raws))
 	k := 0
@@ -319,17 +335,17 @@ func (p *houseParser) parse() (*Brief, error) {
 			return nil, &ParseError{Line: sectionLine[s], Msg: fmt.Sprintf("the section %q has no paragraphs", Headings[s])}
 		}
 		for ; k < len(raws) && int(raws[k].section) == s; k++ {
-			start := len(w.text)
-			var spans []Span
-			var err error
-			spans, sc, err = houseParagraph(w, raws[k], sc)
-			if err != nil {
-				return nil, err
+			rp := &raws[k]
+			if rp.bad != nil {
+				return nil, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
+					"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", rp.bad.text, maxCitation)}
 			}
+			start := len(w.text)
+			spans := w.add(rp.text, p.marks[rp.m0:rp.m1])
 			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
 	}
-	b.Sections = make([]Section, 0, 3)
+	b.Sections = blk.secs[:0:3]
 	k = 0
 	for s := range 3 {
 		b.Sections = append(b.Sections, Section{Heading: Headings[s], Paragraphs: all[k : k+count[s] : k+count[s]]})
@@ -357,8 +373,13 @@ func (p *houseParser) headingOrderError(ln line, got, current int) error {
 
 // paragraph consumes a run of non-empty lines; first is the first line,
 // trimmed, which the caller has seen is neither a heading nor a tail line.
-func (p *houseParser) paragraph(first string, section int) rawParagraph {
-	rp := rawParagraph{first: int32(p.n), section: int32(section)}
+// It appends the paragraph to p.raws, written in place: a rawParagraph
+// holds a pointer, and one copied in whole costs a bulk write barrier
+// while the collector runs.
+func (p *houseParser) paragraph(first string, section int) {
+	p.raws = append(p.raws, rawParagraph{})
+	rp := &p.raws[len(p.raws)-1]
+	rp.first, rp.section = int32(p.n), int32(section)
 	p.next()
 	var parts []string // the other lines: most paragraphs are one line
 	for !p.eof {
@@ -377,26 +398,13 @@ func (p *houseParser) paragraph(first string, section int) rawParagraph {
 	} else {
 		rp.text = collapseSpace(strings.Join(parts, " "))
 	}
-	return rp
-}
-
-// markerScratch holds the citation markers of one paragraph, reused from
-// paragraph to paragraph.
-type markerScratch struct {
-	marks []marker
-	nums  []int
-}
-
-// houseParagraph writes a raw paragraph's running text to w and returns its
-// cited spans.
-func houseParagraph(w *citedWriter, rp rawParagraph, sc markerScratch) ([]Span, markerScratch, error) {
-	markers, nums, bad := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
-	sc = markerScratch{markers, nums}
+	rp.m0 = int32(len(p.marks))
+	var bad *badMarker
+	p.marks, p.nums, bad = houseMarkers.appendMarkers(rp.text, p.marks, p.nums)
+	rp.m1 = int32(len(p.marks))
 	if bad != nil {
-		return nil, sc, &ParseError{Line: int(rp.first), Msg: fmt.Sprintf(
-			"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", bad.text, maxCitation)}
+		rp.bad = bad
 	}
-	return w.add(rp.text, markers), sc, nil
 }
 
 // isTailLine reports lines that end the third section: the firm list, the
@@ -407,6 +415,15 @@ func isTailLine(t string) bool {
 
 func tailKind(t string) string {
 	t = strings.TrimSpace(t)
+	// The keywords start with "a", "s" and "t"; a line that starts with
+	// another ASCII byte is none of them ("s" also folds to "ſ", which is
+	// not ASCII).
+	if t == "" {
+		return ""
+	}
+	if c := t[0] | 0x20; t[0] < utf8.RuneSelf && c != 'a' && c != 's' && c != 't' {
+		return ""
+	}
 	for _, k := range []string{"assessing firms", "topics", "sources", "stay tuned"} {
 		if len(t) < len(k) || !strings.EqualFold(t[:len(k)], k) {
 			continue
@@ -436,12 +453,8 @@ func tailKind(t string) string {
 // isByline: a short paragraph with no citation marker that does not end
 // like a sentence ("The Legists Content Team"). An uncited closing sentence
 // stays a paragraph.
-func isByline(rp rawParagraph, sc markerScratch) bool {
-	if moreFields(rp.text, 12) || endsLikeSentence(rp.text) {
-		return false
-	}
-	m, _, _ := houseMarkers.appendMarkers(rp.text, sc.marks[:0], sc.nums[:0])
-	return len(m) == 0
+func isByline(rp rawParagraph) bool {
+	return rp.m0 == rp.m1 && !moreFields(rp.text, 12) && !endsLikeSentence(rp.text)
 }
 
 // moreFields reports whether s has more than n fields as strings.Fields
@@ -496,7 +509,8 @@ func (p *houseParser) parseTail(b *Brief) error {
 			if !strings.HasPrefix(t, "#") {
 				return &ParseError{Line: ln.n, Msg: fmt.Sprintf("expected hashtags such as \"#Firm Name #Other Firm LLP\" after %q, found %q", titleCase(block)+":", clip(t))}
 			}
-			tags := hashtags(t)
+			tags := appendHashtags(p.tags[:0], t)
+			p.tags = tags
 			for i := range tags {
 				tags[i] = p.keep(tags[i])
 			}
@@ -526,11 +540,11 @@ func (p *houseParser) parseTail(b *Brief) error {
 	return nil
 }
 
-// hashtags splits "#Herbert Smith Freehills LLP #Skadden, Arps ... LLP" into
-// names. A '#' starts a new name only at the start or after a space, so
+// appendHashtags appends to out the names of a hashtag line such as
+// "#Herbert Smith Freehills LLP #Skadden, Arps ... LLP". A '#' starts a
+// new name only at the start or after a space, so
 // names keep commas, '&', parentheses and full stops.
-func hashtags(t string) []string {
-	out := make([]string, 0, strings.Count(t, "#"))
+func appendHashtags(out []string, t string) []string {
 	start := -1
 	for i := 0; i < len(t); i++ {
 		if t[i] == '#' && (i == 0 || t[i-1] == ' ' || t[i-1] == '\t') {
@@ -650,22 +664,42 @@ func collapseSpace(s string) string {
 // byte by byte only at a word that may hold two spaces in a row, a control
 // byte or a non-ASCII byte.
 func needsFold(s string) bool {
-	const ones, lo, hi = 0x0101010101010101, 0x2020202020202020, 0x8080808080808080
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		// a byte below 0x20 or from 0x80 sets its top bit; so does a
-		// space in sp. Borrows may flag a neighbour too, never miss one:
-		// the exact look clears them.
-		odd := ((w - lo) | w) & hi
-		t := w ^ lo
-		sp := (t - ones) &^ t & hi
-		if (odd != 0 || sp&(sp>>8) != 0 || (sp>>63 != 0 && i+8 < len(s) && s[i+8] == ' ')) && foldAt(s, i, i+8) {
+	for ; i+16 <= len(s); i += 16 {
+		// Sixteen bytes a round, flagged together: text that needs no
+		// fold passes with one branch.
+		c := s[i : i+16]
+		w1 := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
+			uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+		w2 := uint64(c[8]) | uint64(c[9])<<8 | uint64(c[10])<<16 | uint64(c[11])<<24 |
+			uint64(c[12])<<32 | uint64(c[13])<<40 | uint64(c[14])<<48 | uint64(c[15])<<56
+		sp1, sp2 := spaceBytes(w1), spaceBytes(w2)
+		// Two spaces in a row: within a word, across the two, or from
+		// the last byte on.
+		var next uint64
+		if i+16 < len(s) && s[i+16] == ' ' {
+			next = 1
+		}
+		flag := oddBytes(w1) | oddBytes(w2) | sp1&(sp1>>8) | sp2&(sp2>>8) | sp1>>56&sp2 | sp2>>63&next
+		if flag != 0 && foldAt(s, i, i+16) {
 			return true
 		}
 	}
 	return foldAt(s, i, len(s))
+}
+
+// Word-at-a-time tests of eight bytes, as their top bits. A borrow may
+// flag a neighbour of a flagged byte too, never miss one: foldAt looks
+// again byte by byte.
+const ones, lo, hi = 0x0101010101010101, 0x2020202020202020, 0x8080808080808080
+
+// oddBytes flags the bytes of w below 0x20 or from 0x80.
+func oddBytes(w uint64) uint64 { return ((w - lo) | w) & hi }
+
+// spaceBytes flags the bytes of w that are ' '.
+func spaceBytes(w uint64) uint64 {
+	t := w ^ lo
+	return (t - ones) &^ t & hi
 }
 
 // foldAt is needsFold for the bytes s[i:end], looking past end only to

@@ -3,6 +3,7 @@ package brief
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -17,7 +18,18 @@ func Slugify(s string) string {
 	var buf [2 * maxSlugLen]byte
 	b := buf[:0] // most slugs fit: no allocation but the result
 	dash := false
-	for _, r := range norm.NFKD.String(s) {
+	// NFKD leaves ASCII as it is: most titles need no normalising.
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		s = norm.NFKD.String(s)
+	}
+	for _, r := range s {
 		switch {
 		case r >= 0x300 && unicode.Is(unicode.Mn, r): // no mark is below U+0300
 			// combining accent left by NFKD: drop it, keep the base letter

@@ -83,7 +83,10 @@ func isSpaceByte(c byte) bool {
 type matcher struct {
 	class  [256]uint8
 	nclass int
-	space  uint8 // class of white space; 0 when no phrase has a space
+	// recip is ceil(2^32/nclass): s*recip>>32 is s/nclass for the
+	// premultiplied states s, without a division.
+	recip uint64
+	space uint8 // class of white space; 0 when no phrase has a space
 	// boundary is the class of a virtual symbol that the scanner feeds
 	// before the first byte of every word, and that phrases carry before
 	// each of their words: the automaton can then only enter a phrase at
@@ -103,9 +106,14 @@ type matcher struct {
 	// automaton leaves the root or finds a phrase on the boundary, a and
 	// b. Other words the scanner skips without a look at delta.
 	wordPair [128 * 128 / 64]uint64
-	outs     []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
-	outAt    []int32
-	phrases  []phrase
+	// wordTriple is wordPair for the first three letters or digits,
+	// case aside, by wordSym: most words that get past their first two
+	// bytes ("the", "in", "to", prefixes of longer phrases) go no further
+	// than the third.
+	wordTriple [(36*36*36 + 63) / 64]uint64
+	outs       []int32 // phrase ids ending at state s/nclass: outs[outAt[i]:outAt[i+1]]
+	outAt      []int32
+	phrases    []phrase
 }
 
 const (
@@ -132,14 +140,24 @@ func newMatcher(phrases []phrase) *matcher {
 			used[fold(p.text[i])] = true
 		}
 	}
-	n := 1
-	for c := 0; c < 256; c++ {
+	// Class 1 is the boundary, then white space and the letters most
+	// frequent in English text, so that the transitions ordinary text
+	// takes share a state's first cache line; then every other byte.
+	m.boundary = 1
+	n := 2
+	for _, c := range []byte(" etaoinsrhldcumfpgwybvkxjqz") {
 		if used[c] {
 			m.class[c] = uint8(n)
 			n++
-			if n > 254 { // and one class for the boundary
+		}
+	}
+	for c := 0; c < 256; c++ {
+		if used[c] && m.class[c] == 0 {
+			if n > 255 {
 				panic("tag: too many distinct bytes in phrases")
 			}
+			m.class[c] = uint8(n)
+			n++
 		}
 	}
 	for c := 'A'; c <= 'Z'; c++ {
@@ -151,9 +169,8 @@ func newMatcher(phrases []phrase) *matcher {
 			m.class[c] = m.space
 		}
 	}
-	m.boundary = uint8(n)
-	n++
 	m.nclass = n
+	m.recip = uint64(1<<32+uint64(n)-1) / uint64(n)
 
 	// The trie, dense from the start: -1 is "no child".
 	delta := make([]int32, n)
@@ -259,8 +276,40 @@ func newMatcher(phrases []phrase) *matcher {
 			}
 		}
 	}
+	const syms = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for ia := range len(syms) {
+		x1 := m.delta[start&stateMask+uint32(m.class[syms[ia]])]
+		for ib := range len(syms) {
+			x2 := m.delta[x1&stateMask+uint32(m.class[syms[ib]])]
+			for ic := range len(syms) {
+				x3 := m.delta[x2&stateMask+uint32(m.class[syms[ic]])]
+				if start&hasOutput != 0 || x1&hasOutput != 0 || x2&hasOutput != 0 || x3 != 0 {
+					k := (ia*36+ib)*36 + ic
+					m.wordTriple[k>>6] |= 1 << (k & 63)
+				}
+			}
+		}
+	}
 	return m
 }
+
+// wordSym numbers the ASCII letters and digits, case aside, from 0 to 35
+// (for wordTriple); other bytes are 0xff.
+var wordSym = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] = uint8(c - 'a')
+		case 'A' <= c && c <= 'Z':
+			t[c] = uint8(c - 'A')
+		case '0' <= c && c <= '9':
+			t[c] = uint8(26 + c - '0')
+		default:
+			t[c] = 0xff
+		}
+	}
+	return t
+}()
 
 // hit is a checked occurrence of phrase id at text[start:end].
 type hit struct {
@@ -291,7 +340,15 @@ func (m *matcher) scan(text string, fn func(hit)) {
 					prevWord = true
 					if s == 0 && i+1 < len(text) {
 						if c := text[i+1]; c < utf8.RuneSelf && asciiWord[c] {
-							if k := uint(b)<<7 | uint(c); m.wordPair[k>>6]&(1<<(k&63)) == 0 {
+							var skip bool
+							if i+2 < len(text) && text[i+2] < utf8.RuneSelf && asciiWord[text[i+2]] {
+								k := (uint(wordSym[b])*36+uint(wordSym[c]))*36 + uint(wordSym[text[i+2]])
+								skip = m.wordTriple[k>>6]&(1<<(k&63)) == 0
+							} else {
+								k := uint(b)<<7 | uint(c)
+								skip = m.wordPair[k>>6]&(1<<(k&63)) == 0
+							}
+							if skip {
 								// A word that starts no phrase: skip it
 								// as the root would.
 								for i += 2; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
@@ -308,6 +365,29 @@ func (m *matcher) scan(text string, fn func(hit)) {
 					}
 					continue
 				}
+				// The rest of the word's ASCII letters and digits in a
+				// tight loop: no boundary and no white space to watch.
+				for {
+					x := delta[s+uint32(class[b])]
+					s = x & stateMask
+					i++
+					if x&hasOutput != 0 {
+						m.emit(text, i, s, fn)
+					}
+					if i >= len(text) {
+						break
+					}
+					b = text[i]
+					if b >= utf8.RuneSelf || !asciiWord[b] {
+						break
+					}
+					if s == 0 {
+						for i++; i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]]; i++ {
+						}
+						break
+					}
+				}
+				continue
 			} else {
 				prevWord = false
 				if s == 0 && m.rootStays[b] {
@@ -357,7 +437,7 @@ func (m *matcher) scan(text string, fn func(hit)) {
 // emit checks and reports the phrases that end at end in state s
 // (premultiplied).
 func (m *matcher) emit(text string, end int, s uint32, fn func(hit)) {
-	st := s / uint32(m.nclass)
+	st := uint32(uint64(s) * m.recip >> 32)
 	for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
 		if start, ok := m.check(text, end, int(id)); ok {
 			fn(hit{start: start, end: end, id: int(id)})
@@ -509,22 +589,32 @@ type topicHit struct {
 // within a topic they are nearly in order already: a counting sort by
 // topic, then an insertion sort of each topic, costs about one pass.
 func sortTopicHits(pairs []topicHit) []topicHit {
+	out, _ := sortTopicHitsTo(pairs, nil, nil)
+	return out
+}
+
+// sortTopicHitsTo is sortTopicHits writing into out and using at as its
+// counts, both grown as needed and returned for reuse; pairs is left as it
+// is.
+func sortTopicHitsTo(pairs, out []topicHit, at []int) ([]topicHit, []int) {
 	if len(pairs) < 2 {
-		return pairs
+		return append(out[:0], pairs...), at
 	}
 	n := 0
 	for _, p := range pairs {
 		n = max(n, p.topic+1)
 	}
-	at := make([]int, n+1)
+	at = slices.Grow(at[:0], 2*n+1)[:2*n+1]
+	clear(at)
 	for _, p := range pairs {
 		at[p.topic+1]++
 	}
 	for i := 1; i <= n; i++ {
 		at[i] += at[i-1]
 	}
-	out := make([]topicHit, len(pairs))
-	next := slices.Clone(at[:n])
+	out = slices.Grow(out[:0], len(pairs))[:len(pairs)]
+	next := at[n+1:]
+	copy(next, at[:n])
 	for _, p := range pairs {
 		out[next[p.topic]] = p
 		next[p.topic]++
@@ -546,5 +636,5 @@ func sortTopicHits(pairs []topicHit) []topicHit {
 			}
 		}
 	}
-	return out
+	return out, at
 }

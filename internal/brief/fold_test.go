@@ -1,0 +1,60 @@
+package brief
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TestNeedsFold compares the word-at-a-time look with its definition: a
+// trimmed string needs a fold when joining its fields with single spaces
+// changes it. The alphabet is dense in spaces of every kind, placed at
+// every offset of the sixteen-byte rounds.
+func TestNeedsFold(t *testing.T) {
+	alpha := []string{"a", "B", " ", " ", " ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\u0085", "é", "’", "(", "1", "\x1f", "\x7f"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		var sb strings.Builder
+		n := r.IntN(70)
+		for range n {
+			if r.IntN(4) == 0 {
+				sb.WriteString(alpha[r.IntN(len(alpha))])
+			} else {
+				sb.WriteByte("abcdefgh"[r.IntN(8)])
+			}
+		}
+		s := strings.TrimSpace(sb.String())
+		want := strings.Join(strings.Fields(s), " ") != s
+		if got := needsFold(s); got != want {
+			t.Fatalf("needsFold(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestFirstByteFilters: the letters the heading and tail filters look for
+// fold to no other letter than their own ASCII case, except "s" (checked by
+// tailKind's non-ASCII branch) and "k" (in no keyword's first place).
+func TestFirstByteFilters(t *testing.T) {
+	for _, c := range "whWHaAtT" {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r >= utf8.RuneSelf {
+				t.Errorf("%q folds to %q", c, r)
+			}
+		}
+	}
+	for _, h := range Headings {
+		if c := h[0] | 0x20; c != 'w' && c != 'h' {
+			t.Errorf("heading %q: the filter must let it through", h)
+		}
+		if headingIndex("  "+strings.ToUpper(h)+" ") < 0 {
+			t.Errorf("heading %q not found", h)
+		}
+	}
+	for _, k := range []string{"Assessing Firms:", "topics:", "SOURCES:", "Stay Tuned"} {
+		if tailKind(k) == "" {
+			t.Errorf("%q is no tail line", k)
+		}
+	}
+}
