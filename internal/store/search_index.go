@@ -119,33 +119,9 @@ func (s *db) rankedPage(ctx context.Context, tx runner, text string, ms matchSou
 		keys  []int64
 		total = -1
 		end   = offset + limit
-		scan  = max(rankWindow, countCap+1)
 	)
 	if offset < rankWindow {
-		var (
-			query string
-			args  []any
-		)
-		first, boostArgs := "", []any{}
-		if len(boost) > 0 {
-			first = `(` + fmt.Sprintf(ms.idOf, "w.k") + ` IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug IN ` + inList(len(boost)) + `)) DESC, `
-			boostArgs = anys(boost)
-		}
-		if s.d.name == dialectSQLite {
-			query = `WITH m AS MATERIALIZED (SELECT brief_search.rowid AS k, bm25(brief_search, 10.0, 1.0, 0.0) AS score` + ms.from + ms.recent + ` LIMIT ?),
-				w AS MATERIALIZED (SELECT k, score FROM m ORDER BY k DESC LIMIT ?)
-				SELECT w.k, (SELECT count(*) FROM m) FROM w
-				ORDER BY ` + first + `w.score, w.k DESC LIMIT ? OFFSET ?`
-			args = with(with(ms.args, scan, rankWindow), append(boostArgs, min(end, rankWindow)-offset, offset)...)
-		} else {
-			// MATERIALIZED: m is read once, and w's tsvectors only are
-			// read for ts_rank_cd.
-			query = `WITH m AS MATERIALIZED (SELECT bs.id AS k, bs.sort_at` + ms.from + ms.recent + ` LIMIT ?),
-				w AS MATERIALIZED (SELECT k, sort_at FROM m ORDER BY sort_at DESC, k DESC LIMIT ?)
-				SELECT w.k, (SELECT count(*) FROM m) FROM w JOIN brief_search bs ON bs.id = w.k, websearch_to_tsquery('english', ?) query
-				ORDER BY ` + first + `ts_rank_cd(bs.tsv, query) DESC, w.sort_at DESC, w.k DESC LIMIT ? OFFSET ?`
-			args = with(with(ms.args, scan, rankWindow, text), append(boostArgs, min(end, rankWindow)-offset, offset)...)
-		}
+		query, args := s.rankQuery(text, ms, boost, min(end, rankWindow)-offset, offset)
 		rows, err := tx.query(ctx, query, args...)
 		if err != nil {
 			return nil, 0, false, err
@@ -183,6 +159,31 @@ func (s *db) rankedPage(ctx context.Context, tx runner, text string, ms matchSou
 		}
 	}
 	return keys, total, capped, nil
+}
+
+// rankQuery is rankedPage's statement for the page (limit, offset) of
+// the window: its rows are a match's key and the number of matches read.
+func (s *db) rankQuery(text string, ms matchSource, boost []string, limit, offset int) (string, []any) {
+	scan := max(rankWindow, countCap+1)
+	first, boostArgs := "", []any{}
+	if len(boost) > 0 {
+		first = `(` + fmt.Sprintf(ms.idOf, "w.k") + ` IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug IN ` + inList(len(boost)) + `)) DESC, `
+		boostArgs = anys(boost)
+	}
+	if s.d.name == dialectSQLite {
+		return `WITH m AS MATERIALIZED (SELECT brief_search.rowid AS k, bm25(brief_search, 10.0, 1.0, 0.0) AS score` + ms.from + ms.recent + ` LIMIT ?),
+				w AS MATERIALIZED (SELECT k, score FROM m ORDER BY k DESC LIMIT ?)
+			SELECT w.k, (SELECT count(*) FROM m) FROM w
+			ORDER BY ` + first + `w.score, w.k DESC LIMIT ? OFFSET ?`,
+			with(with(ms.args, scan, rankWindow), append(boostArgs, limit, offset)...)
+	}
+	// MATERIALIZED: m is read once, and only w's tsvectors are read again,
+	// for ts_rank_cd.
+	return `WITH m AS MATERIALIZED (SELECT bs.id AS k, bs.sort_at` + ms.from + ms.recent + ` LIMIT ?),
+			w AS MATERIALIZED (SELECT k, sort_at FROM m ORDER BY sort_at DESC, k DESC LIMIT ?)
+		SELECT w.k, (SELECT count(*) FROM m) FROM w JOIN brief_search bs ON bs.id = w.k, websearch_to_tsquery('english', ?) query
+		ORDER BY ` + first + `ts_rank_cd(bs.tsv, query) DESC, w.sort_at DESC, w.k DESC LIMIT ? OFFSET ?`,
+		with(with(ms.args, scan, rankWindow, text), append(boostArgs, limit, offset)...)
 }
 
 // searchDetails returns the rank and the snippet of the page's matches
