@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,6 +153,20 @@ func benchSearch(b *testing.B, st store.Store) {
 			slices.Sort(l)
 			b.Logf("%6.1f ms  %6d hits  %s", float64(l[len(l)/2].Microseconds())/1000, totals[k], describe(queries[k]))
 		}
+	}
+	// The first hits of each query, to compare the order of two builds
+	// (go test -v).
+	for _, q := range queries {
+		q.Status, q.Limit = brief.StatusPublished, 10
+		res, err := st.SearchBriefs(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var top []string
+		for _, h := range res.Hits {
+			top = append(top, h.Brief.Slug)
+		}
+		b.Logf("top %s: %s", describe(q), strings.Join(top, " "))
 	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
