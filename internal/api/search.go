@@ -21,9 +21,12 @@ type Hit struct {
 
 // SearchResult is a page of hits.
 type SearchResult struct {
-	Hits  []Hit  `json:"hits"`
-	Total int    `json:"total"`
-	Next  string `json:"next,omitempty"`
+	Hits []Hit `json:"hits"`
+	// Total is the number of matches up to 1,000; TotalCapped says more
+	// match (the hits then end at the 1,000th).
+	Total       int    `json:"total"`
+	TotalCapped bool   `json:"total_capped,omitempty"`
+	Next        string `json:"next,omitempty"`
 	// Suggestion is "did you mean": for a query that found nothing, the
 	// query with its misspelt words corrected from the index's vocabulary.
 	Suggestion string `json:"suggestion,omitempty"`
@@ -82,7 +85,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	out := SearchResult{Hits: []Hit{}, Total: res.Total, Suggestion: res.Suggestion}
+	out := SearchResult{Hits: []Hit{}, Total: res.Total, TotalCapped: res.TotalCapped, Suggestion: res.Suggestion}
 	for i := range res.Hits {
 		h := res.Hits[i]
 		out.Hits = append(out.Hits, Hit{Brief: FromBrief(&h.Brief, a.o.BaseURL), Snippet: stripMarks(h.Snippet), SnippetHTML: markHTML(h.Snippet), Rank: h.Rank})

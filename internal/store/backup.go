@@ -25,9 +25,9 @@ package store
 // so the archive of a live system is consistent. Tables are discovered from
 // the schema (sqlite_master, pg_catalog), so tables added by later
 // migrations are covered without touching this file; goose's version table,
-// SQLite's own tables and FTS5 virtual tables with their shadow tables are
-// left out (search indexes are rebuilt on restore), and so are generated
-// columns (PostgreSQL's tsvector). Tables come in foreign-key order, rows in
+// SQLite's own tables, FTS5 virtual tables with their shadow tables and
+// PostgreSQL's brief_search are left out (search indexes are refilled or
+// rebuilt on restore), and so are generated columns. Tables come in foreign-key order, rows in
 // primary-key order.
 //
 // Restore runs in one write transaction, all or nothing: it refuses a
@@ -64,13 +64,18 @@ const (
 // gooseTable is goose's version table (goose's default name).
 const gooseTable = "goose_db_version"
 
+// searchTable is the search index (migrations 00012_brief_search),
+// derived from briefs by triggers: FTS5 in SQLite, a table in PostgreSQL.
+const searchTable = "brief_search"
+
 // notArchived reports the tables a backup leaves out: goose's version
-// table and the job queue's own tables (river_*), which are the queue's
+// table, the job queue's own tables (river_*), which are the queue's
 // state, not the site's, and which a fresh database creates when it first
-// runs the queue.
+// runs the queue, and the search index, which a restore refills as it
+// inserts the briefs (briefs' triggers).
 func notArchived(name string) bool {
 	name = strings.ToLower(name)
-	return name == gooseTable || strings.HasPrefix(name, "river_")
+	return name == gooseTable || strings.HasPrefix(name, "river_") || name == searchTable
 }
 
 // ErrNotEmpty is returned by Restore when the target database holds rows and

@@ -182,9 +182,10 @@ func (s *db) emptyTarget(ctx context.Context, tx runner, si *schemaInfo, force b
 		return fmt.Errorf("%w: rows in %s (restore with Force to replace them)", ErrNotEmpty, strings.Join(full, ", "))
 	}
 	if s.d.name == dialectPostgres {
-		names := make([]string, len(si.tables))
-		for i, t := range si.tables {
-			names[i] = quoteIdent(t.name)
+		// brief_search, not archived, references briefs and goes with it.
+		names := []string{quoteIdent(searchTable)}
+		for _, t := range si.tables {
+			names = append(names, quoteIdent(t.name))
 		}
 		if _, err := tx.exec(ctx, `TRUNCATE TABLE `+strings.Join(names, ", ")+` RESTART IDENTITY`); err != nil {
 			return fmt.Errorf("empty the database: %w", err)
@@ -192,7 +193,7 @@ func (s *db) emptyTarget(ctx context.Context, tx runner, si *schemaInfo, force b
 		return nil
 	}
 	// SQLite: referencing tables first (foreign keys are deferred anyway);
-	// the FTS triggers keep the index in step and it is rebuilt at the end.
+	// briefs' triggers empty the search index.
 	for i := len(si.tables) - 1; i >= 0; i-- {
 		if _, err := tx.exec(ctx, `DELETE FROM `+quoteIdent(si.tables[i].name)); err != nil {
 			return fmt.Errorf("empty %s: %w", si.tables[i].name, err)
@@ -241,10 +242,11 @@ func (s *db) afterRestore(ctx context.Context, tx runner, si *schemaInfo) error 
 	return rows.Err()
 }
 
-// rebuildSearch rebuilds SQLite's external-content FTS5 indexes from their
-// content tables (search.go queries briefs_fts; its triggers keep it in
-// step with briefs row by row, and a rebuild makes it exact after a bulk
-// load). PostgreSQL's tsvector columns are generated and need nothing.
+// rebuildSearch rebuilds SQLite's external-content FTS5 indexes, if any,
+// from their content tables (a rebuild makes one exact after a bulk load).
+// The search index, brief_search, keeps its own content in both dialects
+// and is refilled row by row by briefs' triggers as the briefs are
+// inserted.
 func (s *db) rebuildSearch(ctx context.Context, tx runner, fts []string) error {
 	for _, name := range fts {
 		q := `INSERT INTO ` + quoteIdent(name) + `(` + quoteIdent(name) + `) VALUES ('rebuild')`
@@ -265,9 +267,9 @@ func (s *db) analyze(ctx context.Context, si *schemaInfo) {
 	if len(si.tables) == 0 {
 		return
 	}
-	names := make([]string, len(si.tables))
-	for i, t := range si.tables {
-		names[i] = quoteIdent(t.name)
+	names := []string{quoteIdent(searchTable)}
+	for _, t := range si.tables {
+		names = append(names, quoteIdent(t.name))
 	}
 	_, _ = s.w.ExecContext(ctx, `ANALYZE `+strings.Join(names, ", "))
 }

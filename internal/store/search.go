@@ -26,24 +26,30 @@ var rankWindow = 1000
 
 // SearchBriefs implements Store.
 //
+// Matches are found, counted and ranked in brief_search alone (see
+// search_index.go and migrations 00012_brief_search), never in briefs.
 // SQLite: an FTS5 index (porter stemming, diacritics folded) ranked by bm25
-// with the title weighing ten times the body. PostgreSQL: a generated
-// tsvector ('english'; title weight A, body B) with a GIN index, queried with
+// with the title weighing ten times the body. PostgreSQL: a tsvector
+// ('english'; title weight A, body B) with a GIN index, queried with
 // websearch_to_tsquery and ranked by ts_rank_cd. The reader's query is
 // translated for FTS5 by fts5Query, so that no text is a syntax error.
 //
 // The hits are in order of relevance, then recency (newest first), then id;
-// a title match outranks a body match. Total is exact. When more than
-// rankWindow briefs match, the rankWindow most recent of them come first,
-// by relevance, then the rest by recency (see rankWindow). Nothing ranks
-// more than rankWindow matches, and only the page's briefs are read whole:
+// a title match outranks a body match. When more than rankWindow briefs
+// match, the rankWindow most recent of them come first, by relevance, then
+// the rest by recency (see rankWindow). Total is exact up to countCap; with
+// more matches it is countCap, TotalCapped is set and the hits end at
+// countCap. Nothing reads more than max(rankWindow, countCap+1) matches
+// (beyond a page past the window, which reads the matches before it), and
+// only the page's briefs are read whole:
 //
-//  1. one statement reads the matches once, counts them and ranks the
-//     rankWindow most recent (rankedPage); SQLite joins the rowids
-//     briefs_fts matches with the covering index briefs_search_meta,
-//     never the wide rows of briefs;
+//  1. one statement reads the newest matches once, counts them and ranks
+//     the rankWindow most recent (rankedPage);
 //  2. rank and snippet (or ts_headline) of the page's briefs only;
 //  3. the page's briefs.
+//
+// Within one second, SQLite orders matches by id (its index keeps sort_at
+// to the second), and its date filters hold to the second.
 func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	status := q.Status
 	if status == "" {
@@ -65,59 +71,55 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 	text := cleanText(q.Q)
 	res := SearchResult{Hits: []SearchHit{}}
 
-	// from selects the matches ("b" is briefs) with fromArgs.
+	listing := !hasWordChar(text)
 	var (
-		from     string
-		fromArgs []any
-		listing  bool
+		ms    matchSource
+		boost []string
 	)
-	switch {
-	case !hasWordChar(text):
-		// Nothing to match: every brief the filters let through.
-		listing = true
-		from = ` FROM briefs b WHERE 1 = 1` + w.sql()
-		fromArgs = w.args
-	case s.d.name == dialectSQLite:
-		match := fts5Query(text)
-		if match == "" {
+	if !listing {
+		if s.d.name == dialectSQLite && fts5Query(text) == "" {
 			return res, nil
 		}
-		// The covering index keeps the join off the wide rows of briefs.
-		from = ` FROM briefs_fts JOIN briefs b INDEXED BY briefs_search_meta ON b.id = briefs_fts.rowid WHERE briefs_fts MATCH ?` + w.sql()
-		fromArgs = append([]any{match}, w.args...)
-	default:
-		from = ` FROM briefs b WHERE b.search_tsv @@ websearch_to_tsquery('english', ?)` + w.sql()
-		fromArgs = append([]any{text}, w.args...)
-	}
-	var boost []string
-	if !listing {
+		ms = s.indexMatches(text, status, firms, q.Topic, q.Since, q.Until)
 		if boost, err = s.queryTopics(ctx, text); err != nil {
 			return SearchResult{}, fmt.Errorf("store: search %q: %w", q.Q, err)
 		}
 	}
 	err = s.read(ctx, func(tx runner) error {
-		if s.d.name == dialectPostgres && !listing {
-			// Plan each search for its own words: a generic plan of a
-			// cached statement cannot tell a rare word from a common one.
-			if _, err := tx.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-				return err
-			}
-		}
 		var (
-			ids []int64
-			err error
+			ids, keys []int64
+			err       error
+			ranks     map[int64]float64
+			snippets  map[int64]string
 		)
 		if listing {
-			ids, res.Total, err = listPage(ctx, tx, from, fromArgs, limit, offset)
+			// Nothing to match: every brief the filters let through.
+			from := ` FROM briefs b WHERE 1 = 1` + w.sql()
+			if ids, res.Total, err = listPage(ctx, tx, from, w.args, limit, offset); err != nil || len(ids) == 0 {
+				return err
+			}
 		} else {
-			ids, res.Total, err = s.rankedPage(ctx, tx, text, from, fromArgs, boost, limit, offset)
-		}
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		ranks, snippets, err := s.searchDetails(ctx, tx, text, ids, listing)
-		if err != nil {
-			return err
+			if s.d.name == dialectPostgres {
+				// Plan each search for its own words: a generic plan of a
+				// cached statement cannot tell a rare word from a common one.
+				if _, err := tx.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+					return err
+				}
+			}
+			keys, res.Total, res.TotalCapped, err = s.rankedPage(ctx, tx, text, ms, boost, limit, offset)
+			if err != nil || len(keys) == 0 {
+				return err
+			}
+			ids = make([]int64, len(keys))
+			for i, k := range keys {
+				ids[i] = k
+				if s.d.name == dialectSQLite {
+					ids[i] = idOfRowid(k)
+				}
+			}
+			if ranks, snippets, err = s.searchDetails(ctx, tx, text, keys); err != nil {
+				return err
+			}
 		}
 		args := make([]any, len(ids))
 		for i, id := range ids {
@@ -186,125 +188,6 @@ func listPage(ctx context.Context, tx runner, from string, fromArgs []any, limit
 	}
 	ids, err := collectIDs(ctx, tx, nil, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, limit, offset)...)
 	return ids, total, err
-}
-
-// rankedPage returns the ids of the page of hits, in order, and the number
-// of matches from selects (see SearchBriefs). Reading the matches is the
-// cost (SQLite probes briefs_search_meta for each rowid briefs_fts
-// matches; PostgreSQL reads each match's heap tuple, as a GIN index knows
-// nothing of visibility), so one statement reads them once (m), counts
-// them, takes the rankWindow most recent (w) and ranks these: bm25 while
-// scanning the doclists of briefs_fts (a lookup by rowid would cost FTS5
-// about a millisecond), ts_rank_cd by decompressing their tsvectors.
-//
-// boost lists the slugs of the topics the query names (queryTopics): the
-// briefs tagged with one of them come first, each group by relevance.
-func (s *db) rankedPage(ctx context.Context, tx runner, text, from string, fromArgs []any, boost []string, limit, offset int) ([]int64, int, error) {
-	var (
-		ids   []int64
-		total = -1
-		end   = offset + limit
-	)
-	if offset < rankWindow {
-		matches := `WITH m AS MATERIALIZED (SELECT b.id, b.sort_at` + from + `),
-			w AS MATERIALIZED (SELECT m.id, m.sort_at FROM m ORDER BY m.sort_at DESC, m.id DESC LIMIT ?)
-			SELECT w.id, (SELECT count(*) FROM m) `
-		var (
-			query string
-			args  []any
-		)
-		first, boostArgs := "", []any{}
-		if len(boost) > 0 {
-			first = `(w.id IN (SELECT bt.brief_id FROM brief_topics bt WHERE bt.topic_slug IN ` + inList(len(boost)) + `)) DESC, `
-			boostArgs = anys(boost)
-		}
-		if s.d.name == dialectSQLite {
-			query = matches + `FROM w JOIN briefs_fts ON briefs_fts.rowid = w.id WHERE briefs_fts MATCH ?
-				ORDER BY ` + first + `bm25(briefs_fts, 10.0, 1.0), w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
-			args = with(with(fromArgs, rankWindow, fromArgs[0]), append(boostArgs, min(end, rankWindow)-offset, offset)...)
-		} else {
-			// MATERIALIZED also keeps PostgreSQL from reading briefs
-			// newest first by briefs_status_sort, testing every tsvector.
-			query = matches + `FROM w JOIN briefs b ON b.id = w.id, websearch_to_tsquery('english', ?) query
-				ORDER BY ` + first + `ts_rank_cd(b.search_tsv, query) DESC, w.sort_at DESC, w.id DESC LIMIT ? OFFSET ?`
-			args = with(with(fromArgs, rankWindow, text), append(boostArgs, min(end, rankWindow)-offset, offset)...)
-		}
-		rows, err := tx.query(ctx, query, args...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id, &total); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, err
-		}
-	}
-	if total < 0 {
-		// No row to tell: no match, or a page past the window.
-		if err := tx.queryRow(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
-	}
-	if end > rankWindow && total > max(offset, rankWindow) {
-		// Past the window: the older matches, newest first.
-		start := max(offset, rankWindow)
-		var err error
-		if ids, err = collectIDs(ctx, tx, ids, `SELECT b.id`+from+recent+` LIMIT ? OFFSET ?`, with(fromArgs, end-start, start)...); err != nil {
-			return nil, 0, err
-		}
-	}
-	return ids, total, nil
-}
-
-// searchDetails returns the rank and the snippet of the briefs ids match
-// text: snippet() and ts_headline read the text of a brief, so only for the
-// page.
-func (s *db) searchDetails(ctx context.Context, tx runner, text string, ids []int64, listing bool) (map[int64]float64, map[int64]string, error) {
-	ranks := make(map[int64]float64, len(ids))
-	snippets := make(map[int64]string, len(ids))
-	if listing {
-		return ranks, snippets, nil
-	}
-	args := make([]any, 0, len(ids)+3)
-	var query string
-	if s.d.name == dialectSQLite {
-		// +rowid: filter while scanning the doclists, not a lookup by
-		// rowid for each id, which costs FTS5 about a millisecond.
-		query = `SELECT rowid, -bm25(briefs_fts, 10.0, 1.0), snippet(briefs_fts, 1, ?, ?, '…', 24)
-			FROM briefs_fts WHERE briefs_fts MATCH ? AND +rowid IN (` + placeholders(len(ids)) + `)`
-		args = append(args, HighlightStart, HighlightEnd, fts5Query(text))
-	} else {
-		query = `SELECT b.id, ts_rank_cd(b.search_tsv, query), ts_headline('english', b.search_text, query, ?)
-			FROM briefs b, websearch_to_tsquery('english', ?) query WHERE b.id IN (` + placeholders(len(ids)) + `)`
-		args = append(args, pgHeadline, text)
-	}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id      int64
-			rank    float64
-			snippet string
-		)
-		if err := rows.Scan(&id, &rank, &snippet); err != nil {
-			return nil, nil, err
-		}
-		ranks[id], snippets[id] = rank, snippet
-	}
-	return ranks, snippets, rows.Err()
 }
 
 // searchFilters are the conditions of a search on briefs b. Unlike

@@ -135,8 +135,12 @@ const (
 
 // SearchResult is a page of hits and the total count.
 type SearchResult struct {
-	Hits  []SearchHit `json:"hits"`
-	Total int         `json:"total"`
+	Hits []SearchHit `json:"hits"`
+	// Total is the number of matches, counted up to a cap (1,000): with
+	// more, Total is the cap and TotalCapped is set, and the hits end
+	// at the cap.
+	Total       int  `json:"total"`
+	TotalCapped bool `json:"total_capped,omitempty"`
 	// Suggestion, for a query that found nothing, is the query with its
 	// words unknown to the index replaced by the nearest known ones
 	// ("santcions" → "sanctions"); empty when there is none.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,7 @@ var funcs = template.FuncMap{
 	"dek":       dek,
 	"highlight": highlight,
 	"add":       func(a, b int) int { return a + b },
+	"number":    number,
 	"first": func(n int, l []string) []string {
 		if len(l) > n {
 			return l[:n]
@@ -78,6 +80,20 @@ var funcs = template.FuncMap{
 	},
 	"join":     strings.Join,
 	"roleName": func(r brief.Role) string { return string(r) },
+}
+
+// number writes n with commas between thousands: 1,000.
+func number(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 func briefURL(slug string) string { return "/briefs/" + url.PathEscape(slug) }

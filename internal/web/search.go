@@ -23,7 +23,10 @@ type searchPage struct {
 	Error                    string
 	Hits                     []store.SearchHit
 	Total, Page, Pages       int
-	Pager                    pager
+	// TotalCapped: more than Total briefs match (the store counts up
+	// to a cap); the page says "More than 1,000 results".
+	TotalCapped bool
+	Pager       pager
 	// Suggestion is "did you mean" for a query that found nothing.
 	Suggestion *suggestionView
 }
@@ -116,7 +119,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			}
 			return nil, err
 		}
-		data.Hits, data.Total = res.Hits, res.Total
+		data.Hits, data.Total, data.TotalCapped = res.Hits, res.Total, res.TotalCapped
 		if res.Suggestion != "" {
 			v := url.Values{"q": {res.Suggestion}}
 			for _, kv := range [][2]string{{"topic", data.Topic}, {"firm", data.Firm}, {"from", data.From}, {"to", data.To}} {
