@@ -258,6 +258,11 @@ type Index struct {
 	terms  map[int64][]heldTerm
 	latest time.Time
 	adds   int
+	// idfs caches idf(idfN, df) by df (0: not computed yet), for the
+	// scoring of one match: a logarithm per held term was a quarter of
+	// a match's time.
+	idfN float64
+	idfs []float64
 }
 
 // NewIndex makes an empty index.
@@ -279,19 +284,7 @@ func (x *Index) Put(c Candidate) {
 	x.stories[c.ID] = &cp
 	held := make([]heldTerm, 0, len(c.Centroid))
 	for t, w := range c.Centroid {
-		ps := x.postings[t]
-		if ps == nil {
-			ps = map[int64]struct{}{}
-			x.postings[t] = ps
-		}
-		ps[c.ID] = struct{}{}
-		tc := x.df[t]
-		if tc == nil {
-			tc = &termCount{}
-			x.df[t] = tc
-		}
-		tc.n++
-		held = append(held, heldTerm{t: t, w: w, df: tc})
+		held = append(held, heldTerm{t: t, w: w, df: x.post(t, c.ID)})
 	}
 	x.terms[c.ID] = held
 	if c.LastSeen.After(x.latest) {
@@ -308,41 +301,81 @@ func (x *Index) remove(id int64) {
 		return
 	}
 	for t := range old.Centroid {
-		if ps := x.postings[t]; ps != nil {
-			delete(ps, id)
-			if len(ps) == 0 {
-				delete(x.postings, t)
-			}
-		}
-		if tc := x.df[t]; tc != nil {
-			if tc.n--; tc.n <= 0 {
-				delete(x.df, t)
-			}
-		}
+		x.unpost(t, id)
 	}
 	delete(x.stories, id)
 	delete(x.terms, id)
 }
 
 // Add records that an article with vector v at time at joined story id
-// (creating the story in the index when it is not held).
+// (creating the story in the index when it is not held). A held story's
+// postings and document frequencies change only for the terms that enter
+// or leave its centroid.
 func (x *Index) Add(id int64, v Vector, at time.Time) {
 	c, ok := x.stories[id]
 	if !ok {
 		x.Put(Candidate{ID: id, Centroid: Vector{}.Merge(v), FirstSeen: at, LastSeen: at})
 	} else {
-		n := *c
-		n.Centroid = c.Centroid.Merge(v)
-		if at.Before(n.FirstSeen) {
-			n.FirstSeen = at
+		merged := c.Centroid.Merge(v)
+		for t := range c.Centroid {
+			if _, kept := merged[t]; !kept {
+				x.unpost(t, id)
+			}
 		}
-		if at.After(n.LastSeen) {
-			n.LastSeen = at
+		held := x.terms[id][:0]
+		for t, w := range merged {
+			tc := x.df[t]
+			if _, had := c.Centroid[t]; !had {
+				tc = x.post(t, id)
+			}
+			held = append(held, heldTerm{t: t, w: w, df: tc})
 		}
-		x.Put(n)
+		x.terms[id] = held
+		c.Centroid = merged
+		if at.Before(c.FirstSeen) {
+			c.FirstSeen = at
+		}
+		if at.After(c.LastSeen) {
+			c.LastSeen = at
+		}
+		if c.LastSeen.After(x.latest) {
+			x.latest = c.LastSeen
+		}
 	}
 	if x.adds++; x.adds%1000 == 0 {
 		x.evict(x.latest.Add(-4 * x.c.Window))
+	}
+}
+
+// post records that story id holds term t and returns t's count.
+func (x *Index) post(t string, id int64) *termCount {
+	ps := x.postings[t]
+	if ps == nil {
+		ps = map[int64]struct{}{}
+		x.postings[t] = ps
+	}
+	ps[id] = struct{}{}
+	tc := x.df[t]
+	if tc == nil {
+		tc = &termCount{}
+		x.df[t] = tc
+	}
+	tc.n++
+	return tc
+}
+
+// unpost records that story id no longer holds term t.
+func (x *Index) unpost(t string, id int64) {
+	if ps := x.postings[t]; ps != nil {
+		delete(ps, id)
+		if len(ps) == 0 {
+			delete(x.postings, t)
+		}
+	}
+	if tc := x.df[t]; tc != nil {
+		if tc.n--; tc.n <= 0 {
+			delete(x.df, t)
+		}
 	}
 }
 
@@ -387,7 +420,7 @@ func (x *Index) Match(v Vector, at time.Time) (id int64, score float64) {
 		return 0, 0
 	}
 	n := float64(len(x.stories) + 1)
-	idf := func(t string) float64 { return idf(n, float64(x.dfOf(t)+1)) }
+	idf := func(t string) float64 { return x.idfOf(n, x.dfOf(t)+1) }
 	weighted := make(Vector, len(v))
 	for t, w := range v {
 		weighted[t] = w * idf(t)
@@ -454,7 +487,7 @@ func (x *Index) best(av Vector, n float64, cands []*Candidate) (id int64, score 
 	for _, cand := range cands {
 		var dot, cn float64
 		for _, h := range x.terms[cand.ID] {
-			ww := h.w * idf(n, float64(h.df.n+1))
+			ww := h.w * x.idfOf(n, h.df.n+1)
 			cn += ww * ww
 			if a, ok := av[h.t]; ok {
 				dot += ww * a
@@ -472,6 +505,26 @@ func (x *Index) best(av Vector, n float64, cands []*Candidate) (id int64, score 
 		return 0, score
 	}
 	return id, score
+}
+
+// idfOf is idf(n, df), cached for the n of the match under way.
+func (x *Index) idfOf(n float64, df int) float64 {
+	if n != x.idfN {
+		x.idfN = n
+		clear(x.idfs)
+	}
+	if df >= len(x.idfs) {
+		if df >= 4096 {
+			return idf(n, float64(df))
+		}
+		x.idfs = append(x.idfs, make([]float64, df+1-len(x.idfs))...)
+	}
+	if v := x.idfs[df]; v != 0 {
+		return v
+	}
+	v := idf(n, float64(df))
+	x.idfs[df] = v
+	return v
 }
 
 // idfPrior is a number of imaginary stories that share no term, so that
