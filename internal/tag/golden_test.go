@@ -3,8 +3,6 @@ package tag
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,42 +10,8 @@ import (
 	"testing"
 
 	"legists/internal/brief"
+	"legists/internal/goldentest"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden-tag.json from the current code")
-
-// goldenFixtures lists the .txt and .md files under every testdata folder
-// of the module (bench/ aside: its data is fetched, not committed), by path
-// from the module root, in lexical order.
-func goldenFixtures(t *testing.T) (root string, files []string) {
-	t.Helper()
-	root = filepath.Join("..", "..")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel == "bench" || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "node_modules" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		ext := filepath.Ext(rel)
-		if (ext == ".txt" || ext == ".md") && strings.Contains("/"+rel, "/testdata/") {
-			files = append(files, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 100 {
-		t.Fatalf("only %d fixtures found under %s", len(files), root)
-	}
-	return root, files
-}
 
 // goldenFirm and goldenTopic keep every field of a suggestion, the ones
 // JSON leaves out included.
@@ -93,7 +57,8 @@ func goldenFirmOf(f FirmScore) goldenFirm {
 // made from the code before the tagger was tuned.
 // go test ./internal/tag -run Golden -args -update-golden rewrites it.
 func TestGoldenTag(t *testing.T) {
-	root, files := goldenFixtures(t)
+	root := filepath.Join("..", "..")
+	files := goldentest.Fixtures(t, root)
 	tg := Default()
 	var out bytes.Buffer
 	out.WriteString("[\n")
@@ -155,39 +120,5 @@ func TestGoldenTag(t *testing.T) {
 		out.WriteByte('\n')
 	}
 	out.WriteString("]\n")
-	compareGolden(t, filepath.Join("testdata", "golden-tag.json"), out.Bytes())
-}
-
-// compareGolden checks got against the golden file, or rewrites the file
-// with -update-golden. A difference is reported by its first differing line.
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d bytes)", path, len(got))
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (make it with -args -update-golden)", err)
-	}
-	if bytes.Equal(got, want) {
-		return
-	}
-	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := range max(len(gl), len(wl)) {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Fatalf("%s differs at line %d:\n got: %.2000s\nwant: %.2000s", path, i+1, g, w)
-		}
-	}
-	t.Fatalf("%s differs", path)
+	goldentest.Compare(t, filepath.Join("testdata", "golden-tag.json"), out.Bytes())
 }
