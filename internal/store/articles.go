@@ -320,15 +320,8 @@ func (s *db) insertArticle(ctx context.Context, tx runner, args []any, f source.
 	var id int64
 	if comparable && s.d.name == dialectPostgres {
 		keys := f.BandKeys()
-		all := make([]any, 0, len(args)+1+2*len(keys))
-		all = append(all, args...)
-		all = append(all, int64(uint64(f)))
-		for range 2 {
-			for _, k := range keys {
-				all = append(all, k)
-			}
-		}
-		err := tx.hot().queryRow(ctx, insertComparableSQL, all...).Scan(&id)
+		all := append(append(args, int64(uint64(f))), anys(keys[:])...)
+		err := tx.hot().queryRow(ctx, insertComparableSQL, append(all, anys(keys[:])...)...).Scan(&id)
 		return id, err
 	}
 	if err := tx.hot().queryRow(ctx, insertArticleSQL, args...).Scan(&id); err != nil || !comparable {

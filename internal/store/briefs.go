@@ -678,9 +678,10 @@ func inList(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, v := range ss {
+// anys is vs as the arguments of a statement.
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
 		out[i] = v
 	}
 	return out

@@ -46,6 +46,20 @@ var (
 		ORDER BY article_id DESC LIMIT ` + strconv.Itoa(2*bucketSize) + `) b`
 )
 
+// sameOrProbeSQL (sameOrProbeSQLPostgres) is, in one round trip, the
+// first article with a text's content hash (one index lookup; its third
+// column 1), then probeSQL's rows (third column 0): the content hash, then
+// the probe keys.
+var (
+	sameOrProbeSQL         = sameOrProbe(probeSQL)
+	sameOrProbeSQLPostgres = sameOrProbe(probeSQLPostgres)
+)
+
+func sameOrProbe(probe string) string {
+	return `SELECT e.id, 0, 1 FROM (SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1) e
+		UNION ALL SELECT p.article_id, p.simhash, 0 FROM (` + probe + `) p`
+}
+
 // trimSQL drops, from the buckets of an article's band keys, the rows
 // older than each bucket's bucketSize newest.
 var trimSQL = `DELETE FROM article_bands WHERE band_key IN (` + placeholders(len(source.Fingerprint(0).BandKeys())) +
@@ -67,11 +81,7 @@ func (s *db) insertBands(ctx context.Context, tx runner, id int64, f source.Fing
 	}
 	// Keep each bucket to its bucketSize newest: one statement for the
 	// three buckets (each trimmed through its own primary-key range).
-	trim := make([]any, len(keys))
-	for i, k := range keys {
-		trim[i] = k
-	}
-	_, err := tx.hot().exec(ctx, trimSQL, trim...)
+	_, err := tx.hot().exec(ctx, trimSQL, anys(keys[:])...)
 	return err
 }
 
@@ -99,18 +109,11 @@ func (s *db) findNearDuplicate(ctx context.Context, tx runner, f source.Fingerpr
 	var cands []cand
 	// One round trip: the first article with the same text (one index
 	// lookup), then the buckets of the probe keys.
-	keys := f.ProbeKeys()
-	args := make([]any, 0, 1+len(keys))
-	args = append(args, hash)
-	for _, k := range keys {
-		args = append(args, k)
-	}
-	q := probeSQL
+	q := sameOrProbeSQL
 	if s.d.name == dialectPostgres {
-		q = probeSQLPostgres
+		q = sameOrProbeSQLPostgres
 	}
-	rows, err := tx.hot().query(ctx, `SELECT e.id, 0, 1 FROM (SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1) e
-		UNION ALL SELECT p.article_id, p.simhash, 0 FROM (`+q+`) p`, args...)
+	rows, err := tx.hot().query(ctx, q, append([]any{hash}, anys(f.ProbeKeys())...)...)
 	if err != nil {
 		return 0, story, 0, false, err
 	}

@@ -121,10 +121,7 @@ func (s *db) SearchBriefs(ctx context.Context, q SearchQuery) (SearchResult, err
 				return err
 			}
 		}
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
+		args := anys(ids)
 		briefs, err := loadBriefs(ctx, tx, false, `SELECT `+briefCols+` FROM briefs b WHERE b.id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return err

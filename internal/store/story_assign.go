@@ -75,7 +75,7 @@ func (s *db) AssignStories(ctx context.Context, as []StoryAssignment) ([]int64, 
 		}
 		slices.Sort(artIDs)
 		rows, err := tx.query(ctx, `SELECT id, title, published_at, fetched_at, story_id FROM articles
-			WHERE id IN (`+placeholders(len(artIDs))+`) ORDER BY id`+s.d.forUpdate, int64Args(artIDs)...)
+			WHERE id IN (`+placeholders(len(artIDs))+`) ORDER BY id`+s.d.forUpdate, anys(artIDs)...)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *db) AssignStories(ctx context.Context, as []StoryAssignment) ([]int64, 
 		if len(joined) > 0 {
 			slices.Sort(joined)
 			rows, err := tx.query(ctx, `SELECT id, centroid, first_seen, last_seen FROM stories
-				WHERE id IN (`+placeholders(len(joined))+`) ORDER BY id`+s.d.forUpdate, int64Args(joined)...)
+				WHERE id IN (`+placeholders(len(joined))+`) ORDER BY id`+s.d.forUpdate, anys(joined)...)
 			if err != nil {
 				return err
 			}
@@ -261,12 +261,4 @@ func (s *db) AssignStories(ctx context.Context, as []StoryAssignment) ([]int64, 
 		return nil, fmt.Errorf("store: assign %d articles to stories: %w", len(as), err)
 	}
 	return out, nil
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }
