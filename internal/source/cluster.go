@@ -279,7 +279,7 @@ func (x *Index) Has(id int64) bool { _, ok := x.stories[id]; return ok }
 
 // Put adds or replaces a story.
 func (x *Index) Put(c Candidate) {
-	x.remove(c.ID)
+	x.Remove(c.ID)
 	cp := c
 	x.stories[c.ID] = &cp
 	held := make([]heldTerm, 0, len(c.Centroid))
@@ -293,9 +293,7 @@ func (x *Index) Put(c Candidate) {
 }
 
 // Remove drops story id.
-func (x *Index) Remove(id int64) { x.remove(id) }
-
-func (x *Index) remove(id int64) {
+func (x *Index) Remove(id int64) {
 	old, ok := x.stories[id]
 	if !ok {
 		return
@@ -389,7 +387,7 @@ func (x *Index) Rename(old, new int64) {
 	}
 	n := *c
 	n.ID = new
-	x.remove(old)
+	x.Remove(old)
 	x.Put(n)
 }
 
@@ -397,7 +395,7 @@ func (x *Index) Rename(old, new int64) {
 func (x *Index) evict(cutoff time.Time) {
 	for id, c := range x.stories {
 		if c.LastSeen.Before(cutoff) {
-			x.remove(id)
+			x.Remove(id)
 		}
 	}
 }
