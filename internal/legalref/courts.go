@@ -93,7 +93,8 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 4)
 	}
-	for _, m := range findAllSub(courtRe, t, anyOf(t, "Court")) { // every name of its list holds "Court"
+	// Every name of its list holds "Court"; see courtBack and courtFwd.
+	for _, m := range findAllSubIn(courtRe, t, "Court", courtBack, courtFwd) {
 		prefix := t[m[2]:m[3]]
 		core := t[m[4]:m[5]]
 		place := ""

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // prefilter turns the prefilters on; the equivalence tests turn it off to
@@ -256,4 +257,87 @@ func signalCount(i int, text string) int {
 		return signalWords[i].count(text)
 	}
 	return len(signals[i].re.FindAllStringIndex(text, -1))
+}
+
+// --- Searching only the spans that can hold a match.
+
+// findAllSubIn is re.FindAllStringSubmatchIndex(t, -1) for an expression
+// whose every match holds lit, is made, before that lit, of characters
+// back accepts and, from it on, of characters fwd accepts, and looks at
+// no character outside the match but for a \b after it (fwd must accept
+// every \w character, so that the character after a span is never one).
+// Such a match lies inside the span of t around an occurrence of lit
+// that reaches back over back's characters and forward over fwd's; the
+// spans are merged where they overlap, and the expression runs on each
+// alone. It finds what it finds in the whole text: each match (and each
+// match the expression weighs at a place) lies in one span, and at a
+// span's end the text ends or a character that is not \w follows, as the
+// \b after a match sees.
+func findAllSubIn(re *regexp.Regexp, t, lit string, back, fwd func(rune) bool) [][]int {
+	if !prefilter {
+		return re.FindAllStringSubmatchIndex(t, -1)
+	}
+	var out [][]int
+	spanStart, spanEnd := -1, -1
+	flush := func() {
+		if spanStart < 0 {
+			return
+		}
+		for _, m := range re.FindAllStringSubmatchIndex(t[spanStart:spanEnd], -1) {
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += spanStart
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	for i := 0; ; {
+		k := strings.Index(t[i:], lit)
+		if k < 0 {
+			break
+		}
+		at := i + k
+		start := at
+		for start > 0 {
+			r, n := utf8.DecodeLastRuneInString(t[:start])
+			if !back(r) {
+				break
+			}
+			start -= n
+		}
+		end := at
+		for end < len(t) {
+			r, n := utf8.DecodeRuneInString(t[end:])
+			if !fwd(r) {
+				break
+			}
+			end += n
+		}
+		if start > spanEnd {
+			flush()
+			spanStart = start
+		}
+		spanEnd = max(spanEnd, end)
+		i = at + len(lit)
+	}
+	flush()
+	return out
+}
+
+// isWordRune is \w of Go's regexp.
+func isWordRune(r rune) bool {
+	return r < 0x80 && asciiWord(byte(r))
+}
+
+// courtBack and courtFwd are the characters of courtRe's matches before
+// and from "Court": `(?:[A-Z][\w'’.]*[ \t]+){0,3}` and the words and
+// spaces of the courts' names before it; the rest of the names (letters,
+// spaces) and `\s+(?:of|for|in)\s+(?:the\s+)?` words of `[\w'’]` after.
+func courtBack(r rune) bool {
+	return isWordRune(r) || r == '\'' || r == '’' || r == '.' || r == ' ' || r == '\t'
+}
+
+func courtFwd(r rune) bool {
+	return isWordRune(r) || r == '\'' || r == '’' || r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
 }

@@ -103,7 +103,8 @@ func equivalenceCorpus(t testing.TB) []string {
 		"(1890)", "25 QBD 399", "Australia–United Kingdom", "Free Trade Agreement", "Clause", "Commerce", "Const.", "art.", "I",
 		"those Regulations", "the 2006 Act", "Düsseldorf", "Zurich", "The Hague", "Hong Kong", "Abu Dhabi", "\xff", "\xe2\x80", "é",
 		"Article", "6(1)(f)", "GDPR", "section", "172", "Companies Act 2006", "F. Supp. 3d", "S. Ct.", "L. Ed. 2d", "G 1/19", "T 641/00",
-		",", ".", "(", ")", "-", "–", "/", ":", "’s"}
+		",", ".", "(", ")", "-", "–", "/", ":", "’s", "Magistrates’ Court", "Magistrates' Court", "Court.", "St.", "in", "for",
+		"Court of Final Appeal", "Higher Regional Court", "Munich", "Courts", "County\nCourt", "Crown Court"}
 	for range 3000 {
 		var b strings.Builder
 		for range 1 + rng.IntN(30) {
