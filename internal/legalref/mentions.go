@@ -95,8 +95,9 @@ func documentJurisdiction(text string) (jur, country string) {
 func signalsIn(text string) (jur, country string, strength int) {
 	best, bestC := 0, 0
 	jur, country = "uk", "uk"
+	counts := signalCounts(text)
 	for i, sg := range signals {
-		n := signalCount(i, text)
+		n := counts[i]
 		if n > best {
 			best, jur = n, sg.jur
 		}

@@ -341,3 +341,55 @@ func courtBack(r rune) bool {
 func courtFwd(r rune) bool {
 	return isWordRune(r) || r == '\'' || r == '’' || r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
 }
+
+// signalCand is a word of a signal.
+type signalCand struct {
+	sig  int
+	word string
+}
+
+// signalsByByte are the words of every signal by their first byte, in the
+// order of the signals and, within one, the order its expression prefers.
+var signalsByByte = func() *[256][]signalCand {
+	var out [256][]signalCand
+	for i, w := range signalWords {
+		if w == nil {
+			return nil
+		}
+		for _, s := range w.words {
+			out[s[0]] = append(out[s[0]], signalCand{i, s})
+		}
+	}
+	return &out
+}()
+
+// signalCounts is signalCount(i, t) for every signal i, in one pass over
+// t: each signal's words are tried where its scan would try them (at the
+// start of a word, not inside the signal's last match), the same as
+// wordSet.count does for one.
+func signalCounts(t string) []int {
+	counts := make([]int, len(signals))
+	if !prefilter || signalsByByte == nil {
+		for i := range signals {
+			counts[i] = signalCount(i, t)
+		}
+		return counts
+	}
+	next := make([]int, len(signals)) // where each signal's scan goes on
+	for i := 0; i < len(t); i++ {
+		cands := signalsByByte[t[i]]
+		if cands == nil || i > 0 && asciiWord(t[i-1]) {
+			continue
+		}
+		for _, c := range cands {
+			if i < next[c.sig] {
+				continue // inside its last match, or one of its words already matched here
+			}
+			if strings.HasPrefix(t[i:], c.word) && boundary(t, i+len(c.word)) {
+				counts[c.sig]++
+				next[c.sig] = i + len(c.word)
+			}
+		}
+	}
+	return counts
+}

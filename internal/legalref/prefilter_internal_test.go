@@ -32,9 +32,14 @@ func TestSignalWords(t *testing.T) {
 			b.WriteString(glue[rng.IntN(len(glue))])
 		}
 		s := b.String()
+		all := signalCounts(s)
 		for i, sg := range signals {
-			if got, want := signalWords[i].count(s), len(sg.re.FindAllStringIndex(s, -1)); got != want {
+			want := len(sg.re.FindAllStringIndex(s, -1))
+			if got := signalWords[i].count(s); got != want {
 				t.Fatalf("signal %s on %q: %d words, the expression %d", sg.jur, s, got, want)
+			}
+			if all[i] != want {
+				t.Fatalf("signal %s on %q: %d words in the pass over all signals, the expression %d", sg.jur, s, all[i], want)
 			}
 		}
 	}
