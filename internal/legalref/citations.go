@@ -538,11 +538,13 @@ func allDigits(s string) bool {
 
 // citationCountry is the country a case citation's court or report belongs to.
 func citationCountry(c string) string {
-	for k, v := range map[string]string{" SCC ": "ca", " ONCA ": "ca", " BCCA ": "ca", " QCCA ": "ca", " ABCA ": "ca", " FCA ": "ca",
-		" FC ": "ca", " ONSC ": "ca", " BCSC ": "ca", " NSCA ": "ca", " NZSC ": "nz", " NZCA ": "nz", " HCA ": "au", " FCAFC ": "au",
-		" SGCA ": "sg", " SGHC ": "sg", " CLR ": "au", " DLR ": "ca"} {
-		if strings.Contains(" "+c+" ", k) {
-			return v
+	// In a fixed order, so that a citation naming two reports is read the
+	// same way every time.
+	for _, kv := range [...][2]string{{" SCC ", "ca"}, {" ONCA ", "ca"}, {" BCCA ", "ca"}, {" QCCA ", "ca"}, {" ABCA ", "ca"}, {" FCA ", "ca"},
+		{" FC ", "ca"}, {" ONSC ", "ca"}, {" BCSC ", "ca"}, {" NSCA ", "ca"}, {" NZSC ", "nz"}, {" NZCA ", "nz"}, {" HCA ", "au"}, {" FCAFC ", "au"},
+		{" SGCA ", "sg"}, {" SGHC ", "sg"}, {" CLR ", "au"}, {" DLR ", "ca"}} {
+		if strings.Contains(" "+c+" ", kv[0]) {
+			return kv[1]
 		}
 	}
 	switch {

@@ -171,12 +171,19 @@ var places = map[string]string{"London": "uk", "England": "uk", "Wales": "uk", "
 	"Kiev": "ua", "Kyiv": "ua", "Moscow": "ru", "Beijing": "cn", "Shanghai": "cn", "China": "cn", "Shenzhen": "cn"}
 
 func placeJurisdiction(s string) string {
-	for p, j := range places {
-		if strings.Contains(s, p) {
-			return j
+	// The place named first decides (the longer name at the same place:
+	// "New South Wales" before "Wales"), whatever the map's order.
+	best, at := "", -1
+	for p := range places {
+		i := strings.Index(s, p)
+		if i < 0 {
+			continue
+		}
+		if at < 0 || i < at || i == at && len(p) > len(best) {
+			best, at = p, i
 		}
 	}
-	return ""
+	return places[best] // "" when none is named
 }
 
 // provisionWord ends a name: "the Convention on Human Rights and Article 10".
@@ -207,7 +214,13 @@ func (s *scan) treaties(add func(int, int, ref, int)) {
 		cl = strings.TrimSpace(strings.TrimSuffix(cl, "X"))
 		start := m[4]
 		if cl != "" {
-			start = m[4] - len(prefix) + strings.Index(prefix, cl)
+			// cleanName folds runs of white space: when the cleaned words
+			// are not found as they are, the name starts at its first word.
+			i := strings.Index(prefix, cl)
+			if i < 0 {
+				i = max(strings.Index(prefix, strings.Fields(cl)[0]), 0)
+			}
+			start = m[2] + i
 		}
 		end := m[5]
 		name := strings.TrimSpace(cl + " " + t[m[4]:m[5]])

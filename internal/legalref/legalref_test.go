@@ -3,6 +3,7 @@ package legalref
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -242,6 +243,45 @@ func TestTableLinksResolve(t *testing.T) {
 		}
 		if e.inst.URL == "" {
 			t.Errorf("%s (%s): no address; an Act before 1963 needs its regnal years (ukpga:Vict/24-25/100)", e.inst.Canonical, key)
+		}
+	}
+}
+
+// A treaty whose name has doubled spaces: the cleaned name (spaces folded)
+// is not found as it is in the text, and Find panicked on a negative index
+// instead of taking the name from its first word.
+func TestTreatyNameWithFoldedSpaces(t *testing.T) {
+	for _, text := range []string{"Federal  Paris Treaty on Trade", "I Federal  Paris Treaty", "The  Paris Treaty of Peace"} {
+		refs := Find(text)
+		found := false
+		for _, r := range refs {
+			if r.Kind == KindTreaty {
+				found = true
+				if got := text[r.Start:r.End]; !strings.Contains(got, "Paris") || !strings.HasSuffix(got, "Treaty") && !strings.Contains(got, "Treaty ") {
+					t.Errorf("%q: treaty span %q", text, got)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no treaty in %+v", text, refs)
+		}
+	}
+}
+
+// The jurisdiction a court's place gives is the place named first, the
+// same on every run (it came from a map's random order).
+func TestPlaceJurisdictionStable(t *testing.T) {
+	if got := placeJurisdiction("Paris, then Milan, The Hague and Zurich"); got != "fr" {
+		t.Errorf("Paris first: %q, want fr", got)
+	}
+	if got := placeJurisdiction("the court in New South Wales"); got != "au" {
+		t.Errorf("New South Wales: %q, want au", got)
+	}
+	text := "The Commercial Court of Paris and the District Court of The Hague, Milan and Zurich sat together."
+	first := Find(text)
+	for range 50 {
+		if got := Find(text); !reflect.DeepEqual(got, first) {
+			t.Fatalf("Find differs between runs:\n%+v\n%+v", first, got)
 		}
 	}
 }
