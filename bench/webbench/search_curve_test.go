@@ -49,19 +49,11 @@ import (
 const searchRounds = 6
 
 func searchSizes(b *testing.B) []int {
-	spec := os.Getenv("LEGISTS_BENCH_SEARCH_SIZES")
-	if spec == "" {
-		spec = "10000,100000,1000000"
+	sizes, err := curves.Sizes("LEGISTS_BENCH_SEARCH_SIZES", "10000,100000,1000000")
+	if err != nil {
+		b.Fatal(err)
 	}
-	var out []int
-	for _, f := range strings.Split(spec, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			b.Fatalf("LEGISTS_BENCH_SEARCH_SIZES=%q: want sizes such as 10000,100000", spec)
-		}
-		out = append(out, n)
-	}
-	return out
+	return sizes
 }
 
 func searchReaders() int {
@@ -101,7 +93,7 @@ func BenchmarkSearchCurve(b *testing.B) {
 				p := measureSearch(b, st)
 				p.dbBytes = dbSize(b, st, d.key, n)
 				st.Close()
-				key := d.key + "-" + sizeLabel(n)
+				key := d.key + "-" + curves.Label(n)
 				b.ReportMetric(ms(p.pageP50), key+"-p50-ms")
 				b.ReportMetric(ms(p.pageP99), key+"-p99-ms")
 				b.ReportMetric(ms(p.trivialP99), key+"-trivial-p99-ms")
@@ -239,16 +231,6 @@ func pct(d []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func sizeLabel(n int) string {
-	switch {
-	case n%1000000 == 0:
-		return strconv.Itoa(n/1000000) + "M"
-	case n%1000 == 0:
-		return strconv.Itoa(n/1000) + "k"
-	}
-	return strconv.Itoa(n)
-}
 
 // resetPeakRSS starts a new peak for peakRSS (Linux: writing 5 to
 // clear_refs resets VmHWM).
