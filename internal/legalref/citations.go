@@ -69,7 +69,7 @@ var courtOfCitation = map[string]string{"UKSC": "uk", "UKPC": "uk", "UKHL": "uk"
 
 func (s *scan) citations(add func(int, int, ref, int)) {
 	t := s.text
-	for _, m := range neutralRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(neutralRe, t, anyOf(t, "[")) { // it starts with "["
 		year, _ := strconv.Atoi(t[m[2]:m[3]])
 		court := strings.Join(strings.Fields(t[m[4]:m[5]]), " ")
 		num, _ := strconv.Atoi(t[m[6]:m[7]])
@@ -97,7 +97,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
-	for _, m := range euCaseRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(euCaseRe, t, anyOf(t, "/")) { // "/" is between its numbers
 		num := fmt.Sprintf("%s-%s/%s", t[m[2]:m[3]], t[m[4]:m[5]], t[m[6]:m[7]])
 		in := Instrument{Kind: KindCase, Jurisdiction: "eu", Canonical: "Case " + num}
 		if e, ok := tbl.lookup(in.Canonical); ok {
@@ -112,7 +112,8 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		}
 		add(m[0], m[1], r, 5)
 	}
-	for _, m := range echrRe.FindAllStringSubmatchIndex(t, -1) {
+	// "[Nn]os?\." holds "No.", "no." or "os."; "/" is between its numbers.
+	for _, m := range findAllSub(echrRe, t, anyOf(t, "No.", "no.", "os.") && anyOf(t, "/")) {
 		no := t[m[2]:m[3]]
 		in := Instrument{Kind: KindCase, Jurisdiction: "int", Canonical: "Application no. " + no,
 			URL: fmt.Sprintf(hudoc, no)}
@@ -121,7 +122,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
 	// "EU:C:2023:370": an ECLI written without its prefix.
-	for _, m := range shortECLIRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(shortECLIRe, t, anyOf(t, "EU:")) { // it starts with "EU:"
 		if m[0] > 0 && (t[m[0]-1] == ':' || t[m[0]-1] == '/') {
 			continue
 		}
@@ -132,20 +133,20 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 	// "G 1/19", "T 641/00": decisions of the EPO's Enlarged Board and
 	// Technical Boards of Appeal.
-	for _, m := range epoCaseRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(epoCaseRe, t, anyOf(t, "/")) { // "/" is between its numbers
 		canon := t[m[2]:m[3]] + " " + t[m[4]:m[5]]
 		in := Instrument{Kind: KindCase, Jurisdiction: "int", Canonical: "EPO " + canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
 	// "the Appointments Clause": a clause of the US Constitution by name.
-	for _, m := range clauseRe.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(clauseRe, t, anyOf(t, "Clause")) { // it ends with "Clause"
 		in, _ := tbl.lookup("United States Constitution")
 		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: "the " + name + " of the United States Constitution", noURL: true}, 5)
 	}
 	// "U.S. Const. art. I, § 9, cl. 7": the Bluebook's way with the Constitution.
-	for _, m := range usConstRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(usConstRe, t, anyOf(t, "Const.")) { // `U\.\s?S\.\s?Const\.`
 		in, _ := tbl.lookup("United States Constitution")
 		canon := ""
 		if m[2] >= 0 {
@@ -170,7 +171,9 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 	// "Law No. 287/1990", "Legislative Decree No. 231/2001": a statute of
 	// another country by its number (which country: the text's).
-	for _, m := range numberedLawRe.FindAllStringIndex(t, -1) {
+	// Each of its words holds "Law", "Lei" or "Decree"; its number holds
+	// "/" or "-".
+	for _, m := range findAll(numberedLawRe, t, anyOf(t, "Law", "Lei", "Decree") && anyOf(t, "/", "-")) {
 		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 		jur := s.ctxCountry
 		switch {
@@ -187,7 +190,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 	// "Ley Federal de Competencia Económica", "Lei Geral de Proteção de
 	// Dados": a Spanish or Portuguese statute by its name.
-	for _, m := range leyRe.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(leyRe, t, anyOf(t, "Ley", "Lei")) { // it starts with one of them
 		name := strings.TrimSpace(t[m[0]:m[1]])
 		for _, w := range []string{" de", " del", " en", " y", " la", " los", " las", " el", " para", " sobre", " da", " do", " dos", " e"} {
 			name = strings.TrimSuffix(name, w)
@@ -212,7 +215,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	// "2008 SCC 69", "(1890) 25 QBD 399", "Cass. n. 1663/2020", "STS
 	// 805/2020": case citations of other systems (no address).
 	for _, re := range []*regexp.Regexp{caNeutralRe, oldReportRe, civilCaseRe} {
-		for _, m := range re.FindAllStringIndex(t, -1) {
+		for _, m := range findAll(re, t, otherCitationPossible(re, t)) {
 			canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 			in := Instrument{Kind: KindCase, Jurisdiction: citationCountry(canon), Canonical: canon, Title: canon}
 			finishInstrument(&in)
@@ -220,7 +223,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		}
 	}
 	// "Loi n° 2017-399 du 27 mars 2017": a French statute by its number.
-	for _, m := range loiRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(loiRe, t, anyOf(t, "Loi", "loi")) { // it starts with `[Ll]oi`
 		canon := "Loi n° " + t[m[2]:m[3]]
 		in := Instrument{Kind: KindLegislation, Jurisdiction: "fr", Canonical: canon, Title: strings.Join(strings.Fields(t[m[0]:m[1]]), " ")}
 		finishInstrument(&in)
@@ -228,7 +231,8 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 	// "Lieferkettensorgfaltspflichtengesetz", "Bürgerliches Gesetzbuch": a
 	// German statute by its name.
-	for _, m := range gesetzRe.FindAllStringIndex(t, -1) {
+	// Both its alternatives end with "gesetz", "Gesetz…" or "ordnung".
+	for _, m := range findAll(gesetzRe, t, anyOf(t, "gesetz", "Gesetz", "ordnung")) {
 		name := t[m[0]:m[1]]
 		in := Instrument{Kind: KindLegislation, Jurisdiction: "de", Canonical: name, Title: name}
 		if e, ok := tbl.lookup(name); ok {
@@ -240,7 +244,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 	}
 	// "the Chapter I prohibition": section 2 (Chapter II: section 18) of
 	// the Competition Act 1998.
-	for _, m := range chapterProhibRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(chapterProhibRe, t, anyOf(t, "Chapter I")) { // "Chapter I" or "Chapter II"
 		in, ok := tbl.lookup("Competition Act 1998")
 		if !ok {
 			continue
@@ -250,19 +254,21 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 			canonical: "the Chapter " + t[m[2]:m[3]] + " prohibition (section " + sec + " of the Competition Act 1998)"}, 4)
 	}
 	// "Mededingingswet", "Uitvoeringswet AVG": a Dutch statute by its name.
-	for _, m := range wetRe.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(wetRe, t, anyOf(t, "wet")) { // `[A-Z][a-z]{3,}wet`
 		name := t[m[0]:m[1]]
 		in := Instrument{Kind: KindLegislation, Jurisdiction: "nl", Canonical: name, Title: name}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 2)
 	}
 	// "COBS 2.1.1R": a rule of the FCA Handbook by its sourcebook.
-	for _, m := range fcaRuleRe.FindAllStringSubmatchIndex(t, -1) {
+	// Every sourcebook's name holds one of these ("CO": COBS, CONC, COLL,
+	// COCON, COND, MCOB, ICOBS, BCOBS; "PRU": UPRU, MIFIDPRU).
+	for _, m := range findAllSub(fcaRuleRe, t, anyOf(t, "CO", "PRIN", "SYSC", "DISP", "SUP", "DEPP", "CASS", "FUND", "APER", "ESG", "DTR", "PRU", "PERG", "FEES", "SMCR", "MAR", "EG")) {
 		in, _ := tbl.lookup("FCA Handbook")
 		add(m[0], m[1], ref{inst: &in, kind: KindRule, canonical: t[m[2]:m[3]] + " " + t[m[4]:m[5]]}, 5)
 	}
 	// "Fed. R. Civ. P. 9(b)": a US federal rule of procedure or evidence.
-	for _, m := range fedRuleRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(fedRuleRe, t, anyOf(t, "Fed.")) { // it starts with `\bFed\.`
 		var set string
 		if m[2] >= 0 {
 			set = map[string]string{"Civ": "Civil Procedure", "Crim": "Criminal Procedure", "App": "Appellate Procedure", "Bankr": "Bankruptcy Procedure"}[t[m[2]:m[3]]]
@@ -277,7 +283,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		canon := "Federal Rule of " + set + " " + t[m[4]:m[5]] + strings.Join(strings.Fields(t[m[6]:m[7]]), "")
 		add(m[0], m[1], ref{inst: &in, kind: KindRule, canonical: canon}, 5)
 	}
-	for _, m := range eclIRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(eclIRe, t, anyOf(t, "ECLI:")) { // it starts with "ECLI:"
 		cc := strings.ToLower(t[m[2]:m[3]])
 		if cc == "gb" {
 			cc = "uk"
@@ -291,7 +297,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], end, ref{inst: &in, kind: KindCase, citation: true}, 5)
 	}
-	for _, m := range uscRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(uscRe, t, dotted(t, "USC")) { // `U\.?\s?S\.?\s?C`
 		title, _ := strconv.Atoi(t[m[2]:m[3]])
 		sec := t[m[4]:m[5]]
 		sub := t[m[6]:m[7]]
@@ -313,7 +319,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: fmt.Sprintf("%d U.S.C. %s %s%s", title, mark, sec, sub),
 			url: fmt.Sprintf(cornellUSC, title, sec)}, 5)
 	}
-	for _, m := range cfrRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(cfrRe, t, dotted(t, "CFR")) { // `C\.?\s?F\.?\s?R`
 		title, _ := strconv.Atoi(t[m[2]:m[3]])
 		part := t[m[6]:m[7]]
 		in := Instrument{Kind: KindRegulation, Jurisdiction: "us", Canonical: fmt.Sprintf("Title %d of the Code of Federal Regulations", title)}
@@ -328,7 +334,7 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		}
 		add(m[0], m[1], r, 5)
 	}
-	for _, m := range siRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(siRe, t, anyOf(t, "SI", "S.I.")) { // it starts with one of them
 		year, _ := strconv.Atoi(t[m[2]:m[3]])
 		num, _ := strconv.Atoi(t[m[4]:m[5]])
 		key := fmt.Sprintf("uksi:%d/%d", year, num)
@@ -340,31 +346,32 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 5)
 	}
-	for _, m := range usRepRe.FindAllStringSubmatchIndex(t, -1) {
+	// Each report's abbreviation holds "S." (U.S., S. Ct.), "F." or "L.".
+	for _, m := range findAllSub(usRepRe, t, anyOf(t, "S.", "F.", "L.")) {
 		canon := fmt.Sprintf("%s %s %s", t[m[2]:m[3]], strings.ReplaceAll(t[m[4]:m[5]], " ", ""), t[m[6]:m[7]])
 		in := Instrument{Kind: KindCase, Jurisdiction: "us", Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 4)
 	}
-	for _, m := range ukRepRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(ukRepRe, t, anyOf(t, "[")) { // it starts with "["
 		canon := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 		in := Instrument{Kind: KindCase, Jurisdiction: "uk", Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, citation: true}, 4)
 	}
-	for _, m := range execOrdRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(execOrdRe, t, anyOf(t, "Executive")) { // it starts with "Executive"
 		in := Instrument{Kind: KindRegulation, Jurisdiction: "us", Canonical: "Executive Order " + t[m[2]:m[3]]}
 		in.Title = in.Canonical
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
 	}
-	for _, m := range inReRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(inReRe, t, anyOf(t, "In re")) { // it starts with "In re"
 		name := strings.TrimRight(trimParty(strings.TrimRight(t[m[2]:m[3]], ".,")), ".,")
 		canon := "In re " + name
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(m[0], m[2]+len(name), ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
-	for _, m := range reNameRe.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(reNameRe, t, anyOf(t, "Re ")) { // it starts with "Re "
 		// "Re E (Children)", "Re M (Children) (Abduction: Article 13(b))":
 		// an English case by its subject's name (joined to the citation
 		// that follows it).
@@ -372,27 +379,28 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(m[0], m[1], ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
-	for _, m := range ojRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(ojRe, t, anyOf(t, "OJ")) { // it starts with "OJ"
 		// An Official Journal citation: the act it publishes is not named in it.
 		canon := "OJ " + t[m[2]:m[3]] + " " + t[m[4]:m[5]] + ", " + t[m[6]:m[7]]
 		in := Instrument{Kind: KindRegulation, Jurisdiction: "eu", Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindRegulation}, 4)
 	}
-	for _, m := range practiceDirRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(practiceDirRe, t, anyOf(t, "Practice Direction", "PD")) { // it starts with one of them
 		canon := "Practice Direction " + t[m[2]:m[3]]
 		in := Instrument{Kind: KindRule, Jurisdiction: "uk", Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindRule}, 3)
 	}
-	for _, m := range unscRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(unscRe, t, anyOf(t, "Security Council")) { // always in it
 		canon := "UN Security Council Resolution " + t[m[2]:m[3]]
 		in := Instrument{Kind: KindLegislation, Jurisdiction: "int", Canonical: canon, Title: canon}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 4)
 	}
 	if s.ctxJur == "us" {
-		for _, m := range usBillRe.FindAllStringSubmatchIndex(t, -1) {
+		// It starts with "SB", "AB", "HB" or `H\.\s?R\.`.
+		for _, m := range findAllSub(usBillRe, t, anyOf(t, "SB", "AB", "HB", "H.")) {
 			house := strings.ReplaceAll(strings.ReplaceAll(t[m[2]:m[3]], " ", ""), ".", "")
 			canon := map[string]string{"HR": "H.R.", "S": "S."}[house]
 			if canon == "" {
@@ -404,12 +412,12 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 			add(m[0], m[1], ref{inst: &in, kind: KindLegislation}, 3)
 		}
 	}
-	for _, m := range amendRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(amendRe, t, anyOf(t, "Amendment")) { // it ends with "Amendment"
 		in, _ := tbl.lookup("United States Constitution")
 		ord := t[m[2]:m[3]]
 		add(m[0], m[1], ref{inst: &in, kind: KindProvision, canonical: ord + " Amendment to the United States Constitution"}, 3)
 	}
-	for _, m := range caseNmRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(caseNmRe, t, caseV(t)) { // `\s+v\.?\s+` is between its parties
 		left := t[m[2]:m[3]]
 		right := t[m[4]:m[5]]
 		// A party never runs across the end of a sentence.
@@ -446,6 +454,22 @@ func (s *scan) citations(add func(int, int, ref, int)) {
 		in := Instrument{Kind: KindCase, Jurisdiction: "?", Canonical: canon, Title: canon}
 		add(start, end, ref{inst: &in, kind: KindCase, isCaseName: true}, 2)
 	}
+}
+
+// otherCitationPossible is a necessary condition of a match of
+// caNeutralRe (its courts' codes each hold "FC", "CA", "SC" or "SGHC"),
+// oldReportRe (it starts with "(") and civilCaseRe (it starts with "Cass.",
+// "STS ", "SAN " or "BGH").
+func otherCitationPossible(re *regexp.Regexp, t string) bool {
+	switch re {
+	case caNeutralRe:
+		return anyOf(t, "FC", "CA", "SC", "SGHC")
+	case oldReportRe:
+		return anyOf(t, "(")
+	case civilCaseRe:
+		return anyOf(t, "Cass.", "STS ", "SAN ", "BGH")
+	}
+	return true
 }
 
 // reportCode: the court or report part of a citation before its number
@@ -571,8 +595,8 @@ func sentenceCountry(t string, start, end int) string {
 		to += end
 	}
 	found := ""
-	for _, sg := range signals {
-		if sg.jur != "eu" && sg.re.MatchString(t[from:to]) {
+	for i, sg := range signals {
+		if sg.jur != "eu" && signalCount(i, t[from:to]) > 0 {
 			if found != "" {
 				return ""
 			}

@@ -41,8 +41,13 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 	for _, c := range []struct {
 		re       *regexp.Regexp
 		jur, add string
-	}{{boardRe, "eu", ""}, {chamberRe, "int", " of the International Criminal Court"}, {itCourtRe, "it", ""}, {frCourtRe, "fr", ""}} {
-		for _, m := range c.re.FindAllStringIndex(t, -1) {
+		lits     []string // one is in every match
+	}{{boardRe, "eu", "", []string{"Board of Appeal"}},
+		{chamberRe, "int", " of the International Criminal Court", []string{"Trial Chamber "}},
+		{itCourtRe, "it", "", []string{"Tribunale", "Corte d"}},
+		// "Tribunal …", "Cour d['’]appel", "Cour administrative", "Conseil de prud…"
+		{frCourtRe, "fr", "", []string{"Tribunal ", "Cour ", "Conseil de prud"}}} {
+		for _, m := range findAll(c.re, t, anyOf(t, c.lits...)) {
 			name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ") + c.add
 			in := Instrument{Kind: KindCourt, Jurisdiction: c.jur, Canonical: name, Title: name}
 			finishInstrument(&in)
@@ -51,7 +56,7 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 	}
 	// "the Grand Chamber": of the Strasbourg court or of the Court of
 	// Justice, as the text says; neither when it does not.
-	if gc := grandChamberRe.FindAllStringIndex(t, -1); gc != nil {
+	if gc := findAll(grandChamberRe, t, anyOf(t, "Grand Chamber")); gc != nil {
 		e, c := len(echrSignalRe.FindAllStringIndex(t, -1)), len(cjeuSignalRe.FindAllStringIndex(t, -1))
 		name, jur := "", ""
 		switch {
@@ -69,7 +74,7 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 			add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 1)
 		}
 	}
-	for _, m := range circuitRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(circuitRe, t, anyOf(t, "Circuit")) { // `\s+(?:U\.S\.\s+)?Circuit`
 		c := t[m[2]:m[3]]
 		if o, ok := circuitOrdinal[c]; ok {
 			c = o
@@ -79,7 +84,7 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 4)
 	}
-	for _, m := range districtRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(districtRe, t, anyOf(t, "District")) { // `\s+District\s+of`
 		canon := "United States District Court for the " + t[m[2]:m[3]] + " District of " + t[m[4]:m[5]]
 		if strings.Contains(t[m[0]:m[1]], "Bankruptcy") {
 			canon = "United States Bankruptcy Court for the " + t[m[2]:m[3]] + " District of " + t[m[4]:m[5]]
@@ -88,7 +93,7 @@ func (s *scan) courts(add func(int, int, ref, int)) {
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindCourt}, 4)
 	}
-	for _, m := range courtRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(courtRe, t, anyOf(t, "Court")) { // every name of its list holds "Court"
 		prefix := t[m[2]:m[3]]
 		core := t[m[4]:m[5]]
 		place := ""
@@ -188,13 +193,14 @@ var bilateralRe = regexp.MustCompile(`\b(?:(?:19|20)\d\d\s+)?[A-Z][a-z]+(?:\s[A-
 
 func (s *scan) treaties(add func(int, int, ref, int)) {
 	t := s.text
-	for _, m := range bilateralRe.FindAllStringIndex(t, -1) {
+	// `[–-]` joins the states; it ends with agreement, convention or treaty.
+	for _, m := range findAll(bilateralRe, t, anyOf(t, "-", "–") && anyOf(t, "Agreement", "Convention", "Treaty", "agreement", "convention", "treaty")) {
 		name := strings.Join(strings.Fields(t[m[0]:m[1]]), " ")
 		in := Instrument{Kind: KindTreaty, Jurisdiction: "int", Canonical: name, Title: name}
 		finishInstrument(&in)
 		add(m[0], m[1], ref{inst: &in, kind: KindTreaty}, 1)
 	}
-	for _, m := range treatyRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(treatyRe, t, anyOf(t, "Convention", "Treaty", "Protocol", "Covenant")) { // its second group
 		prefix := t[m[2]:m[3]]
 		cl, jur, _ := cleanName(strings.TrimSpace(prefix) + " X")
 		cl = strings.TrimSpace(strings.TrimSuffix(cl, "X"))

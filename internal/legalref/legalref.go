@@ -219,8 +219,8 @@ var initialsRe = regexp.MustCompile(`\b[A-Z]{2,}[a-z]?\b`)
 // ("… does not create such a rule in Ireland").
 func signalledNear(text string, at int, country string) bool {
 	start, end := paragraphAt(text, at)
-	for _, sg := range signals {
-		if sg.jur == country && sg.re.MatchString(text[start:end]) {
+	for i, sg := range signals {
+		if sg.jur == country && signalCount(i, text[start:end]) > 0 {
 			return true
 		}
 	}

@@ -95,8 +95,8 @@ func documentJurisdiction(text string) (jur, country string) {
 func signalsIn(text string) (jur, country string, strength int) {
 	best, bestC := 0, 0
 	jur, country = "uk", "uk"
-	for _, sg := range signals {
-		n := len(sg.re.FindAllStringIndex(text, -1))
+	for i, sg := range signals {
+		n := signalCount(i, text)
 		if n > best {
 			best, jur = n, sg.jur
 		}
@@ -363,7 +363,8 @@ func proposedBefore(t string, at int) bool {
 
 func (s *scan) genericActs(add func(int, int, ref, int)) {
 	t := s.text
-	for _, m := range actRe.FindAllStringSubmatchIndex(t, -1) {
+	// Its kind's word follows a space: " Regulation" also stands for " Regulations".
+	for _, m := range findAllSub(actRe, t, anyOf(t, " Act", " Bill", " Regulation", " Rules", " Directive", " Law", " Order", " Code", " Ordinance")) {
 		rawName := t[m[2]:m[3]]
 		word := t[m[4]:m[5]]
 		year := ""
@@ -525,7 +526,8 @@ var euActRe = regexp.MustCompile(`(?:(?:Council|Commission|European Parliament a
 
 func (s *scan) euActs(add func(int, int, ref, int)) {
 	t := s.text
-	for _, m := range euActRe.FindAllStringSubmatchIndex(t, -1) {
+	// "/" is between its numbers; its kind's word is one of these.
+	for _, m := range findAllSub(euActRe, t, anyOf(t, "/") && anyOf(t, "Regulation", "Directive", "Decision", "Reg.", "Dir.")) {
 		typ := map[string]string{"Regulation": "reg", "Directive": "dir", "Decision": "dec", "Reg.": "reg", "Dir.": "dir"}[t[m[4]:m[5]]]
 		if m[2] >= 0 {
 			typ += map[string]string{"Implementing": "_impl", "Delegated": "_del"}[t[m[2]:m[3]]]

@@ -445,7 +445,7 @@ func (s *scan) provisions() {
 	}
 	// "those Regulations", "the same Directive": an instrument named
 	// earlier, by its kind.
-	for _, m := range backRefRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(backRefRe, t, anyOf(t, "Regulation", "Directive")) { // "Regulation" stands for "Regulations" too
 		if overlapsAny(s.refs, m[0], m[1]) || overlapsAny(out, m[0], m[1]) {
 			continue
 		}
@@ -453,7 +453,7 @@ func (s *scan) provisions() {
 			sameAs: strings.Contains(strings.ToLower(t[m[0]:m[1]]), "same")})
 	}
 	// "the 2006 Act": an Act named earlier, by its year.
-	for _, m := range yearActRe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAllSub(yearActRe, t, anyOf(t, " Act")) { // `\d\d Act\b`
 		if overlapsAny(s.refs, m[2], m[1]) || overlapsAny(out, m[2], m[1]) {
 			continue
 		}

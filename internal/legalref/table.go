@@ -158,9 +158,27 @@ func loadTable(instruments, courts string) (*table, error) {
 	return t, nil
 }
 
+// The replacers of firstWord and normName, built once (building one is
+// dearer than using it).
+var (
+	firstWordFold = strings.NewReplacer("’", "'", "‑", "-", "–", "-")
+	normNameFold  = strings.NewReplacer("’", "'", "‑", "-", "–", "-", "—", "-", "\u00a0", " ")
+)
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // firstWord is the folded first word of a name, the key of byFirst.
 func firstWord(s string) string {
-	s = strings.NewReplacer("’", "'", "‑", "-", "–", "-").Replace(s)
+	if !isASCII(s) { // the folded characters are all non-ASCII
+		s = firstWordFold.Replace(s)
+	}
 	end := strings.IndexAny(s, " \t\n\r")
 	if end < 0 {
 		end = len(s)
@@ -232,7 +250,7 @@ func aliasPattern(a string) string {
 
 // normName folds the spellings of a name: case, apostrophes, dashes, space.
 func normName(s string) string {
-	s = strings.NewReplacer("’", "'", "‑", "-", "–", "-", "—", "-", "\u00a0", " ").Replace(s)
+	s = normNameFold.Replace(s)
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	s = strings.TrimPrefix(s, "the ")
 	return s
