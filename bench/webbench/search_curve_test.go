@@ -90,6 +90,9 @@ func BenchmarkSearchCurve(b *testing.B) {
 			for _, n := range sizes {
 				st := d.open(b, n)
 				fill(b, st, n)
+				if d.key == "postgres" {
+					analyzePostgres(b, n)
+				}
 				p := measureSearch(b, st)
 				p.dbBytes = dbSize(b, st, d.key, n)
 				st.Close()
