@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Point is one measurement.
@@ -198,3 +199,32 @@ func cmpFloat(a, b float64) int {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// Sizes reads a comma-separated list of sizes, such as "5000,50000", from
+// the environment variable env, or def when it is unset.
+func Sizes(env, def string) ([]int, error) {
+	spec := os.Getenv(env)
+	if spec == "" {
+		spec = def
+	}
+	var out []int
+	for _, f := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s=%q: want sizes such as %s", env, spec, def)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Label is a size as a short label: 5000 is "5k", 1000000 "1M".
+func Label(n int) string {
+	switch {
+	case n%1000000 == 0:
+		return strconv.Itoa(n/1000000) + "M"
+	case n%1000 == 0:
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return strconv.Itoa(n)
+}

@@ -90,3 +90,23 @@ func TestWriteRefuses(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestSizes(t *testing.T) {
+	t.Setenv("LEGISTS_TEST_SIZES", "")
+	if got, err := Sizes("LEGISTS_TEST_SIZES", "10,20"); err != nil || len(got) != 2 || got[0] != 10 || got[1] != 20 {
+		t.Errorf("default: %v, %v", got, err)
+	}
+	t.Setenv("LEGISTS_TEST_SIZES", " 5000, 1000000")
+	if got, err := Sizes("LEGISTS_TEST_SIZES", "10"); err != nil || len(got) != 2 || got[1] != 1000000 {
+		t.Errorf("set: %v, %v", got, err)
+	}
+	t.Setenv("LEGISTS_TEST_SIZES", "5000,x")
+	if _, err := Sizes("LEGISTS_TEST_SIZES", "10"); err == nil || !strings.Contains(err.Error(), `"5000,x"`) {
+		t.Errorf("bad size: %v", err)
+	}
+	for n, want := range map[int]string{5000: "5k", 1000000: "1M", 1500: "1500", 2000000: "2M"} {
+		if got := Label(n); got != want {
+			t.Errorf("Label(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -54,6 +54,19 @@ var pairs = []pair{
 		a: "IngestScale", b: "IngestScale", unit: "MB", ua: "postgres-peak-rss-MB", ub: "miniflux-peak-rss-MB"},
 }
 
+func init() {
+	// The search curve (bench/webbench, BenchmarkSearchCurve): at each size,
+	// the search page's p99 against the trivial endpoint's, same server,
+	// same readers.
+	for _, db := range [][2]string{{"sqlite", "SQLite"}, {"postgres", "PostgreSQL"}} {
+		for _, n := range [][2]string{{"10k", "10,000"}, {"100k", "100,000"}, {"1M", "1,000,000"}} {
+			key := db[0] + "-" + n[0]
+			pairs = append(pairs, pair{label: "search page p99, " + n[1] + " briefs, " + db[1] + ": vs the trivial endpoint's p99, same readers (goal <= 10)",
+				pkg: "legists/bench/webbench", a: "SearchCurve", b: "SearchCurve", unit: "ms", ua: key + "-p99-ms", ub: key + "-trivial-p99-ms"})
+		}
+	}
+}
+
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
 
 func main() {

@@ -315,11 +315,23 @@ func (g *generator) second() string {
 // distribution (common legal words in many briefs, company names in few),
 // and mentions the keywords of the brief's topics.
 func GenerateBriefs(n int, seed uint64) []*brief.Brief {
+	out := make([]*brief.Brief, 0, n)
+	EachGeneratedBrief(n, seed, func(b *brief.Brief) error {
+		out = append(out, b)
+		return nil
+	})
+	return out
+}
+
+// EachGeneratedBrief calls fn with the briefs GenerateBriefs(n, seed)
+// returns, one at a time and in the same order, without holding them all
+// (a million briefs take gigabytes). It stops at fn's first error and
+// returns it. The first m briefs of n are those of GenerateBriefs(m, seed).
+func EachGeneratedBrief(n int, seed uint64, fn func(*brief.Brief) error) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	g := &generator{rng: rng}
 	end := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]*brief.Brief, n)
-	for i := range out {
+	for i := range n {
 		var topics []string
 		g.keywords = g.keywords[:0]
 		for _, k := range rng.Perm(len(Topics))[:1+rng.IntN(2)] {
@@ -384,9 +396,11 @@ func GenerateBriefs(n int, seed uint64) []*brief.Brief {
 		for _, k := range rng.Perm(len(Firms))[:2+rng.IntN(2)] {
 			b.Firms = append(b.Firms, Firms[k].Name)
 		}
-		out[i] = b
+		if err := fn(b); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
 func capitalize(s string) string {
