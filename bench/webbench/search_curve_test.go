@@ -89,6 +89,11 @@ func BenchmarkSearchCurve(b *testing.B) {
 			mem := curves.Series{Name: d.name}
 			for _, n := range sizes {
 				st := d.open(b, n)
+				if os.Getenv("LEGISTS_BENCH_SEARCH_LOAD") == "0" && !loaded(st, n) {
+					b.Logf("%s, %d briefs: not loaded yet, skipped (LEGISTS_BENCH_SEARCH_LOAD=0)", d.name, n)
+					st.Close()
+					continue
+				}
 				fill(b, st, n)
 				if d.key == "postgres" {
 					analyzePostgres(b, n)
