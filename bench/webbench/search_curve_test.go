@@ -17,7 +17,9 @@ package webbench
 // page's p50 and p99, the trivial endpoint's p99, the search's own p99 at
 // the store (no HTTP, one reader), the process's peak RSS while serving,
 // and the database's size; it draws the p99s and the peak RSS against
-// the size in out/search-time.svg and out/search-memory.svg.
+// the size in out/search-time.svg and out/search-memory.svg. With
+// LEGISTS_BENCH_SEARCH_LOAD=0 a point whose database is not loaded yet is
+// skipped rather than loaded.
 
 import (
 	"context"
