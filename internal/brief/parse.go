@@ -39,7 +39,6 @@ func ParseBytes(data []byte) (*Brief, error) {
 	b, err := p.parse()
 	// The scratch goes back without its strings, which may be views of
 	// data.
-	// The markers point only into nums, the scratch's own.
 	clear(p.raws)
 	clear(p.tags)
 	sc.raws, sc.marks, sc.nums, sc.tags = p.raws[:0], p.marks[:0], p.nums[:0], p.tags[:0]
@@ -243,7 +242,7 @@ func (p *houseParser) parse() (*Brief, error) {
 					"citation marker %q is not a number: expected (n), (n, m) or (n)(m) with n from 1 to %d", rp.bad.text, maxCitation)}
 			}
 			start := len(w.text)
-			spans := w.add(rp.text, p.marks[rp.m0:rp.m1])
+			spans := w.add(rp.text, p.marks[rp.m0:rp.m1], p.nums)
 			all[k] = Paragraph{Text: frozen(w.text[start:]), Spans: spans}
 		}
 	}
