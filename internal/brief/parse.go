@@ -23,7 +23,7 @@ func Parse(r io.Reader) (*Brief, error) {
 // ParseBytes is Parse over a byte slice. The brief it returns shares no
 // memory with data.
 func ParseBytes(data []byte) (*Brief, error) {
-	data, err := checkText(data)
+	data, plain, err := checkPlainText(data)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func ParseBytes(data []byte) (*Brief, error) {
 	// (title, paragraphs, byline, tags, sources) into one buffer, sized
 	// once the paragraphs are known. So the input is not copied and no
 	// string is made per paragraph.
-	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data))}
+	p := &houseParser{text: unsafe.String(unsafe.SliceData(data), len(data)), plain: plain}
 	sc := scratchPool.Get().(*parseScratch)
 	p.raws, p.marks, p.nums, p.tags = sc.raws[:0], sc.marks[:0], sc.nums[:0], sc.tags[:0]
 	p.next()
@@ -91,6 +91,7 @@ type rawParagraph struct {
 // string from it is passed through keep before the brief holds it.
 type houseParser struct {
 	text     string
+	plain    bool        // no line of text needs a fold: see checkPlainText
 	w        citedWriter // the brief's strings
 	curStart int
 	curEnd   int
@@ -122,6 +123,16 @@ func (p *houseParser) keep(s string) string {
 // outgrows it moves to a new one, leaving the old bytes as they were.
 func frozen(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// collapseSpace is collapseSpace for a line of the input, or lines joined
+// with single spaces, without looking for white space to fold in plain
+// text.
+func (p *houseParser) collapseSpace(s string) string {
+	if p.plain {
+		return strings.TrimSpace(s)
+	}
+	return collapseSpace(s)
 }
 
 // cur is the current line.
@@ -162,7 +173,7 @@ func (p *houseParser) parse() (*Brief, error) {
 	if headingIndex(title.text) >= 0 {
 		return nil, &ParseError{Line: title.n, Msg: fmt.Sprintf("expected a title line, found the heading %q", strings.TrimSpace(title.text))}
 	}
-	titleText := collapseSpace(title.text) // kept below, once the buffer is made
+	titleText := p.collapseSpace(title.text) // kept below, once the buffer is made
 	p.next()
 
 	// Sections: paragraphs are runs of non-empty lines between headings.
@@ -295,9 +306,11 @@ func (p *houseParser) paragraph(first string, section int) {
 		p.next()
 	}
 	if parts == nil {
-		rp.text = collapseSpace(first) // a substring of the input: no copy
+		rp.text = p.collapseSpace(first) // a substring of the input: no copy
 	} else {
-		rp.text = collapseSpace(strings.Join(parts, " "))
+		// The lines are trimmed: joined with single spaces, they
+		// need a fold only where one of them does.
+		rp.text = p.collapseSpace(strings.Join(parts, " "))
 	}
 	rp.m0 = int32(len(p.marks))
 	var bad *badMarker

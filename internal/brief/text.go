@@ -2,6 +2,7 @@ package brief
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -68,8 +69,36 @@ func checkText(data []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Line: 1, Msg: "empty input: expected a title line"}
 	}
+	if err := checkBytes(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// checkPlainText is checkText that also reports whether data is plain:
+// its only white space is single spaces and line ends, so that no line,
+// trimmed, needs a fold (see needsFold). Most briefs are, and are checked
+// in one pass.
+func checkPlainText(data []byte) (_ []byte, plain bool, _ error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, false, &ParseError{Line: 1, Msg: "empty input: expected a title line"}
+	}
+	plain, ok := scanPlain(data)
+	if !ok {
+		// a NUL byte or invalid UTF-8, which checkBytes places
+		if err := checkBytes(data); err != nil {
+			return nil, false, err
+		}
+		plain = false
+	}
+	return data, plain && !bytes.Contains(data, []byte("  ")), nil
+}
+
+// checkBytes checks that data is UTF-8 without a NUL byte.
+func checkBytes(data []byte) error {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, &ParseError{Line: 1 + bytes.Count(data[:i], []byte("\n")),
+		return &ParseError{Line: 1 + bytes.Count(data[:i], []byte("\n")),
 			Msg: "binary data (a NUL byte): expected UTF-8 text"}
 	}
 	if !utf8.Valid(data) {
@@ -77,7 +106,7 @@ func checkText(data []byte) ([]byte, error) {
 		for i := 0; i < len(data); {
 			r, size := utf8.DecodeRune(data[i:])
 			if r == utf8.RuneError && size <= 1 {
-				return nil, &ParseError{Line: n, Msg: fmt.Sprintf("invalid UTF-8 at byte %d: expected UTF-8 text", i)}
+				return &ParseError{Line: n, Msg: fmt.Sprintf("invalid UTF-8 at byte %d: expected UTF-8 text", i)}
 			}
 			if r == '\n' {
 				n++
@@ -85,7 +114,60 @@ func checkText(data []byte) ([]byte, error) {
 			i += size
 		}
 	}
-	return data, nil
+	return nil
+}
+
+// scanPlain reports whether data is plain (see checkPlainText) but for
+// double spaces, and ok: whether it is UTF-8 without a NUL byte. Sixteen
+// bytes that are all printable ASCII or line feeds are passed at once;
+// others byte by byte. Once data is not plain, the rest is left to the
+// vectorised checks.
+func scanPlain(data []byte) (plain, ok bool) {
+	for i := 0; i < len(data); {
+		if i = skipPrintable(data, i); i+16 <= len(data) {
+			c := data[i : i+16 : i+16]
+			w1, w2 := binary.LittleEndian.Uint64(c), binary.LittleEndian.Uint64(c[8:])
+			if oddBytes(w1)&^zeroBytes(w1^lf)|oddBytes(w2)&^zeroBytes(w2^lf) == 0 {
+				i += 16 // printable ASCII and line feeds
+				continue
+			}
+		}
+		for end := min(i+16, len(data)); i < end; {
+			c := data[i]
+			if c >= utf8.RuneSelf {
+				r, size := utf8.DecodeRune(data[i:])
+				if r == utf8.RuneError && size == 1 {
+					return false, false
+				}
+				if spaceStart[c] && unicode.IsSpace(r) {
+					return false, checkBytes(data[i:]) == nil
+				}
+				i += size
+				continue
+			}
+			if c == 0 {
+				return false, false
+			}
+			// a carriage return is dropped only before a line feed
+			// or at the end
+			if c == '\t' || c == '\v' || c == '\f' || c == '\r' && i+1 < len(data) && data[i+1] != '\n' {
+				return false, checkBytes(data[i:]) == nil
+			}
+			i++
+		}
+	}
+	return true, true
+}
+
+// skipPrintable returns the offset, from i on, of the first sixteen bytes
+// of data that are not all printable ASCII, or of the last bytes, fewer
+// than sixteen.
+func skipPrintable(data []byte, i int) int {
+	b := data[i:]
+	for len(b) >= 16 && oddBytes(binary.LittleEndian.Uint64(b))|oddBytes(binary.LittleEndian.Uint64(b[8:16])) == 0 {
+		b = b[16:]
+	}
+	return len(data) - len(b)
 }
 
 // splitLines splits text at LF and CRLF line ends; every line is a
@@ -159,6 +241,22 @@ func needsFold(s string) bool {
 // flag a neighbour of a flagged byte too, never miss one: foldAt looks
 // again byte by byte.
 const ones, lo, hi = 0x0101010101010101, 0x2020202020202020, 0x8080808080808080
+
+// lf is a line feed in every byte.
+const lf = 0x0a0a0a0a0a0a0a0a
+
+// zeroBytes flags exactly the zero bytes of w (no borrow crosses a byte).
+func zeroBytes(w uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((w&low7 + low7) | w) & hi
+}
+
+// load64 is the eight bytes of s from i, the first in the low byte.
+func load64(s string, i int) uint64 {
+	c := s[i : i+8]
+	return uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
+		uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+}
 
 // oddBytes flags the bytes of w below 0x20 or from 0x80.
 func oddBytes(w uint64) uint64 { return ((w - lo) | w) & hi }
