@@ -61,7 +61,11 @@ var scratchPool = sync.Pool{New: func() any {
 
 // headingIndex returns which of the three headings s is, or -1.
 func headingIndex(s string) int {
-	s = strings.TrimSpace(s)
+	return trimmedHeading(strings.TrimSpace(s))
+}
+
+// trimmedHeading is headingIndex for s without white space at its ends.
+func trimmedHeading(s string) int {
 	// Every heading starts with "W" or "H", which fold to nothing but
 	// "w" and "h": other lines are told by their first byte.
 	if s == "" || s[0]|0x20 != 'w' && s[0]|0x20 != 'h' {
@@ -189,7 +193,7 @@ func (p *houseParser) parse() (*Brief, error) {
 			p.next()
 			continue
 		}
-		if h := headingIndex(t); h >= 0 {
+		if h := trimmedHeading(t); h >= 0 {
 			if h != section+1 {
 				return nil, p.headingOrderError(line{n: p.n, text: p.cur()}, h, section)
 			}
@@ -296,7 +300,7 @@ func (p *houseParser) paragraph(first string, section int) {
 	var parts []string // the other lines: most paragraphs are one line
 	for !p.eof {
 		t := strings.TrimSpace(p.cur())
-		if t == "" || headingIndex(t) >= 0 || (section == 2 && isTailLine(t)) {
+		if t == "" || trimmedHeading(t) >= 0 || (section == 2 && isTailLine(t)) {
 			break
 		}
 		if parts == nil {

@@ -9,13 +9,17 @@ import (
 )
 
 // isTailLine reports lines that end the third section: the firm list, the
-// topic list, the source list, or the site footer.
+// topic list, the source list, or the site footer; t is trimmed.
 func isTailLine(t string) bool {
-	return tailKind(t) != ""
+	return trimmedTailKind(t) != ""
 }
 
 func tailKind(t string) string {
-	t = strings.TrimSpace(t)
+	return trimmedTailKind(strings.TrimSpace(t))
+}
+
+// trimmedTailKind is tailKind for t without white space at its ends.
+func trimmedTailKind(t string) string {
 	// The keywords start with "a", "s" and "t"; a line that starts with
 	// another ASCII byte is none of them ("s" also folds to "ſ", which is
 	// not ASCII).
@@ -26,7 +30,7 @@ func tailKind(t string) string {
 		return ""
 	}
 	for _, k := range []string{"assessing firms", "topics", "sources", "stay tuned"} {
-		if len(t) < len(k) || !strings.EqualFold(t[:len(k)], k) {
+		if len(t) < len(k) || t[0] < utf8.RuneSelf && t[0]|0x20 != k[0] || !strings.EqualFold(t[:len(k)], k) {
 			continue
 		}
 		rest := strings.ToLower(t[len(k):])
@@ -93,7 +97,7 @@ func (p *houseParser) parseTail(b *Brief) error {
 		if t == "" {
 			continue
 		}
-		if k := tailKind(t); k != "" {
+		if k := trimmedTailKind(t); k != "" {
 			if k == "stay tuned" {
 				return nil
 			}
