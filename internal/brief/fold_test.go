@@ -1,6 +1,7 @@
 package brief
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -55,6 +56,52 @@ func TestFirstByteFilters(t *testing.T) {
 	for _, k := range []string{"Assessing Firms:", "topics:", "SOURCES:", "Stay Tuned"} {
 		if tailKind(k) == "" {
 			t.Errorf("%q is no tail line", k)
+		}
+	}
+}
+
+// TestCheckPlainText compares the one-pass check with its definitions:
+// plain text has no white space but single spaces and line ends (a
+// carriage return only before a line feed or at the end), so no line
+// needs a fold; and the check accepts and refuses what checkText does.
+func TestCheckPlainText(t *testing.T) {
+	alpha := []string{"a", "B", " ", "  ", "\n", "\r\n", "\r", "\t", "\v", "\f", "\x00", "\x01", "\x7f", "\u00a0", "\u2003", "\u3000",
+		"\u0085", "\u2014", "é", "’", "\xff", "\xe2\x80", "\xef\xbb\xbf", "(1)"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 200000 {
+		var sb strings.Builder
+		n := r.IntN(40)
+		for range n {
+			if r.IntN(3) == 0 {
+				sb.WriteString(alpha[r.IntN(len(alpha))])
+			} else {
+				sb.WriteByte("abcdefgh"[r.IntN(8)])
+			}
+		}
+		in := sb.String()
+		wantData, wantErr := checkText([]byte(in))
+		data, plain, err := checkPlainText([]byte(in))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || string(data) != string(wantData) {
+			t.Fatalf("checkPlainText(%q) = %q, %v; checkText gives %q, %v", in, data, err, wantData, wantErr)
+		}
+		if err != nil {
+			continue
+		}
+		want := !strings.Contains(string(data), "  ")
+		for i, c := range string(data) {
+			if unicode.IsSpace(c) && c != ' ' && c != '\n' && (c != '\r' || i+1 < len(data) && data[i+1] != '\n') {
+				want = false
+			}
+		}
+		if plain != want {
+			t.Fatalf("checkPlainText(%q): plain = %v, want %v", in, plain, want)
+		}
+		if plain {
+			for _, ln := range splitLines(string(data)) {
+				if needsFold(strings.TrimSpace(ln.text)) {
+					t.Fatalf("checkPlainText(%q) is plain, but the line %q needs a fold", in, ln.text)
+				}
+			}
 		}
 	}
 }

@@ -90,8 +90,8 @@ func ParseMarkdownBytes(data []byte) (*Brief, error) {
 		if section < 0 {
 			return &ParseError{Line: paraLine, Msg: fmt.Sprintf("expected the heading \"## %s\" after the title, found %q", Headings[0], clip(raw))}
 		}
-		markers, _ := editingMarkers.findMarkers(raw)
-		p := splitCited(raw, markers)
+		markers, nums, _ := editingMarkers.findMarkers(raw)
+		p := splitCited(raw, markers, nums)
 		if p.Text == "" {
 			return &ParseError{Line: paraLine, Msg: fmt.Sprintf("the paragraph %q has citation markers but no text for them to cite", clip(raw))}
 		}

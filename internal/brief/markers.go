@@ -41,10 +41,12 @@ func isLegalWord(w []byte) bool {
 }
 
 // marker is one citation marker chain found in paragraph text: "(1)",
-// "(1, 2)" or "(1)(2)".
+// "(1, 2)" or "(1)(2)". It holds no pointer: its numbers are nums[n0:n1]
+// of the list it was found with, so a parser keeps its markers in scratch
+// that the collector need not scan and that takes no write barrier.
 type marker struct {
-	start, end int // byte range of the whole chain
-	nums       []int
+	start, end int32 // byte range of the whole chain
+	n0, n1     int32
 }
 
 // markerSyntax describes one notation: parentheses in the house format,
@@ -68,23 +70,21 @@ type badMarker struct {
 	text  string
 }
 
-// findMarkers returns the citation markers of a paragraph in order, and the
-// first marker-shaped group that is not a number, if any. The markers'
-// numbers share one backing array.
-func (m markerSyntax) findMarkers(p string) ([]marker, *badMarker) {
+// findMarkers returns the citation markers of a paragraph in order, their
+// numbers, and the first marker-shaped group that is not a number, if any.
+func (m markerSyntax) findMarkers(p string) ([]marker, []int, *badMarker) {
 	var out []marker
 	var nums []int
 	if n := strings.Count(p, string(m.open)); n > 0 {
 		out = make([]marker, 0, n)
 		nums = make([]int, 0, 2*n)
 	}
-	out, _, bad := m.appendMarkers(p, out, nums)
-	return out, bad
+	return m.appendMarkers(p, out, nums)
 }
 
 // appendMarkers is findMarkers appending to the caller's buffers, so that
 // a parser reuses them from paragraph to paragraph; it returns them for the
-// next call. The markers' numbers point into nums.
+// next call. The markers' numbers are indexes into nums.
 func (m markerSyntax) appendMarkers(p string, out []marker, nums []int) ([]marker, []int, *badMarker) {
 	var bad *badMarker
 	for i := 0; i < len(p); i++ {
@@ -93,11 +93,20 @@ func (m markerSyntax) appendMarkers(p string, out []marker, nums []int) ([]marke
 			break
 		}
 		i += j
+		if m.prose && i > 0 && p[i-1] < utf8.RuneSelf && asciiWordByte[p[i-1]] {
+			// Glued to a word ("Article 5(1)"): neither a citation (see
+			// validContext) nor a bad one (see badCandidate).
+			continue
+		}
 		before := len(nums)
-		end, more, ok := m.parseChain(p, i, nums)
+		end, more, ok := 0, nums, false
+		if i+1 < len(p) && (p[i+1] == ' ' || '0' <= p[i+1] && p[i+1] <= '9') {
+			// only these can start a group: "(EU)" is none
+			end, more, ok = m.parseChain(p, i, nums)
+		}
 		if ok && m.validContext(p, i, end) {
 			nums = more
-			out = append(out, marker{start: i, end: end, nums: nums[before:len(nums):len(nums)]})
+			out = append(out, marker{start: int32(i), end: int32(end), n0: int32(before), n1: int32(len(nums))})
 			i = end - 1
 			continue
 		}
@@ -190,12 +199,14 @@ func (m markerSyntax) validContext(p string, i, end int) bool {
 		prevSpace = unicode.IsSpace(prev)
 	}
 	if prevSpace {
-		var buf [24]byte
-		w, stop := previousWord(p[:i], buf[:0])
 		// "Art. (1)" is a reference; "under the Article. (1)" ends a
 		// sentence and cites it
-		if isLegalWord(w) && (!stop || legalAbbrevs[string(w)]) {
-			return false
+		if w, stop := previousWord(p[:i]); mayBeLegalWord(w) {
+			var buf [24]byte
+			lw := lowerWord(w, buf[:0])
+			if isLegalWord(lw) && (!stop || legalAbbrevs[string(lw)]) {
+				return false
+			}
 		}
 	}
 	if end < len(p) {
@@ -224,11 +235,9 @@ var legalAbbrevs = map[string]bool{
 	"cl": true, "r": true, "reg": true, "pt": true, "ch": true, "sch": true, "no": true, "nos": true,
 }
 
-// previousWord returns the last word of s, lower-cased into buf and
-// without a trailing full stop ("Art. " gives "art"), and whether it had
-// one. A word longer than buf's capacity is returned as it is (no legal word
-// is that long).
-func previousWord(s string, buf []byte) (word []byte, stop bool) {
+// previousWord returns the last word of s, a substring without a trailing
+// full stop ("Art. " gives "Art"), and whether it had one.
+func previousWord(s string) (word string, stop bool) {
 	// ASCII white space is trimmed without decoding runes.
 	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && asciiSpace[s[len(s)-1]] {
 		s = s[:len(s)-1]
@@ -244,22 +253,51 @@ func previousWord(s string, buf []byte) (word []byte, stop bool) {
 		k = strings.LastIndexFunc(s, unicode.IsSpace)
 	}
 	w := s[k+1:]
-	stop = strings.HasSuffix(w, ".")
-	w = strings.TrimRight(w, ".")
+	n := len(w)
+	for n > 0 && w[n-1] == '.' {
+		n--
+	}
+	return w[:n], n < len(w)
+}
+
+// mayBeLegalWord is false for an ASCII word that, lower-cased, has the
+// first byte or the length of no legal word: most words before a number
+// in parentheses, told without lower-casing them. A word with a non-ASCII
+// byte may lower-case to another length, so it passes.
+func mayBeLegalWord(w string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	c := w[0]
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return len(w) < 16 && legalShape[c]&(1<<len(w)) != 0
+}
+
+// lowerWord is w lower-cased, into buf when it is ASCII and fits there.
+// A word longer than buf's capacity is returned as it is (no legal word is
+// that long).
+func lowerWord(w string, buf []byte) []byte {
 	if len(w) > cap(buf) {
-		return []byte(w), stop
+		return []byte(w)
 	}
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= 0x80 {
-			return []byte(strings.ToLower(w)), stop
+			return []byte(strings.ToLower(w))
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		buf = append(buf, c)
 	}
-	return buf, stop
+	return buf
 }
 
 // asciiSpace marks the ASCII white space of unicode.IsSpace.
@@ -330,13 +368,13 @@ func isYear(s string) bool {
 // spans. A marker cites the text since the previous marker; an empty run
 // between two markers ("(1) (2)") joins the earlier span. Punctuation written
 // after a marker, as in "text (1).", belongs to the cited text.
-func splitCited(raw string, markers []marker) Paragraph {
+func splitCited(raw string, markers []marker, nums []int) Paragraph {
 	w := citedWriter{text: make([]byte, 0, len(raw))}
 	if len(markers) > 0 {
 		w.spans = make([]Span, 0, len(markers))
 		w.cites = make([]int, 0, 2*len(markers))
 	}
-	spans := w.add(raw, markers)
+	spans := w.add(raw, markers, nums)
 	return Paragraph{Text: string(w.text), Spans: spans}
 }
 
@@ -355,13 +393,14 @@ type citedWriter struct {
 // there are no markers. The spans and their citations are capped slices of
 // the shared buffers, so appending to them never touches a neighbour. It
 // works on local copies of the buffers and stores them back once.
-func (w *citedWriter) add(raw string, markers []marker) []Span {
+func (w *citedWriter) add(raw string, markers []marker, nums []int) []Span {
 	text, spans, cites := w.text, w.spans, w.cites
 	base := len(text)
 	s0 := len(spans)
 	pos := 0
 	for _, mk := range markers {
 		seg := strings.TrimSpace(raw[pos:mk.start])
+		mkNums := nums[mk.n0:mk.n1]
 		if len(spans) > s0 {
 			text, seg = absorbPunct(text, spans[len(spans)-1:], base, seg)
 		}
@@ -373,23 +412,28 @@ func (w *citedWriter) add(raw string, markers []marker) []Span {
 			start := len(text) - base
 			text = append(text, seg...)
 			c0 := len(cites)
-			cites = appendDistinct(cites, c0, mk.nums)
-			spans = append(spans, Span{Start: start, End: len(text) - base, Citations: cites[c0:len(cites):len(cites)]})
+			cites = appendDistinct(cites, c0, mkNums)
+			// written in place: a Span holds a pointer, and one
+			// copied in whole costs a bulk write barrier while the
+			// collector runs
+			spans = append(spans, Span{})
+			sp := &spans[len(spans)-1]
+			sp.Start, sp.End, sp.Citations = start, len(text)-base, cites[c0:len(cites):len(cites)]
 		case len(spans) > s0:
 			// the last span's citations are the tail of cites
 			last := &spans[len(spans)-1]
 			c0 := len(cites) - len(last.Citations)
-			cites = appendDistinct(cites, c0, mk.nums)
+			cites = appendDistinct(cites, c0, mkNums)
 			last.Citations = cites[c0:len(cites):len(cites)]
 		}
 		// a marker with no text before it at all cites nothing and is dropped
-		pos = mk.end
+		pos = int(mk.end)
 		k := pos
 		for k < len(raw) && raw[k] == ' ' {
 			k++
 		}
 		j := k
-		for j < len(raw) && strings.IndexByte(".,;:!?", raw[j]) >= 0 {
+		for j < len(raw) && punct[raw[j]] {
 			j++
 		}
 		if j > k && len(spans) > s0 {
@@ -428,7 +472,7 @@ func absorbPunct(text []byte, last []Span, base int, seg string) ([]byte, string
 		return text, seg
 	}
 	j := 0
-	for j < len(seg) && strings.IndexByte(".,;:!?", seg[j]) >= 0 {
+	for j < len(seg) && punct[seg[j]] {
 		j++
 	}
 	if j == 0 {
@@ -440,9 +484,13 @@ func absorbPunct(text []byte, last []Span, base int, seg string) ([]byte, string
 }
 
 func isClosingPunct(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return strings.ContainsRune(".,;:!?)]", r)
+	// all ASCII: a string that starts with another byte starts with
+	// another rune
+	return s != "" && (punct[s[0]] || s[0] == ')' || s[0] == ']')
 }
+
+// punct marks the punctuation a marker leaves with the text before it.
+var punct = [256]bool{'.': true, ',': true, ';': true, ':': true, '!': true, '?': true}
 
 // appendDistinct appends to dst the numbers of nums not yet in dst[from:],
 // in order (markers cite a handful of sources, so a scan beats a set).

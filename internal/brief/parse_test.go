@@ -175,12 +175,12 @@ func TestMarkers(t *testing.T) {
 		{"“Quoted,” she said. (5)", "“Quoted,” she said.", []string{"“Quoted,” she said."}, [][]int{{5}}},
 	}
 	for _, c := range cases {
-		m, bad := houseMarkers.findMarkers(c.in)
+		m, nums, bad := houseMarkers.findMarkers(c.in)
 		if bad != nil {
 			t.Errorf("%q: unexpected bad marker %q", c.in, bad.text)
 			continue
 		}
-		p := splitCited(c.in, m)
+		p := splitCited(c.in, m, nums)
 		if p.Text != c.text {
 			t.Errorf("%q: text = %q, want %q", c.in, p.Text, c.text)
 		}

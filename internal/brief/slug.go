@@ -26,9 +26,27 @@ func Slugify(s string) string {
 			break
 		}
 	}
-	if !ascii {
-		s = norm.NFKD.String(s)
+	if ascii {
+		// The same as the loop below, a byte at a time.
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case asciiWordByte[c]:
+				if dash && len(b) > 0 {
+					b = append(b, '-')
+				}
+				dash = false
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, c)
+			case c == '\'':
+			default:
+				dash = true
+			}
+		}
+		return slugString(b)
 	}
+	s = norm.NFKD.String(s)
 	for _, r := range s {
 		switch {
 		case r >= 0x300 && unicode.Is(unicode.Mn, r): // no mark is below U+0300
@@ -46,6 +64,12 @@ func Slugify(s string) string {
 			dash = true
 		}
 	}
+	return slugString(b)
+}
+
+// slugString is the slug of the bytes b, cut to maxSlugLen at a word
+// boundary.
+func slugString(b []byte) string {
 	long := len(b) > maxSlugLen
 	if long {
 		b = b[:maxSlugLen]
