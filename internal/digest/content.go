@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"legists/internal/brief"
+	"legists/internal/mail"
 	"legists/internal/store"
 )
 
@@ -84,7 +85,46 @@ type Catalogue struct {
 	firmSlug    map[string]string // lower-case name or alias -> slug
 
 	mu     sync.Mutex
-	blocks map[string]block // rendered briefs and events
+	blocks map[string]*block // rendered briefs and events
+	groups map[string]*mailGroup
+}
+
+// mailGroup is a digest body shared by the readers of one selection, as
+// an e-mail template.
+type mailGroup struct {
+	g *group
+	t *mail.Template
+}
+
+// maxGroups bounds the bodies kept at once (a few KB each: the briefs
+// and events they show are shared).
+const maxGroups = 1024
+
+// mailGroup returns the body of key, made by mk on first use.
+func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailGroup, error) {
+	c.mu.Lock()
+	mg, ok := c.groups[key]
+	c.mu.Unlock()
+	if ok {
+		return mg, nil
+	}
+	mg, err := mk()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.groups == nil {
+		c.groups = map[string]*mailGroup{}
+	}
+	if len(c.groups) >= maxGroups {
+		for k := range c.groups { // forget one at random
+			delete(c.groups, k)
+			break
+		}
+	}
+	c.groups[key] = mg
+	c.mu.Unlock()
+	return mg, nil
 }
 
 // LoadCatalogue reads the briefs published in (now-maxWindow, now], the
@@ -92,7 +132,7 @@ type Catalogue struct {
 // directory.
 func LoadCatalogue(ctx context.Context, st store.Store, now time.Time, maxWindow, eventHorizon time.Duration) (*Catalogue, error) {
 	c := &Catalogue{Now: now, topicNames: map[string]string{}, firmNames: map[string]string{}, firmSlug: map[string]string{},
-		blocks: map[string]block{}}
+		blocks: map[string]*block{}}
 	firms, err := st.ListFirms(ctx)
 	if err != nil {
 		return nil, err

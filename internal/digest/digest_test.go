@@ -449,3 +449,54 @@ func TestPreviewHandler(t *testing.T) {
 		}
 	}
 }
+// TestSharedBodyOwnLinks: readers who follow the same things share one
+// rendered body, yet each message carries the reader's own address,
+// intro and links, and its List-Unsubscribe matches its body's link.
+func TestSharedBodyOwnLinks(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t))
+	yesterday := f.now.Add(-24 * time.Hour)
+	if _, err := f.st.ImportSubscribers(ctx, []store.Subscriber{
+		{Email: "first+tag@example.org", Frequency: store.Daily, Topics: []string{"sanctions"}, ConfirmedAt: &yesterday},
+		{Email: "second@example.org", Frequency: store.Daily, Topics: []string{"sanctions"}, Firms: []string{"linklaters-llp"}, ConfirmedAt: &yesterday},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(t, "sanctions-news", time.Hour, []string{"Sanctions"}, nil)
+	if res := run(t, f.runner(t, nil)); res.Sent != 2 {
+		t.Fatalf("run: %+v", res)
+	}
+	links := map[string]string{}
+	for _, addr := range []string{"first+tag@example.org", "second@example.org"} {
+		msgs := f.srv.To(addr)
+		if len(msgs) != 1 {
+			t.Fatalf("%s got %d", addr, len(msgs))
+		}
+		p, err := msgs[0].Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		unsub := strings.Trim(p.Header.Get("List-Unsubscribe"), "<>")
+		if !strings.Contains(p.Text, unsub) || !strings.Contains(p.HTML, unsub) {
+			t.Errorf("%s: the body lacks its List-Unsubscribe link %s", addr, unsub)
+		}
+		// html/template writes '+' as &#43;, and so do the holes.
+		if !strings.Contains(p.Text, addr) || !strings.Contains(p.HTML, strings.ReplaceAll(addr, "+", "&#43;")) {
+			t.Errorf("%s: the footer lacks the reader's address", addr)
+		}
+		if !strings.Contains(p.Text, "Brief sanctions-news") {
+			t.Errorf("%s: no brief", addr)
+		}
+		links[addr] = unsub
+	}
+	if links["first+tag@example.org"] == links["second@example.org"] {
+		t.Error("two readers got the same unsubscribe link")
+	}
+	second, _ := f.srv.To("second@example.org")[0].Parse()
+	if !strings.Contains(second.Text, "on Sanctions and Linklaters LLP") {
+		t.Errorf("second reader's intro does not name what they follow:\n%s", second.Text)
+	}
+	first, _ := f.srv.To("first+tag@example.org")[0].Parse()
+	if strings.Contains(first.Text, "Linklaters") || strings.Contains(first.HTML, "second@example.org") {
+		t.Error("the first reader's digest carries the second reader's parts")
+	}
+}

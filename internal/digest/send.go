@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -389,29 +390,51 @@ func (r *Runner) finish(ctx context.Context, d store.Delivery, res store.Deliver
 	}
 }
 
-// Message renders sub's digest and builds the e-mail.
+// Message renders sub's digest and builds the e-mail. Digests with the same
+// selection share one body, rendered and encoded once a run (see
+// groupKey); each reader's message splices in their address, intro,
+// footer and links.
 func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, links Links, d store.Delivery) (*mail.Message, error) {
 	r.once.Do(r.defaults)
-	rd, err := Render(cat, sub, sel, links)
+	host := mailHost(r.BaseURL)
+	mg, err := cat.mailGroup(r.From+"\x00"+groupKey(sub, sel, links), func() (*mailGroup, error) {
+		g, err := renderGroup(cat, sub, sel, links)
+		if err != nil {
+			return nil, err
+		}
+		chunks := make(map[string]*mail.Chunk, 2*len(g.blocks))
+		for _, bl := range g.blocks {
+			chunks[blockHole(bl.id, true)], chunks[blockHole(bl.id, false)] = bl.htmlQP, bl.textQP
+		}
+		t, err := mail.NewTemplate(mail.Content{
+			From:            r.From,
+			Subject:         g.Subject,
+			Text:            g.Text,
+			HTML:            g.HTML,
+			ListUnsubscribe: "per reader",
+			ListID:          "Legists digest <digest." + host + ">",
+			Bulk:            true,
+		}, holes, chunks)
+		if err != nil {
+			return nil, err
+		}
+		g.HTML, g.Text = "", "" // in t
+		return &mailGroup{g: g, t: t}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	host := mailHost(r.BaseURL)
 	nonce := sub.Nonce
 	if len(nonce) > 8 {
 		nonce = nonce[:8]
 	}
-	id := fmt.Sprintf("digest.%s.%d.%s@%s", strings.NewReplacer(":", "-").Replace(d.Edition), sub.ID, nonce, host)
-	return mail.Build(mail.Content{
-		From:            r.From,
+	id := "digest." + strings.ReplaceAll(d.Edition, ":", "-") + "." + strconv.FormatInt(sub.ID, 10) + "." + nonce + "@" + host
+	vals := mg.g.values(cat, sub, links)
+	return mg.t.Message(mail.Recipient{
 		To:              sub.Email,
-		Subject:         rd.Subject,
-		Text:            rd.Text,
-		HTML:            rd.HTML,
 		MessageID:       id,
+		ListUnsubscribe: vals[holeUnsubText],
 		Date:            r.Now(),
-		ListUnsubscribe: links.Unsubscribe(sub),
-		ListID:          "Legists digest <digest." + host + ">",
-		Bulk:            true,
+		Values:          vals,
 	})
 }
