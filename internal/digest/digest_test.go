@@ -449,6 +449,7 @@ func TestPreviewHandler(t *testing.T) {
 		}
 	}
 }
+
 // TestSharedBodyOwnLinks: readers who follow the same things share one
 // rendered body, yet each message carries the reader's own address,
 // intro and links, and its List-Unsubscribe matches its body's link.
