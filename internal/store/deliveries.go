@@ -109,10 +109,33 @@ func qualifyCols(alias, cols string) string {
 // neverSent stands for "never" in comparisons of nullable times.
 var neverSent = time.Unix(0, 0).UTC()
 
-// ClaimDeliveries implements Newsletter.
+// claimSQL inserts or takes one delivery for a claim: a new row starts in
+// sending; an existing one is taken only when pending, failed, or sending
+// under a lapsed lease, and below the attempts limit.
+const claimSQL = `INSERT INTO deliveries (subscriber_id, edition, state, claimed_by, claimed_until, attempts,
+	created_at, updated_at, window_start, window_end)
+	VALUES (?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)
+	ON CONFLICT (subscriber_id, edition) DO UPDATE SET state = 'sending', claimed_by = excluded.claimed_by,
+	claimed_until = excluded.claimed_until, attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
+	window_start = excluded.window_start, window_end = excluded.window_end
+	WHERE (deliveries.state IN ('pending', 'failed') OR (deliveries.state = 'sending' AND deliveries.claimed_until < ?))
+	AND deliveries.attempts < ?
+	RETURNING ` + deliveryCols
+
+// ClaimDeliveries implements Newsletter: one transaction, two queries for
+// the batch (its subscribers, locked in PostgreSQL in order of id, and
+// the editions of theirs being sent) and one prepared statement a claim.
 func (s *db) ClaimDeliveries(ctx context.Context, claims []DeliveryClaim, owner string, now, until time.Time) ([]Delivery, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("store: claim deliveries: no owner: %w", ErrInvalid)
+	}
+	for _, c := range claims {
+		if c.Edition == "" {
+			return nil, fmt.Errorf("store: claim for subscriber %d has no edition: %w", c.SubscriberID, ErrInvalid)
+		}
+	}
+	if len(claims) == 0 {
+		return nil, nil
 	}
 	var out []Delivery
 	nowArg, untilArg := s.d.timeArg(now), s.d.timeArg(until)
@@ -120,68 +143,101 @@ func (s *db) ClaimDeliveries(ctx context.Context, claims []DeliveryClaim, owner 
 	// deadlock.
 	claims = slices.Clone(claims)
 	slices.SortStableFunc(claims, func(a, b DeliveryClaim) int { return cmp.Compare(a.SubscriberID, b.SubscriberID) })
+	ids := make([]any, 0, len(claims))
+	for i, c := range claims {
+		if i == 0 || c.SubscriberID != claims[i-1].SubscriberID {
+			ids = append(ids, c.SubscriberID)
+		}
+	}
+	type subState struct {
+		status string
+		last   dbTime
+	}
 	err := s.writeRetry(ctx, func(tx runner) error {
 		out = out[:0]
-		for _, c := range claims {
-			if c.Edition == "" {
-				return fmt.Errorf("store: claim for subscriber %d has no edition: %w", c.SubscriberID, ErrInvalid)
-			}
-			// Lock the subscriber (PostgreSQL; SQLite holds the write
-			// lock already), so that claims of two editions of one
-			// subscriber are serialised, and check nothing went out
-			// since the sender looked.
+		// The subscribers, locked (PostgreSQL; SQLite holds the write
+		// lock already), so that claims of two editions of one subscriber
+		// are serialised.
+		subs := make(map[int64]subState, len(ids))
+		rows, err := tx.query(ctx, `SELECT id, status, last_digest_at FROM subscribers WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id`+s.d.forUpdate, ids...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
 			var (
-				status string
-				last   dbTime
-				busy   int
+				id int64
+				st subState
 			)
-			err := tx.queryRow(ctx, `SELECT s.status, s.last_digest_at,
-				(SELECT count(*) FROM deliveries o WHERE o.subscriber_id = s.id AND o.edition <> ?
-					AND o.state = 'sending' AND o.claimed_until >= ?)
-				FROM subscribers s WHERE s.id = ?`+s.d.forUpdate, c.Edition, nowArg, c.SubscriberID).Scan(&status, &last, &busy)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
+			if err := rows.Scan(&id, &st.status, &st.last); err != nil {
+				rows.Close()
 				return err
 			}
-			if status != string(SubscriberConfirmed) || busy > 0 {
+			subs[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The editions of theirs held by an unexpired lease.
+		sending := map[int64][]string{}
+		rows, err = tx.query(ctx, `SELECT subscriber_id, edition FROM deliveries WHERE subscriber_id IN (`+placeholders(len(ids))+`)
+			AND state = 'sending' AND claimed_until >= ?`, append(slices.Clone(ids), nowArg)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				id int64
+				ed string
+			)
+			if err := rows.Scan(&id, &ed); err != nil {
+				rows.Close()
+				return err
+			}
+			sending[id] = append(sending[id], ed)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range claims {
+			st, ok := subs[c.SubscriberID]
+			if !ok || st.status != string(SubscriberConfirmed) {
 				continue
 			}
+			busy := false
+			for _, ed := range sending[c.SubscriberID] {
+				busy = busy || ed != c.Edition
+			}
+			if busy {
+				continue // another edition of the subscriber is being sent
+			}
+			// Nothing went out since the sender looked.
 			seen := neverSent
 			if c.LastDigestAt != nil {
 				seen = normTime(*c.LastDigestAt)
 			}
 			stored := neverSent
-			if last.Valid {
-				stored = last.Time
+			if st.last.Valid {
+				stored = st.last.Time
 			}
 			if !stored.Equal(seen) {
 				continue
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO deliveries (subscriber_id, edition, state, attempts, created_at, updated_at)
-				VALUES (?, ?, 'pending', 0, ?, ?) ON CONFLICT (subscriber_id, edition) DO NOTHING`,
-				c.SubscriberID, c.Edition, nowArg, nowArg); err != nil {
-				return err
 			}
 			maxAttempts := c.MaxAttempts
 			if maxAttempts <= 0 {
 				maxAttempts = 1 << 30
 			}
-			d, err := scanDelivery(tx.queryRow(ctx, `UPDATE deliveries SET state = 'sending', claimed_by = ?, claimed_until = ?,
-				attempts = attempts + 1, updated_at = ?, window_start = ?, window_end = ?
-				WHERE subscriber_id = ? AND edition = ?
-				AND (state IN ('pending', 'failed') OR (state = 'sending' AND claimed_until < ?))
-				AND attempts < ?
-				RETURNING `+deliveryCols,
-				owner, untilArg, nowArg, s.d.timeArg(c.WindowStart), s.d.timeArg(c.WindowEnd),
-				c.SubscriberID, c.Edition, nowArg, maxAttempts))
+			d, err := scanDelivery(tx.hot().queryRow(ctx, claimSQL,
+				c.SubscriberID, c.Edition, owner, untilArg, nowArg, nowArg, s.d.timeArg(c.WindowStart), s.d.timeArg(c.WindowEnd),
+				nowArg, maxAttempts))
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
+			sending[c.SubscriberID] = append(sending[c.SubscriberID], c.Edition)
 			out = append(out, *d)
 		}
 		return nil
@@ -221,72 +277,122 @@ func (s *db) writeRetry(ctx context.Context, fn func(tx runner) error) error {
 
 // FinishDelivery implements Newsletter.
 func (s *db) FinishDelivery(ctx context.Context, id int64, owner string, r DeliveryResult) (bool, error) {
-	if r.At.IsZero() {
-		r.At = s.now()
+	held, err := s.FinishDeliveries(ctx, owner, []DeliveryOutcome{{ID: id, Result: r}})
+	if err != nil {
+		return false, err
 	}
+	return held[0], nil
+}
+
+// finishSQL is the statement that records a result of state st.
+func finishSQL(st DeliveryState) (string, error) {
+	var set string
+	switch st {
+	case DeliverySent:
+		set = `state = 'sent', claimed_until = NULL, last_error = '', message_id = ?, briefs = ?, sent_at = ?, updated_at = ?`
+	case DeliveryFailed:
+		set = `state = 'failed', claimed_until = NULL, last_error = ?, message_id = ?, updated_at = ?`
+	case DeliveryBounced:
+		set = `state = 'bounced', claimed_until = NULL, last_error = ?, message_id = ?, updated_at = ?`
+	case DeliveryPending:
+		set = `state = 'pending', claimed_by = '', claimed_until = NULL,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?`
+	default:
+		return "", fmt.Errorf("store: delivery result %q: %w", st, ErrInvalid)
+	}
+	return `UPDATE deliveries SET ` + set + ` WHERE id = ? AND claimed_by = ? AND state = 'sending' RETURNING subscriber_id, window_end`, nil
+}
+
+// finishArgs are the arguments of r's finishSQL before the id and owner.
+func (s *db) finishArgs(r DeliveryResult) []any {
 	at := s.d.timeArg(r.At)
-	var (
-		set  string
-		args []any
-	)
 	switch r.State {
 	case DeliverySent:
-		set, args = `state = 'sent', claimed_until = NULL, last_error = '', message_id = ?, briefs = ?, sent_at = ?, updated_at = ?`,
-			[]any{r.MessageID, r.Briefs, at, at}
-	case DeliveryFailed:
-		set, args = `state = 'failed', claimed_until = NULL, last_error = ?, message_id = ?, updated_at = ?`, []any{r.Error, r.MessageID, at}
-	case DeliveryBounced:
-		set, args = `state = 'bounced', claimed_until = NULL, last_error = ?, message_id = ?, updated_at = ?`, []any{r.Error, r.MessageID, at}
-	case DeliveryPending:
-		set, args = `state = 'pending', claimed_by = '', claimed_until = NULL,
-			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?`, []any{at}
-	default:
-		return false, fmt.Errorf("store: delivery result %q: %w", r.State, ErrInvalid)
+		return []any{r.MessageID, r.Briefs, at, at}
+	case DeliveryFailed, DeliveryBounced:
+		return []any{r.Error, r.MessageID, at}
 	}
-	args = append(args, id, owner)
-	held := false
+	return []any{at}
+}
+
+// FinishDeliveries implements Newsletter: one transaction for the batch,
+// each statement prepared once (SQLite; PostgreSQL's driver caches them).
+func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []DeliveryOutcome) ([]bool, error) {
+	const (
+		lastDigest = `UPDATE subscribers SET last_digest_at = ? WHERE id = ? AND (last_digest_at IS NULL OR last_digest_at < ?)`
+		bounced    = `UPDATE subscribers SET status = 'bounced', bounced_at = ?, bounce_reason = ?, updated_at = ?
+				WHERE id = ? AND status = 'confirmed'`
+	)
+	held := make([]bool, len(outcomes))
+	if len(outcomes) == 0 {
+		return held, nil
+	}
+	queries := make([]string, len(outcomes))
+	args := make([][]any, len(outcomes))
+	results := make([]DeliveryResult, len(outcomes))
+	for i, o := range outcomes {
+		r := o.Result
+		if r.At.IsZero() {
+			r.At = s.now()
+		}
+		q, err := finishSQL(r.State)
+		if err != nil {
+			return nil, err
+		}
+		queries[i], args[i], results[i] = q, append(s.finishArgs(r), o.ID, owner), r
+	}
 	err := s.writeRetry(ctx, func(tx runner) error {
-		held = false
+		clear(held)
 		if s.d.name == dialectPostgres {
-			// Lock the subscriber before the delivery, in the order
+			// Lock the subscribers before the deliveries, in the order
 			// ClaimDeliveries takes them, so that the two never deadlock.
-			var one int
-			err := tx.queryRow(ctx, `SELECT 1 FROM subscribers WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?) FOR UPDATE`, id).Scan(&one)
+			ids := make([]any, len(outcomes))
+			for i, o := range outcomes {
+				ids[i] = o.ID
+			}
+			rows, err := tx.query(ctx, `SELECT s.id FROM subscribers s WHERE s.id IN (SELECT subscriber_id FROM deliveries WHERE id IN (`+
+				placeholders(len(ids))+`)) ORDER BY s.id FOR UPDATE`, ids...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for i, r := range results {
+			var (
+				subID int64
+				we    dbTime
+			)
+			err := tx.hot().queryRow(ctx, queries[i], args[i]...).Scan(&subID, &we)
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil
+				continue // no longer held by owner
+			}
+			if err != nil {
+				return err
+			}
+			held[i] = true
+			switch {
+			case r.State == DeliverySent && we.Valid:
+				_, err = tx.hot().exec(ctx, lastDigest, s.d.timeArg(we.Time), subID, s.d.timeArg(we.Time))
+			case r.State == DeliveryBounced:
+				at := s.d.timeArg(r.At)
+				_, err = tx.hot().exec(ctx, bounced, at, r.Error, at, subID)
 			}
 			if err != nil {
 				return err
 			}
 		}
-		var (
-			subID int64
-			we    dbTime
-		)
-		err := tx.queryRow(ctx, `UPDATE deliveries SET `+set+` WHERE id = ? AND claimed_by = ? AND state = 'sending'
-			RETURNING subscriber_id, window_end`, args...).Scan(&subID, &we)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		held = true
-		switch {
-		case r.State == DeliverySent && we.Valid:
-			_, err = tx.exec(ctx, `UPDATE subscribers SET last_digest_at = ? WHERE id = ? AND (last_digest_at IS NULL OR last_digest_at < ?)`,
-				s.d.timeArg(we.Time), subID, s.d.timeArg(we.Time))
-		case r.State == DeliveryBounced:
-			_, err = tx.exec(ctx, `UPDATE subscribers SET status = 'bounced', bounced_at = ?, bounce_reason = ?, updated_at = ?
-				WHERE id = ? AND status = 'confirmed'`, at, r.Error, at, subID)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, ErrInvalid) {
-			return false, err
+			return nil, err
 		}
-		return false, fmt.Errorf("store: finish delivery: %w", err)
+		return nil, fmt.Errorf("store: finish deliveries: %w", err)
 	}
 	return held, nil
 }

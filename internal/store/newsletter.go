@@ -190,6 +190,13 @@ type DeliveryResult struct {
 	At        time.Time // default now
 }
 
+// DeliveryOutcome is the result of one claimed delivery, for
+// FinishDeliveries.
+type DeliveryOutcome struct {
+	ID     int64
+	Result DeliveryResult
+}
+
 // Newsletter keeps subscribers, the delivery ledger, events and settings.
 type Newsletter interface {
 	// EnsureSetting stores value under key unless the key already has a
@@ -247,6 +254,10 @@ type Newsletter interface {
 	// moves the subscriber's LastDigestAt to the delivery's window end;
 	// bounced marks the subscriber bounced.
 	FinishDelivery(ctx context.Context, id int64, owner string, r DeliveryResult) (bool, error)
+	// FinishDeliveries records several results in one transaction, as
+	// FinishDelivery would one by one, and reports for each whether owner
+	// still held it.
+	FinishDeliveries(ctx context.Context, owner string, outcomes []DeliveryOutcome) ([]bool, error)
 
 	// ---- Events (events.go) ----
 	// SaveEvent creates or updates the event with e.Slug (a slug is made
