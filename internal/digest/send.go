@@ -212,10 +212,17 @@ func (r *Runner) run(ctx context.Context) (Result, error) {
 	var wg sync.WaitGroup
 	var lastLog atomic.Int64
 	lastLog.Store(time.Now().UnixNano())
+	led := r.newLedger(log)
 	for range r.Workers {
 		wg.Go(func() {
+			var stored <-chan struct{} // closed once the worker's last result is recorded
+			defer func() {
+				if stored != nil {
+					<-stored
+				}
+			}()
 			for j := range jobs {
-				r.deliver(ctx, cat, links, j, &c, log)
+				stored = r.deliver(ctx, cat, links, j, &c, led, stored, log)
 				if r.Progress != nil {
 					r.Progress(c.result())
 				}
@@ -230,6 +237,7 @@ func (r *Runner) run(ctx context.Context) (Result, error) {
 	runErr := r.produce(ctx, cat, now, daily, weekly, jobs, &c)
 	close(jobs)
 	wg.Wait()
+	led.close()
 	res := c.result()
 	res.Editions = []string{daily, weekly}
 	res.Duration = time.Since(start).Round(time.Millisecond).String()
@@ -320,27 +328,32 @@ func (r *Runner) produce(ctx context.Context, cat *Catalogue, now time.Time, dai
 	return flush()
 }
 
-// deliver renders, sends and records one claimed digest.
-func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job, c *counters, log *slog.Logger) {
-	dctx := context.WithoutCancel(ctx)
+// deliver renders, sends and records one claimed digest, and returns a
+// channel closed once its result is in the ledger. Results are recorded
+// by the ledger in group commits; stored is the channel of the worker's
+// previous result: the message is rendered and sent meanwhile, but the
+// end of its data waits for it (mail.Message.After), so that a worker
+// never has two messages accepted by the server and not yet recorded as
+// sent, as when each result was recorded before the next send.
+func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job, c *counters, led *ledger, stored <-chan struct{}, log *slog.Logger) <-chan struct{} {
 	d := j.delivery
 	// Start a send only with a third of the lease left: a send never
 	// outlives the lease, so no other sender can take the digest over
 	// while this one may still deliver it.
 	if d.ClaimedUntil == nil || r.Now().After(d.ClaimedUntil.Add(-r.Lease/3)) || ctx.Err() != nil {
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryPending}, log)
 		c.skipped.Add(1)
-		return
+		return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
 	}
 	msg, err := r.Message(cat, &j.sub, j.sel, links, d)
 	if err != nil {
 		log.Error("digest: cannot render", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()}, log)
 		c.failed.Add(1)
-		return
+		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()})
 	}
+	msg.After = stored
 	// The send ends unsent if it cannot reach the data before the last
-	// sixth of the lease (a busy pool, a slow server): past the lease
+	// sixth of the lease (a busy pool, a slow server), or end the data
+	// by then (the previous result not yet recorded): past the lease
 	// another sender may take the digest over.
 	sctx, cancel := context.WithTimeout(ctx, d.ClaimedUntil.Sub(r.Now())-r.Lease/6)
 	err = r.Sender.Send(sctx, msg)
@@ -348,19 +361,111 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 	cancel()
 	switch {
 	case err == nil:
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliverySent, MessageID: msg.ID, Briefs: len(j.sel.Briefs) + j.sel.More}, log)
 		c.sent.Add(1)
+		return led.record(d, store.DeliveryResult{State: store.DeliverySent, MessageID: msg.ID, Briefs: len(j.sel.Briefs) + j.sel.More})
 	case mail.IsPermanent(err):
 		log.Warn("digest bounced", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryBounced, Error: err.Error(), MessageID: msg.ID}, log)
 		c.bounced.Add(1)
+		return led.record(d, store.DeliveryResult{State: store.DeliveryBounced, Error: err.Error(), MessageID: msg.ID})
 	case ended && errors.Is(err, mail.ErrNotSent):
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryPending}, log)
 		c.skipped.Add(1)
+		return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
 	default:
 		log.Warn("digest not sent", "subscriber", j.sub.ID, "edition", d.Edition, "attempt", d.Attempts, "err", err)
-		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error(), MessageID: msg.ID}, log)
 		c.failed.Add(1)
+		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error(), MessageID: msg.ID})
+	}
+}
+
+// ledger records the workers' results in group commits: every result
+// waiting when a transaction starts goes into it. A worker has at most one
+// result waiting (see deliver), so a transaction holds at most Workers.
+type ledger struct {
+	r    *Runner
+	log  *slog.Logger
+	in   chan ledgerEntry
+	done chan struct{}
+}
+
+type ledgerEntry struct {
+	d      store.Delivery
+	res    store.DeliveryResult
+	stored chan struct{}
+}
+
+func (r *Runner) newLedger(log *slog.Logger) *ledger {
+	l := &ledger{r: r, log: log, in: make(chan ledgerEntry, r.Workers), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		var batch []ledgerEntry
+		for e := range l.in {
+			batch = append(batch[:0], e)
+		more:
+			for {
+				select {
+				case e, ok := <-l.in:
+					if !ok {
+						break more
+					}
+					batch = append(batch, e)
+				default:
+					break more
+				}
+			}
+			r.finishAll(batch, log)
+			for _, e := range batch {
+				close(e.stored)
+			}
+		}
+	}()
+	return l
+}
+
+// record queues a result and returns a channel closed once it is stored
+// (or given up on: see finishAll). The results of one worker are stored
+// in the order it queues them.
+func (l *ledger) record(d store.Delivery, res store.DeliveryResult) <-chan struct{} {
+	if res.At.IsZero() {
+		res.At = l.r.Now()
+	}
+	e := ledgerEntry{d: d, res: res, stored: make(chan struct{})}
+	l.in <- e
+	return e.stored
+}
+
+// close waits for every queued result to be stored.
+func (l *ledger) close() {
+	close(l.in)
+	<-l.done
+}
+
+// finishAll records a batch of results in one transaction, retrying a
+// failing database for a while: a sent digest left in "sending" would be
+// sent again once its lease ends.
+func (r *Runner) finishAll(batch []ledgerEntry, log *slog.Logger) {
+	outs := make([]store.DeliveryOutcome, len(batch))
+	for i, e := range batch {
+		outs[i] = store.DeliveryOutcome{ID: e.d.ID, Result: e.res}
+	}
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		held, err := r.Store.FinishDeliveries(fctx, r.Owner, outs)
+		cancel()
+		if err == nil {
+			for i, h := range held {
+				if !h {
+					log.Error("digest: lease lost before the result was recorded", "delivery", batch[i].d.ID, "edition", batch[i].d.Edition, "state", batch[i].res.State)
+				}
+			}
+			return
+		}
+		if attempt >= 8 {
+			log.Error("digest: cannot record the results", "deliveries", len(batch), "err", err)
+			return
+		}
+		time.Sleep(backoff)
+		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
