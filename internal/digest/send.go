@@ -331,10 +331,11 @@ func (r *Runner) produce(ctx context.Context, cat *Catalogue, now time.Time, dai
 // deliver renders, sends and records one claimed digest, and returns a
 // channel closed once its result is in the ledger. Results are recorded
 // by the ledger in group commits; stored is the channel of the worker's
-// previous result: the message is rendered and sent meanwhile, but the
-// end of its data waits for it (mail.Message.After), so that a worker
-// never has two messages accepted by the server and not yet recorded as
-// sent, as when each result was recorded before the next send.
+// previous result: the message is rendered meanwhile, but the send starts
+// only once it is closed, so that, as when each result was recorded
+// before the next send, a connection starts a message only when the one
+// it last delivered is recorded as sent (a sender killed while its
+// connections wait at the server has nothing accepted and unrecorded).
 func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job, c *counters, led *ledger, stored <-chan struct{}, log *slog.Logger) <-chan struct{} {
 	d := j.delivery
 	// Start a send only with a third of the lease left: a send never
@@ -350,10 +351,15 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 		c.failed.Add(1)
 		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()})
 	}
-	msg.After = stored
+	if stored != nil {
+		<-stored
+		if r.Now().After(d.ClaimedUntil.Add(-r.Lease/3)) || ctx.Err() != nil {
+			c.skipped.Add(1) // the wait ate the lease
+			return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
+		}
+	}
 	// The send ends unsent if it cannot reach the data before the last
-	// sixth of the lease (a busy pool, a slow server), or end the data
-	// by then (the previous result not yet recorded): past the lease
+	// sixth of the lease (a busy pool, a slow server): past the lease
 	// another sender may take the digest over.
 	sctx, cancel := context.WithTimeout(ctx, d.ClaimedUntil.Sub(r.Now())-r.Lease/6)
 	err = r.Sender.Send(sctx, msg)
@@ -378,8 +384,9 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 }
 
 // ledger records the workers' results in group commits: every result
-// waiting when a transaction starts goes into it. A worker has at most one
-// result waiting (see deliver), so a transaction holds at most Workers.
+// waiting when a transaction starts goes into it. A worker sends nothing
+// while its last result waits (see deliver), so a transaction holds about
+// one result a worker.
 type ledger struct {
 	r    *Runner
 	log  *slog.Logger

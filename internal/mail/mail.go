@@ -31,14 +31,6 @@ type Message struct {
 	ID string
 	// Data is the whole RFC 5322 message with CRLF line ends.
 	Data []byte
-	// After, when set, is waited for before the end of the data is sent,
-	// so that the server cannot accept the message before After is
-	// closed: a digest worker sends its next message while the result of
-	// its last one is being recorded, yet never has two accepted and
-	// unrecorded. If the send's ctx ends first, the data is left unended
-	// (the connection is dropped, which discards it) and Send returns an
-	// error wrapping ErrNotSent. Outbox waits for it before writing.
-	After <-chan struct{}
 }
 
 // Sender delivers messages. Send returns nil once the message is accepted

@@ -278,34 +278,6 @@ func TestSMTPDeadlineBeforeData(t *testing.T) {
 	}
 }
 
-// TestSMTPAfter: a message with After sends its whole data but ends it
-// only once After is closed; when the send's context ends first, the
-// server gets nothing (the data is never ended) and the sender goes on
-// with a fresh connection.
-func TestSMTPAfter(t *testing.T) {
-	srv := mailtest.Start(t, mailtest.Options{})
-	s := newSMTP(t, srv, func(c *mail.SMTPConfig) { c.Conns = 1 })
-	m := build(t, "a@example.org")
-	m.After = make(chan struct{}) // never closed
-	c, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if err := s.Send(c, m); !errors.Is(err, mail.ErrNotSent) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("send whose After stays open: %v", err)
-	}
-	after := make(chan struct{})
-	m = build(t, "b@example.org")
-	m.After = after
-	done := make(chan error, 1)
-	go func() { done <- s.Send(ctx, m) }()
-	close(after)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if got := srv.Messages(); len(got) != 1 || got[0].To[0] != "b@example.org" {
-		t.Fatalf("server got %+v", got)
-	}
-}
-
 func TestOutbox(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "outbox")
 	s, err := mail.New("", dir)

@@ -42,12 +42,6 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 }
 
 func (o *Outbox) store(ctx context.Context, m *Message) error {
-	if m.After != nil {
-		select {
-		case <-m.After:
-		case <-ctx.Done():
-		}
-	}
 	if err := ctx.Err(); err != nil {
 		return errors.Join(ErrNotSent, err)
 	}

@@ -312,10 +312,6 @@ func (e *replyError) Is(target error) bool {
 	return target == ErrNotSent
 }
 
-// errUnended marks a message whose data was sent but not ended (its
-// After did not close in time); the connection must be dropped.
-var errUnended = errors.New("mail: message data left unended")
-
 // errAmbiguous marks a connection failure after the end of the data was
 // written: the message may or may not have been accepted.
 var errAmbiguous = errors.New("mail: connection lost after sending the message; it may have been delivered")
@@ -349,7 +345,7 @@ func (s *SMTP) sendOnce(ctx context.Context, m *Message) error {
 		slot.c, fresh = c, true
 	}
 	err := s.transact(ctx, slot.c, m)
-	if err != nil && !fresh && isConnError(err) && !errors.Is(err, errAmbiguous) && !errors.Is(err, errUnended) {
+	if err != nil && !fresh && isConnError(err) && !errors.Is(err, errAmbiguous) {
 		// A kept connection the server has closed meanwhile: reconnect
 		// once, at once.
 		slot.drop()
@@ -431,15 +427,6 @@ func (s *SMTP) transact(ctx context.Context, c *smtp.Client, m *Message) error {
 	}
 	if _, err := w.Write(m.Data); err != nil {
 		return errors.Join(ErrNotSent, err)
-	}
-	if m.After != nil {
-		select {
-		case <-m.After:
-		case <-ctx.Done():
-			// The data is not ended: the caller drops the connection,
-			// and the server discards what it got.
-			return errors.Join(ErrNotSent, errUnended, ctx.Err())
-		}
 	}
 	if err := w.Close(); err != nil {
 		var tp *textproto.Error
