@@ -87,6 +87,8 @@ type Catalogue struct {
 	mu     sync.Mutex
 	blocks map[string]*block // rendered briefs and events
 	groups map[string]*mailGroup
+	// groupBytes is the memory of groups (see maxGroupBytes).
+	groupBytes int
 }
 
 // mailGroup is a digest body shared by the readers of one selection, as
@@ -96,9 +98,10 @@ type mailGroup struct {
 	t *mail.Template
 }
 
-// maxGroups bounds the bodies kept at once (a few KB each: the briefs
-// and events they show are shared).
-const maxGroups = 1024
+// maxGroupBytes bounds the memory of the bodies kept at once (about 7 KB
+// each: the briefs and events they show are shared): 50,000 readers of
+// the benchmark's briefs have about 5,600 distinct bodies, 38 MB.
+const maxGroupBytes = 48 << 20
 
 // mailGroup returns the body of key, made by mk on first use.
 func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailGroup, error) {
@@ -112,18 +115,24 @@ func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailG
 	if err != nil {
 		return nil, err
 	}
+	size := mg.t.Size() + len(key)
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have, ok := c.groups[key]; ok {
+		return have, nil // another worker made it meanwhile
+	}
 	if c.groups == nil {
 		c.groups = map[string]*mailGroup{}
 	}
-	if len(c.groups) >= maxGroups {
-		for k := range c.groups { // forget one at random
-			delete(c.groups, k)
+	for k, g := range c.groups { // forget bodies at random
+		if c.groupBytes+size <= maxGroupBytes {
 			break
 		}
+		delete(c.groups, k)
+		c.groupBytes -= g.t.Size() + len(k)
 	}
 	c.groups[key] = mg
-	c.mu.Unlock()
+	c.groupBytes += size
 	return mg, nil
 }
 

@@ -28,7 +28,12 @@ type Template struct {
 	from   string // envelope sender
 	pieces []piece
 	size   int // bytes of the fixed pieces
+	own    int // of which not in shared chunks
 }
+
+// Size is the memory the template holds of its own: its fixed pieces but
+// the shared chunks.
+func (t *Template) Size() int { return t.own + 48*len(t.pieces) }
 
 // piece is fixed bytes, or a hole: a header field of the recipient, or
 // hole-th value of the body, quoted-printable encoded.
@@ -97,6 +102,7 @@ func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template
 		if b.Len() > 0 {
 			t.pieces = append(t.pieces, piece{fixed: bytes.Clone(b.Bytes()), hole: -1})
 			t.size += b.Len()
+			t.own += b.Len()
 			b.Reset()
 		}
 	}
