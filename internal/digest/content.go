@@ -85,8 +85,9 @@ type Catalogue struct {
 	firmSlug    map[string]string // lower-case name or alias -> slug
 
 	mu     sync.Mutex
-	blocks map[string]*block // rendered briefs and events
-	groups map[string]*mailGroup
+	blocks map[string]*block     // rendered briefs and events
+	groups map[string]*mailGroup // by the SHA-256 of their key
+	shared mail.Shared           // their common skeleton
 	// groupBytes is the memory of groups (see maxGroupBytes).
 	groupBytes int
 }
@@ -115,7 +116,7 @@ func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailG
 	if err != nil {
 		return nil, err
 	}
-	size := mg.t.Size() + len(key)
+	size := mg.t.Size() + len(key) + 512 // the subject and preheader chunks, the group
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if have, ok := c.groups[key]; ok {
@@ -129,7 +130,7 @@ func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailG
 			break
 		}
 		delete(c.groups, k)
-		c.groupBytes -= g.t.Size() + len(k)
+		c.groupBytes -= g.t.Size() + len(k) + 512
 	}
 	c.groups[key] = mg
 	c.groupBytes += size

@@ -190,7 +190,15 @@ type group struct {
 	n        int // briefs, with those left out
 	freqWord string
 	blocks   []*block
+	// titleHTML and preHTML are the subject and the preheader as the HTML
+	// shows them (escaped), in the holes titleHole and preHole: kept
+	// apart, so that the skeleton around them is the same in every body.
+	titleHTML, preHTML string
 }
+
+// titleHole and preHole are the places of a body's subject and preheader
+// in its HTML.
+var titleHole, preHole = holePrefix + "title" + "z", holePrefix + "pre" + "z"
 
 // groupKey identifies the body of sub's digest of sel: readers with the
 // same key get the same digest but for their own parts.
@@ -231,6 +239,7 @@ func Render(c *Catalogue, sub *store.Subscriber, sel Selection, links Links) (Re
 	for _, bl := range g.blocks {
 		r = append(r, blockHole(bl.id, true), string(bl.html), blockHole(bl.id, false), bl.text)
 	}
+	r = append(r, titleHole, g.titleHTML, preHole, g.preHTML)
 	rep := strings.NewReplacer(r...)
 	return Rendered{Subject: g.Subject, HTML: rep.Replace(g.HTML), Text: rep.Replace(g.Text)}, nil
 }
@@ -375,6 +384,11 @@ func renderView(c *Catalogue, sub *store.Subscriber, sel Selection, links Links,
 	} else {
 		v.Subject = kind + ": your briefing"
 	}
+	g.Subject = v.Subject
+	if !direct {
+		g.titleHTML, g.preHTML = escapeText(v.Subject), escapeText(v.Preheader)
+		v.Subject, v.Preheader = titleHole, preHole
+	}
 	var hb, tb bytes.Buffer
 	v.Intro, v.Footer, v.PreferencesURL, v.UnsubscribeURL = holes[holeIntroHTML], holes[holeFooterHTML], holes[holePrefsHTML], holes[holeUnsubHTML]
 	if direct {
@@ -390,7 +404,7 @@ func renderView(c *Catalogue, sub *store.Subscriber, sel Selection, links Links,
 	if err := textTmpl.Execute(&tb, &v); err != nil {
 		return nil, fmt.Errorf("digest: render text: %w", err)
 	}
-	g.Subject, g.HTML, g.Text = v.Subject, hb.String(), tb.String()
+	g.HTML, g.Text = hb.String(), tb.String()
 	return g, nil
 }
 

@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -509,15 +510,17 @@ func (r *Runner) finish(ctx context.Context, d store.Delivery, res store.Deliver
 func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, links Links, d store.Delivery) (*mail.Message, error) {
 	r.once.Do(r.defaults)
 	host := mailHost(r.BaseURL)
-	mg, err := cat.mailGroup(r.From+"\x00"+groupKey(sub, sel, links), func() (*mailGroup, error) {
+	key := sha256.Sum256([]byte(r.From + "\x00" + groupKey(sub, sel, links)))
+	mg, err := cat.mailGroup(string(key[:]), func() (*mailGroup, error) {
 		g, err := renderGroup(cat, sub, sel, links)
 		if err != nil {
 			return nil, err
 		}
-		chunks := make(map[string]*mail.Chunk, 2*len(g.blocks))
+		chunks := make(map[string]*mail.Chunk, 2*len(g.blocks)+2)
 		for _, bl := range g.blocks {
 			chunks[blockHole(bl.id, true)], chunks[blockHole(bl.id, false)] = bl.htmlQP, bl.textQP
 		}
+		chunks[titleHole], chunks[preHole] = mail.NewChunk(g.titleHTML), mail.NewChunk(g.preHTML)
 		t, err := mail.NewTemplate(mail.Content{
 			From:            r.From,
 			Subject:         g.Subject,
@@ -526,11 +529,11 @@ func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, l
 			ListUnsubscribe: "per reader",
 			ListID:          "Legists digest <digest." + host + ">",
 			Bulk:            true,
-		}, holes, chunks)
+		}, holes, chunks, &cat.shared)
 		if err != nil {
 			return nil, err
 		}
-		g.HTML, g.Text = "", "" // in t
+		g.HTML, g.Text, g.titleHTML, g.preHTML = "", "", "", "" // in t
 		return &mailGroup{g: g, t: t}, nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -73,7 +74,11 @@ type Recipient struct {
 // Chunk): c.Text and c.HTML may name them by their keys, which follow the
 // same rules as holes. Keys that share a prefix of at least 4 bytes are
 // found with one search each.
-func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template, error) {
+//
+// sh, when not nil, is what the templates of one run share: one multipart
+// boundary and one copy of each fixed piece they have in common (the
+// skeleton of a digest around its holes).
+func NewTemplate(c Content, holes []string, chunks map[string]*Chunk, sh *Shared) (*Template, error) {
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
 		return nil, fmt.Errorf("mail: from %q: %w", c.From, err)
@@ -100,9 +105,12 @@ func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template
 	var b bytes.Buffer
 	fixed := func() {
 		if b.Len() > 0 {
-			t.pieces = append(t.pieces, piece{fixed: bytes.Clone(b.Bytes()), hole: -1})
+			p, shared := sh.intern(b.Bytes())
+			t.pieces = append(t.pieces, piece{fixed: p, hole: -1})
 			t.size += b.Len()
-			t.own += b.Len()
+			if !shared {
+				t.own += b.Len()
+			}
 			b.Reset()
 		}
 	}
@@ -148,9 +156,7 @@ func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template
 	}
 	boundary := ""
 	if len(parts) > 1 {
-		var rnd [30]byte
-		_, _ = rand.Read(rnd[:])
-		boundary = hex.EncodeToString(rnd[:])
+		boundary = sh.boundary()
 		b.WriteString("Content-Type: multipart/alternative;\r\n boundary=" + boundary + "\r\n\r\n")
 	}
 	for _, p := range parts {
@@ -183,6 +189,57 @@ func NewTemplate(c Content, holes []string, chunks map[string]*Chunk) (*Template
 	}
 	fixed()
 	return t, nil
+}
+
+// Shared is what the templates of one run share (see NewTemplate). Its
+// pieces are kept up to maxSharedBytes: the first templates bring the
+// skeleton that every later one shares; past the bound, new pieces stay
+// the template's own.
+type Shared struct {
+	mu     sync.Mutex
+	bound  string
+	pieces map[string][]byte
+	bytes  int
+}
+
+const maxSharedBytes = 4 << 20
+
+// intern returns the shared copy of p (and true), or a copy of its own.
+func (sh *Shared) intern(p []byte) ([]byte, bool) {
+	if sh == nil {
+		return bytes.Clone(p), false
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if have, ok := sh.pieces[string(p)]; ok {
+		return have, true
+	}
+	own := bytes.Clone(p)
+	if sh.bytes+len(p) <= maxSharedBytes {
+		if sh.pieces == nil {
+			sh.pieces = map[string][]byte{}
+		}
+		sh.pieces[string(own)] = own
+		sh.bytes += len(own)
+	}
+	return own, false
+}
+
+func (sh *Shared) boundary() string {
+	newBoundary := func() string {
+		var rnd [30]byte
+		_, _ = rand.Read(rnd[:])
+		return hex.EncodeToString(rnd[:])
+	}
+	if sh == nil {
+		return newBoundary()
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.bound == "" {
+		sh.bound = newBoundary()
+	}
+	return sh.bound
 }
 
 // Chunk is a part of a body, quoted-printable encoded once for every

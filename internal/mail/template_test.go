@@ -27,7 +27,7 @@ func TestTemplateMatchesBuild(t *testing.T) {
 		Bulk:            true,
 	}
 	block := "A shared block, ünïcödé, " + long + "\n  with = signs "
-	tmpl, err := mail.NewTemplate(content, holes, map[string]*mail.Chunk{"HOLEkX": mail.NewChunk(block)})
+	tmpl, err := mail.NewTemplate(content, holes, map[string]*mail.Chunk{"HOLEkX": mail.NewChunk(block)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +85,39 @@ func TestTemplateMatchesBuild(t *testing.T) {
 			}
 		}
 	}
+	// Templates sharing their skeleton (mail.Shared) write the same
+	// bytes as each other and parse as the unshared one does.
+	var sh mail.Shared
+	r := mail.Recipient{To: "a@example.org", MessageID: "m@legists.example", ListUnsubscribe: "https://legists.example/u", Date: date,
+		Values: []string{"a", "b", "c"}}
+	var copies [][]byte
+	for range 2 {
+		st, err := mail.NewTemplate(content, holes, map[string]*mail.Chunk{"HOLEkX": mail.NewChunk(block)}, &sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.Message(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies = append(copies, m.Data)
+	}
+	plain, err := tmpl.Message(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := mailtest.Message{Data: copies[0]}.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, _ := mailtest.Message{Data: plain.Data}.Parse()
+	if string(copies[0]) != string(copies[1]) || sp.Text != pp.Text || sp.HTML != pp.HTML {
+		t.Error("templates sharing their skeleton differ")
+	}
 	if _, err := tmpl.Message(mail.Recipient{To: "not an address"}); err == nil {
 		t.Error("a bad address was accepted")
 	}
-	if _, err := mail.NewTemplate(content, []string{"HOLE", "HOLEaX"}, nil); err == nil {
+	if _, err := mail.NewTemplate(content, []string{"HOLE", "HOLEaX"}, nil, nil); err == nil {
 		t.Error("a hole inside another was accepted")
 	}
 }
