@@ -339,6 +339,15 @@ func (s *db) FinishDeliveries(ctx context.Context, owner string, outcomes []Deli
 		if err != nil {
 			return nil, err
 		}
+		if s.d.name == dialectPostgres && r.State == DeliverySent {
+			// One round trip: the subscriber's last digest moves in the
+			// same statement.
+			q = `WITH d AS (` + q + `),
+				u AS (UPDATE subscribers SET last_digest_at = d.window_end FROM d
+					WHERE subscribers.id = d.subscriber_id AND d.window_end IS NOT NULL
+					AND (subscribers.last_digest_at IS NULL OR subscribers.last_digest_at < d.window_end))
+				SELECT subscriber_id, NULL FROM d` // no window end: nothing more to do below
+		}
 		queries[i], args[i], results[i] = q, append(s.finishArgs(r), o.ID, owner), r
 	}
 	err := s.writeRetry(ctx, func(tx runner) error {
