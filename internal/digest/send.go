@@ -342,19 +342,14 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 	// Start a send only with a third of the lease left: a send never
 	// outlives the lease, so no other sender can take the digest over
 	// while this one may still deliver it.
-	// (The results of a worker may be recorded out of order by the
-	// ledger's goroutines: the channel it returns must close only after
-	// every earlier one, hence the waits before recording unsent ones.)
 	if d.ClaimedUntil == nil || r.Now().After(d.ClaimedUntil.Add(-r.Lease/3)) || ctx.Err() != nil {
 		c.skipped.Add(1)
-		wait(stored)
 		return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
 	}
 	msg, err := r.Message(cat, &j.sub, j.sel, links, d)
 	if err != nil {
 		log.Error("digest: cannot render", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
 		c.failed.Add(1)
-		wait(stored)
 		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()})
 	}
 	if stored != nil {
@@ -389,18 +384,10 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 	}
 }
 
-func wait(c <-chan struct{}) {
-	if c != nil {
-		<-c
-	}
-}
-
 // ledger records the workers' results in group commits: every result
 // waiting when a transaction starts goes into it. A worker sends nothing
 // while its last result waits (see deliver), so a transaction holds about
-// one result a worker. On PostgreSQL, whose commits wait for the WAL
-// flush, as many goroutines as workers record at once (the server flushes
-// their commits together); SQLite has one writer, and one goroutine.
+// one result a worker.
 type ledger struct {
 	r    *Runner
 	log  *slog.Logger
@@ -416,49 +403,35 @@ type ledgerEntry struct {
 
 func (r *Runner) newLedger(log *slog.Logger) *ledger {
 	l := &ledger{r: r, log: log, in: make(chan ledgerEntry, r.Workers), done: make(chan struct{})}
-	n := 1
-	if d, ok := r.Store.(interface{ Dialect() string }); ok && d.Dialect() == "postgres" {
-		n = r.Workers
-	}
-	var wg sync.WaitGroup
 	go func() {
-		wg.Wait()
-		close(l.done)
+		defer close(l.done)
+		var batch []ledgerEntry
+		for e := range l.in {
+			batch = append(batch[:0], e)
+		more:
+			for {
+				select {
+				case e, ok := <-l.in:
+					if !ok {
+						break more
+					}
+					batch = append(batch, e)
+				default:
+					break more
+				}
+			}
+			r.finishAll(batch, log)
+			for _, e := range batch {
+				close(e.stored)
+			}
+		}
 	}()
-	wg.Add(n)
-	for range n {
-		go l.run(&wg)
-	}
 	return l
 }
 
-// run records the results it takes from l.in until l is closed.
-func (l *ledger) run(wg *sync.WaitGroup) {
-	defer wg.Done()
-	var batch []ledgerEntry
-	for e := range l.in {
-		batch = append(batch[:0], e)
-	more:
-		for {
-			select {
-			case e, ok := <-l.in:
-				if !ok {
-					break more
-				}
-				batch = append(batch, e)
-			default:
-				break more
-			}
-		}
-		l.r.finishAll(batch, l.log)
-		for _, e := range batch {
-			close(e.stored)
-		}
-	}
-}
-
 // record queues a result and returns a channel closed once it is stored
-// (or given up on: see finishAll).
+// (or given up on: see finishAll). The results of one worker are stored
+// in the order it queues them.
 func (l *ledger) record(d store.Delivery, res store.DeliveryResult) <-chan struct{} {
 	if res.At.IsZero() {
 		res.At = l.r.Now()
