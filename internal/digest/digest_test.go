@@ -449,3 +449,130 @@ func TestPreviewHandler(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedBodyOwnLinks: readers who follow the same things share one
+// rendered body, yet each message carries the reader's own address,
+// intro and links, and its List-Unsubscribe matches its body's link.
+func TestSharedBodyOwnLinks(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t))
+	yesterday := f.now.Add(-24 * time.Hour)
+	if _, err := f.st.ImportSubscribers(ctx, []store.Subscriber{
+		{Email: "first+tag@example.org", Frequency: store.Daily, Topics: []string{"sanctions"}, ConfirmedAt: &yesterday},
+		{Email: "second@example.org", Frequency: store.Daily, Topics: []string{"sanctions"}, Firms: []string{"linklaters-llp"}, ConfirmedAt: &yesterday},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(t, "sanctions-news", time.Hour, []string{"Sanctions"}, nil)
+	if res := run(t, f.runner(t, nil)); res.Sent != 2 {
+		t.Fatalf("run: %+v", res)
+	}
+	links := map[string]string{}
+	for _, addr := range []string{"first+tag@example.org", "second@example.org"} {
+		msgs := f.srv.To(addr)
+		if len(msgs) != 1 {
+			t.Fatalf("%s got %d", addr, len(msgs))
+		}
+		p, err := msgs[0].Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		unsub := strings.Trim(p.Header.Get("List-Unsubscribe"), "<>")
+		if !strings.Contains(p.Text, unsub) || !strings.Contains(p.HTML, unsub) {
+			t.Errorf("%s: the body lacks its List-Unsubscribe link %s", addr, unsub)
+		}
+		// html/template writes '+' as &#43;, and so do the holes.
+		if !strings.Contains(p.Text, addr) || !strings.Contains(p.HTML, strings.ReplaceAll(addr, "+", "&#43;")) {
+			t.Errorf("%s: the footer lacks the reader's address", addr)
+		}
+		if !strings.Contains(p.Text, "Brief sanctions-news") {
+			t.Errorf("%s: no brief", addr)
+		}
+		links[addr] = unsub
+	}
+	if links["first+tag@example.org"] == links["second@example.org"] {
+		t.Error("two readers got the same unsubscribe link")
+	}
+	second, _ := f.srv.To("second@example.org")[0].Parse()
+	if !strings.Contains(second.Text, "on Sanctions and Linklaters LLP") {
+		t.Errorf("second reader's intro does not name what they follow:\n%s", second.Text)
+	}
+	first, _ := f.srv.To("first+tag@example.org")[0].Parse()
+	if strings.Contains(first.Text, "Linklaters") || strings.Contains(first.HTML, "second@example.org") {
+		t.Error("the first reader's digest carries the second reader's parts")
+	}
+}
+
+// slowLedger is a store whose batches of results take a while to record.
+type slowLedger struct {
+	store.Store
+}
+
+func (s slowLedger) FinishDeliveries(ctx context.Context, owner string, outcomes []store.DeliveryOutcome) ([]bool, error) {
+	time.Sleep(20 * time.Millisecond)
+	return s.Store.FinishDeliveries(ctx, owner, outcomes)
+}
+
+// checkingSender checks, as each message goes out, that every message the
+// one worker sent before is recorded as sent: results are recorded in
+// group commits while the worker renders its next message, but a send
+// never starts before the worker's previous result is in the ledger, so a
+// sender killed while it waits at the server has nothing accepted and
+// unrecorded.
+type checkingSender struct {
+	mail.Sender
+	t     *testing.T
+	st    store.Store
+	subs  []store.Subscriber
+	mu    sync.Mutex
+	sends int
+}
+
+func (c *checkingSender) Send(ctx context.Context, m *mail.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	recorded := 0
+	for _, s := range c.subs {
+		ds, err := c.st.ListDeliveries(ctx, s.ID)
+		if err != nil {
+			c.t.Error(err)
+		}
+		for _, d := range ds {
+			if d.State == store.DeliverySent {
+				recorded++
+			}
+		}
+	}
+	if recorded != c.sends {
+		c.t.Errorf("send %d starts with %d results recorded as sent", c.sends+1, recorded)
+	}
+	err := c.Sender.Send(ctx, m)
+	if err == nil {
+		c.sends++
+	}
+	return err
+}
+
+func TestSendStartsAfterPreviousRecorded(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t))
+	yesterday := f.now.Add(-24 * time.Hour)
+	var subs []store.Subscriber
+	for i := range 8 {
+		subs = append(subs, store.Subscriber{Email: fmt.Sprintf("r%d@example.org", i), Frequency: store.Daily, ConfirmedAt: &yesterday})
+	}
+	if _, err := f.st.ImportSubscribers(ctx, subs); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.st.ListSubscribers(ctx, store.SubscriberFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.publish(t, "ordered-news", time.Hour, nil, nil)
+	r := f.runner(t, func(r *digest.Runner) {
+		r.Workers = 1
+		r.Store = slowLedger{f.st}
+		r.Sender = &checkingSender{Sender: r.Sender, t: t, st: f.st, subs: stored}
+	})
+	if res := run(t, r); res.Sent != 8 || f.srv.Count() != 8 {
+		t.Fatalf("run: %+v, %d at the server", res, f.srv.Count())
+	}
+}
