@@ -13,8 +13,6 @@
 //	    connections. Reports msgs/s, bare-msgs/s, the ratio, peak-heap-MB
 //	    (HeapInuse sampled every 25 ms) and maxrss-MB (VmHWM of the test
 //	    process, sink included, reset before the run).
-//	  - BenchmarkDigestSendPostgres: the same on PostgreSQL (skipped without
-//	    LEGISTS_TEST_POSTGRES), its own capture run for the bare sender.
 //	  - BenchmarkBareSend: the bare sender alone, msgs/s.
 //
 // LEGISTS_BENCH_SUBSCRIBERS scales the number of subscribers;
@@ -24,7 +22,6 @@ package bench
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -211,20 +208,15 @@ func (f *digestFixture) copyDB(b *testing.B, name string) string {
 // runDigest runs the digests of a fresh copy through s.
 func (f *digestFixture) runDigest(b *testing.B, s mail.Sender, name string) digest.Result {
 	b.Helper()
-	st, err := store.Open(context.Background(), "sqlite:"+f.copyDB(b, name))
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+f.copyDB(b, name))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	return runDigestOn(b, st, s)
-}
-
-// runDigestOn runs the digests due in st through s.
-func runDigestOn(b *testing.B, st store.Store, s mail.Sender) digest.Result {
-	b.Helper()
 	r := &digest.Runner{Store: st, Sender: s, BaseURL: "https://legists.example", Workers: benchConns,
 		Now: func() time.Time { return benchNow }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	res, err := r.Run(context.Background())
+	res, err := r.Run(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -395,58 +387,6 @@ func newSink(b *testing.B) *mailtest.Server {
 func BenchmarkDigestSend(b *testing.B) {
 	n := benchSubscribers()
 	f := newDigestFixture(b, n)
-	measureDigests(b, f, n, nil, func(i int, s mail.Sender) digest.Result { return f.runDigest(b, s, fmt.Sprintf("run%d", i)) })
-}
-
-// BenchmarkDigestSendPostgres is BenchmarkDigestSend on PostgreSQL
-// (skipped without LEGISTS_TEST_POSTGRES): one database seeded as the
-// SQLite template is, its ledger emptied before each run; the bare sender
-// sends the messages of a capture run on it.
-func BenchmarkDigestSendPostgres(b *testing.B) {
-	n := benchSubscribers()
-	dsn := storetest.PostgresDSN(b)
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	raw, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
-	seedDigests(b, st, n)
-	reset := func() {
-		for _, q := range []string{`DELETE FROM deliveries`, `UPDATE subscribers SET last_digest_at = NULL`, `VACUUM ANALYZE deliveries`, `VACUUM ANALYZE subscribers`} {
-			if _, err := raw.ExecContext(ctx, q); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	f := &digestFixture{dir: benchDir(b)}
-	f.msgs = filepath.Join(f.dir, "messages.bin")
-	out, err := os.Create(f.msgs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	capture := &captureSender{w: bufio.NewWriterSize(out, 1<<20)}
-	res := runDigestOn(b, st, capture)
-	if err := capture.w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	out.Close()
-	f.index = capture.index
-	if res.Sent == 0 || res.Sent != len(f.index) {
-		b.Fatalf("capture run: %+v, %d captured", res, len(f.index))
-	}
-	measureDigests(b, f, n, reset, func(_ int, s mail.Sender) digest.Result { return runDigestOn(b, st, s) })
-}
-
-// measureDigests times b.N digest runs (run) against the loopback sink and
-// the bare sender on f's messages in the same run, and reports the
-// figures; reset, when set, prepares the database before each run.
-func measureDigests(b *testing.B, f *digestFixture, n int, reset func(), run func(i int, s mail.Sender) digest.Result) {
 	var (
 		sent    int
 		elapsed time.Duration
@@ -457,9 +397,6 @@ func measureDigests(b *testing.B, f *digestFixture, n int, reset func(), run fun
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		if reset != nil {
-			reset()
-		}
 		sink := newSink(b)
 		cfg, _ := mail.ParseSMTPURL(sink.URL(""))
 		cfg.Conns = benchConns
@@ -472,7 +409,7 @@ func measureDigests(b *testing.B, f *digestFixture, n int, reset func(), run fun
 		stop := memWatch()
 		b.StartTimer()
 		start := time.Now()
-		res := run(i, sender)
+		res := f.runDigest(b, sender, fmt.Sprintf("run%d", i))
 		elapsed += time.Since(start)
 		b.StopTimer()
 		if p := stop(); p > peak {

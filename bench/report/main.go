@@ -32,8 +32,6 @@ var pairs = []pair{
 	{label: "import 10,000 briefs, PostgreSQL: batches of 500 vs one by one", pkg: "legists/internal/store", a: "ImportPostgresBatch", b: "ImportPostgres", unit: "briefs/s"},
 	{label: "ingest items vs bare feed parse", pkg: "legists/internal/ingest", a: "Ingest", b: "ParseOnly", unit: "items/s"},
 	{label: "digests vs bare SMTP send, same connections", pkg: "legists/bench", a: "DigestSend", b: "BareSend", unit: "msgs/s"},
-	{label: "digests vs bare SMTP send, same connections, PostgreSQL (same run)", pkg: "legists/bench", a: "DigestSendPostgres", b: "DigestSendPostgres",
-		unit: "msgs/s", ua: "msgs/s", ub: "bare-msgs/s"},
 	{label: "brief page vs the same bytes from a bare handler", pkg: "legists/bench/webbench", a: "BriefPage", b: "BriefPageStatic", unit: "req/s"},
 	{label: "two instances, 200 readers: real mix vs static floor, throughput (goal >= 0.5)", pkg: "legists/bench/loadtest",
 		a: "Load", b: "Load", unit: "req/s", ua: "mix-req/s", ub: "floor-req/s"},

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"legists/internal/brief"
-	"legists/internal/mail"
 	"legists/internal/store"
 )
 
@@ -85,56 +84,7 @@ type Catalogue struct {
 	firmSlug    map[string]string // lower-case name or alias -> slug
 
 	mu     sync.Mutex
-	blocks map[string]*block     // rendered briefs and events
-	groups map[string]*mailGroup // by the SHA-256 of their key
-	shared mail.Shared           // their common skeleton
-	// groupBytes is the memory of groups (see maxGroupBytes).
-	groupBytes int
-}
-
-// mailGroup is a digest body shared by the readers of one selection, as
-// an e-mail template.
-type mailGroup struct {
-	g *group
-	t *mail.Template
-}
-
-// maxGroupBytes bounds the memory of the bodies kept at once (about 7 KB
-// each: the briefs and events they show are shared): 50,000 readers of
-// the benchmark's briefs have about 5,600 distinct bodies, 38 MB.
-const maxGroupBytes = 48 << 20
-
-// mailGroup returns the body of key, made by mk on first use.
-func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailGroup, error) {
-	c.mu.Lock()
-	mg, ok := c.groups[key]
-	c.mu.Unlock()
-	if ok {
-		return mg, nil
-	}
-	mg, err := mk()
-	if err != nil {
-		return nil, err
-	}
-	size := mg.t.Size() + len(key) + 512 // the subject and preheader chunks, the group
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if have, ok := c.groups[key]; ok {
-		return have, nil // another worker made it meanwhile
-	}
-	if c.groups == nil {
-		c.groups = map[string]*mailGroup{}
-	}
-	for k, g := range c.groups { // forget bodies at random
-		if c.groupBytes+size <= maxGroupBytes {
-			break
-		}
-		delete(c.groups, k)
-		c.groupBytes -= g.t.Size() + len(k) + 512
-	}
-	c.groups[key] = mg
-	c.groupBytes += size
-	return mg, nil
+	blocks map[string]block // rendered briefs and events
 }
 
 // LoadCatalogue reads the briefs published in (now-maxWindow, now], the
@@ -142,7 +92,7 @@ func (c *Catalogue) mailGroup(key string, mk func() (*mailGroup, error)) (*mailG
 // directory.
 func LoadCatalogue(ctx context.Context, st store.Store, now time.Time, maxWindow, eventHorizon time.Duration) (*Catalogue, error) {
 	c := &Catalogue{Now: now, topicNames: map[string]string{}, firmNames: map[string]string{}, firmSlug: map[string]string{},
-		blocks: map[string]*block{}}
+		blocks: map[string]block{}}
 	firms, err := st.ListFirms(ctx)
 	if err != nil {
 		return nil, err

@@ -3,14 +3,12 @@ package digest
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,17 +211,10 @@ func (r *Runner) run(ctx context.Context) (Result, error) {
 	var wg sync.WaitGroup
 	var lastLog atomic.Int64
 	lastLog.Store(time.Now().UnixNano())
-	led := r.newLedger(log)
 	for range r.Workers {
 		wg.Go(func() {
-			var stored <-chan struct{} // closed once the worker's last result is recorded
-			defer func() {
-				if stored != nil {
-					<-stored
-				}
-			}()
 			for j := range jobs {
-				stored = r.deliver(ctx, cat, links, j, &c, led, stored, log)
+				r.deliver(ctx, cat, links, j, &c, log)
 				if r.Progress != nil {
 					r.Progress(c.result())
 				}
@@ -238,7 +229,6 @@ func (r *Runner) run(ctx context.Context) (Result, error) {
 	runErr := r.produce(ctx, cat, now, daily, weekly, jobs, &c)
 	close(jobs)
 	wg.Wait()
-	led.close()
 	res := c.result()
 	res.Editions = []string{daily, weekly}
 	res.Duration = time.Since(start).Round(time.Millisecond).String()
@@ -329,35 +319,24 @@ func (r *Runner) produce(ctx context.Context, cat *Catalogue, now time.Time, dai
 	return flush()
 }
 
-// deliver renders, sends and records one claimed digest, and returns a
-// channel closed once its result is in the ledger. Results are recorded
-// by the ledger in group commits; stored is the channel of the worker's
-// previous result: the message is rendered meanwhile, but the send starts
-// only once it is closed, so that, as when each result was recorded
-// before the next send, a connection starts a message only when the one
-// it last delivered is recorded as sent (a sender killed while its
-// connections wait at the server has nothing accepted and unrecorded).
-func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job, c *counters, led *ledger, stored <-chan struct{}, log *slog.Logger) <-chan struct{} {
+// deliver renders, sends and records one claimed digest.
+func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job, c *counters, log *slog.Logger) {
+	dctx := context.WithoutCancel(ctx)
 	d := j.delivery
 	// Start a send only with a third of the lease left: a send never
 	// outlives the lease, so no other sender can take the digest over
 	// while this one may still deliver it.
 	if d.ClaimedUntil == nil || r.Now().After(d.ClaimedUntil.Add(-r.Lease/3)) || ctx.Err() != nil {
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryPending}, log)
 		c.skipped.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
+		return
 	}
 	msg, err := r.Message(cat, &j.sub, j.sel, links, d)
 	if err != nil {
 		log.Error("digest: cannot render", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()}, log)
 		c.failed.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()})
-	}
-	if stored != nil {
-		<-stored
-		if r.Now().After(d.ClaimedUntil.Add(-r.Lease/3)) || ctx.Err() != nil {
-			c.skipped.Add(1) // the wait ate the lease
-			return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
-		}
+		return
 	}
 	// The send ends unsent if it cannot reach the data before the last
 	// sixth of the lease (a busy pool, a slow server): past the lease
@@ -368,112 +347,19 @@ func (r *Runner) deliver(ctx context.Context, cat *Catalogue, links Links, j job
 	cancel()
 	switch {
 	case err == nil:
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliverySent, MessageID: msg.ID, Briefs: len(j.sel.Briefs) + j.sel.More}, log)
 		c.sent.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliverySent, MessageID: msg.ID, Briefs: len(j.sel.Briefs) + j.sel.More})
 	case mail.IsPermanent(err):
 		log.Warn("digest bounced", "subscriber", j.sub.ID, "edition", d.Edition, "err", err)
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryBounced, Error: err.Error(), MessageID: msg.ID}, log)
 		c.bounced.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliveryBounced, Error: err.Error(), MessageID: msg.ID})
 	case ended && errors.Is(err, mail.ErrNotSent):
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryPending}, log)
 		c.skipped.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliveryPending})
 	default:
 		log.Warn("digest not sent", "subscriber", j.sub.ID, "edition", d.Edition, "attempt", d.Attempts, "err", err)
+		r.finish(dctx, d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error(), MessageID: msg.ID}, log)
 		c.failed.Add(1)
-		return led.record(d, store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error(), MessageID: msg.ID})
-	}
-}
-
-// ledger records the workers' results in group commits: every result
-// waiting when a transaction starts goes into it. A worker sends nothing
-// while its last result waits (see deliver), so a transaction holds about
-// one result a worker.
-type ledger struct {
-	r    *Runner
-	log  *slog.Logger
-	in   chan ledgerEntry
-	done chan struct{}
-}
-
-type ledgerEntry struct {
-	d      store.Delivery
-	res    store.DeliveryResult
-	stored chan struct{}
-}
-
-func (r *Runner) newLedger(log *slog.Logger) *ledger {
-	l := &ledger{r: r, log: log, in: make(chan ledgerEntry, r.Workers), done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		var batch []ledgerEntry
-		for e := range l.in {
-			batch = append(batch[:0], e)
-		more:
-			for {
-				select {
-				case e, ok := <-l.in:
-					if !ok {
-						break more
-					}
-					batch = append(batch, e)
-				default:
-					break more
-				}
-			}
-			r.finishAll(batch, log)
-			for _, e := range batch {
-				close(e.stored)
-			}
-		}
-	}()
-	return l
-}
-
-// record queues a result and returns a channel closed once it is stored
-// (or given up on: see finishAll). The results of one worker are stored
-// in the order it queues them.
-func (l *ledger) record(d store.Delivery, res store.DeliveryResult) <-chan struct{} {
-	if res.At.IsZero() {
-		res.At = l.r.Now()
-	}
-	e := ledgerEntry{d: d, res: res, stored: make(chan struct{})}
-	l.in <- e
-	return e.stored
-}
-
-// close waits for every queued result to be stored.
-func (l *ledger) close() {
-	close(l.in)
-	<-l.done
-}
-
-// finishAll records a batch of results in one transaction, retrying a
-// failing database for a while: a sent digest left in "sending" would be
-// sent again once its lease ends.
-func (r *Runner) finishAll(batch []ledgerEntry, log *slog.Logger) {
-	outs := make([]store.DeliveryOutcome, len(batch))
-	for i, e := range batch {
-		outs[i] = store.DeliveryOutcome{ID: e.d.ID, Result: e.res}
-	}
-	backoff := 100 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		held, err := r.Store.FinishDeliveries(fctx, r.Owner, outs)
-		cancel()
-		if err == nil {
-			for i, h := range held {
-				if !h {
-					log.Error("digest: lease lost before the result was recorded", "delivery", batch[i].d.ID, "edition", batch[i].d.Edition, "state", batch[i].res.State)
-				}
-			}
-			return
-		}
-		if attempt >= 8 {
-			log.Error("digest: cannot record the results", "deliveries", len(batch), "err", err)
-			return
-		}
-		time.Sleep(backoff)
-		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
@@ -503,53 +389,29 @@ func (r *Runner) finish(ctx context.Context, d store.Delivery, res store.Deliver
 	}
 }
 
-// Message renders sub's digest and builds the e-mail. Digests with the same
-// selection share one body, rendered and encoded once a run (see
-// groupKey); each reader's message splices in their address, intro,
-// footer and links.
+// Message renders sub's digest and builds the e-mail.
 func (r *Runner) Message(cat *Catalogue, sub *store.Subscriber, sel Selection, links Links, d store.Delivery) (*mail.Message, error) {
 	r.once.Do(r.defaults)
-	host := mailHost(r.BaseURL)
-	key := sha256.Sum256([]byte(r.From + "\x00" + groupKey(sub, sel, links)))
-	mg, err := cat.mailGroup(string(key[:]), func() (*mailGroup, error) {
-		g, err := renderGroup(cat, sub, sel, links)
-		if err != nil {
-			return nil, err
-		}
-		chunks := make(map[string]*mail.Chunk, 2*len(g.blocks)+2)
-		for _, bl := range g.blocks {
-			chunks[blockHole(bl.id, true)], chunks[blockHole(bl.id, false)] = bl.htmlQP, bl.textQP
-		}
-		chunks[titleHole], chunks[preHole] = mail.NewChunk(g.titleHTML), mail.NewChunk(g.preHTML)
-		t, err := mail.NewTemplate(mail.Content{
-			From:            r.From,
-			Subject:         g.Subject,
-			Text:            g.Text,
-			HTML:            g.HTML,
-			ListUnsubscribe: "per reader",
-			ListID:          "Legists digest <digest." + host + ">",
-			Bulk:            true,
-		}, holes, chunks, &cat.shared)
-		if err != nil {
-			return nil, err
-		}
-		g.HTML, g.Text, g.titleHTML, g.preHTML = "", "", "", "" // in t
-		return &mailGroup{g: g, t: t}, nil
-	})
+	rd, err := Render(cat, sub, sel, links)
 	if err != nil {
 		return nil, err
 	}
+	host := mailHost(r.BaseURL)
 	nonce := sub.Nonce
 	if len(nonce) > 8 {
 		nonce = nonce[:8]
 	}
-	id := "digest." + strings.ReplaceAll(d.Edition, ":", "-") + "." + strconv.FormatInt(sub.ID, 10) + "." + nonce + "@" + host
-	vals := mg.g.values(cat, sub, links)
-	return mg.t.Message(mail.Recipient{
+	id := fmt.Sprintf("digest.%s.%d.%s@%s", strings.NewReplacer(":", "-").Replace(d.Edition), sub.ID, nonce, host)
+	return mail.Build(mail.Content{
+		From:            r.From,
 		To:              sub.Email,
+		Subject:         rd.Subject,
+		Text:            rd.Text,
+		HTML:            rd.HTML,
 		MessageID:       id,
-		ListUnsubscribe: vals[holeUnsubText],
 		Date:            r.Now(),
-		Values:          vals,
+		ListUnsubscribe: links.Unsubscribe(sub),
+		ListID:          "Legists digest <digest." + host + ">",
+		Bulk:            true,
 	})
 }

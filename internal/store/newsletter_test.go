@@ -26,7 +26,6 @@ func runNewsletterSuite(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Subscribers", func(t *testing.T) { testSubscribers(t, open(t)) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
-	t.Run("FinishBatch", func(t *testing.T) { testFinishBatch(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 }
 
@@ -362,49 +361,5 @@ func testEvents(t *testing.T, s store.Store) {
 	}
 	if _, err := s.GetEvent(ctx, e.Slug); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted event: %v", err)
-	}
-}
-
-// testFinishBatch records several results in one call: each as
-// FinishDelivery would, and only those the owner still holds.
-func testFinishBatch(t *testing.T, s store.Store) {
-	subs := importSubscribersN(t, s, 4, store.Daily)
-	now := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
-	var claims []store.DeliveryClaim
-	for _, sub := range subs {
-		claims = append(claims, claimOf(sub, "daily:2026-11-28", now))
-	}
-	got, err := s.ClaimDeliveries(ctx, claims[:3], "a", now, now.Add(time.Minute))
-	if err != nil || len(got) != 3 {
-		t.Fatalf("claim: %+v, %v", got, err)
-	}
-	other, err := s.ClaimDeliveries(ctx, claims[3:], "b", now, now.Add(time.Minute))
-	if err != nil || len(other) != 1 {
-		t.Fatalf("claim by b: %+v, %v", other, err)
-	}
-	held, err := s.FinishDeliveries(ctx, "a", []store.DeliveryOutcome{
-		{ID: got[0].ID, Result: store.DeliveryResult{State: store.DeliverySent, MessageID: "m0", Briefs: 3}},
-		{ID: got[1].ID, Result: store.DeliveryResult{State: store.DeliveryBounced, Error: "550 gone", MessageID: "m1"}},
-		{ID: got[2].ID, Result: store.DeliveryResult{State: store.DeliveryFailed, Error: "451 later"}},
-		{ID: other[0].ID, Result: store.DeliveryResult{State: store.DeliverySent, MessageID: "stolen"}}, // b holds it
-	})
-	if err != nil || len(held) != 4 || !held[0] || !held[1] || !held[2] || held[3] {
-		t.Fatalf("finish batch: %v, %v", held, err)
-	}
-	s0, _ := s.GetSubscriber(ctx, subs[0].ID)
-	if s0.LastDigestAt == nil || !s0.LastDigestAt.Equal(now) {
-		t.Errorf("sent: last digest %v", s0.LastDigestAt)
-	}
-	if s1, _ := s.GetSubscriber(ctx, subs[1].ID); s1.Status != store.SubscriberBounced {
-		t.Errorf("bounced: %+v", s1)
-	}
-	for i, want := range []store.DeliveryState{store.DeliverySent, store.DeliveryBounced, store.DeliveryFailed, store.DeliverySending} {
-		dl, err := s.ListDeliveries(ctx, subs[i].ID)
-		if err != nil || len(dl) != 1 || dl[0].State != want {
-			t.Errorf("subscriber %d: %+v, %v; want %s", i, dl, err, want)
-		}
-	}
-	if _, err := s.FinishDeliveries(ctx, "a", []store.DeliveryOutcome{{ID: got[2].ID, Result: store.DeliveryResult{State: "lost"}}}); err == nil {
-		t.Error("an unknown state was accepted")
 	}
 }
