@@ -22,7 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,19 +34,11 @@ import (
 )
 
 func curveSizes(b *testing.B) []int {
-	spec := os.Getenv("LEGISTS_BENCH_CURVE")
-	if spec == "" {
-		spec = "5000,50000"
+	sizes, err := curves.Sizes("LEGISTS_BENCH_CURVE", "5000,50000")
+	if err != nil {
+		b.Fatal(err)
 	}
-	var out []int
-	for _, f := range strings.Split(spec, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			b.Fatalf("LEGISTS_BENCH_CURVE=%q: want sizes such as 5000,50000", spec)
-		}
-		out = append(out, n)
-	}
-	return out
+	return sizes
 }
 
 // curvePoint seeds a database of n subscribers with open and sends its
@@ -107,7 +98,7 @@ func BenchmarkDigestCurve(b *testing.B) {
 			ts, ms := curves.Series{Name: d.name}, curves.Series{Name: d.name}
 			for _, n := range sizes {
 				el, peak, sent := curvePoint(b, func() store.Store { return d.open(n) }, n)
-				key := strings.ToLower(strings.TrimSuffix(d.name, "QL")) + "-" + curveLabel(n)
+				key := strings.ToLower(strings.TrimSuffix(d.name, "QL")) + "-" + curves.Label(n)
 				b.ReportMetric(el.Seconds(), key+"-s")
 				b.ReportMetric(float64(sent)/el.Seconds(), key+"-msgs/s")
 				b.ReportMetric(float64(peak)/(1<<20), key+"-heap-MB")
@@ -124,11 +115,4 @@ func BenchmarkDigestCurve(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func curveLabel(n int) string {
-	if n%1000 == 0 {
-		return strconv.Itoa(n/1000) + "k"
-	}
-	return strconv.Itoa(n)
 }

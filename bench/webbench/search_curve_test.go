@@ -267,8 +267,7 @@ func peakRSS() int64 {
 func dbSize(b *testing.B, st store.Store, key string, n int) int64 {
 	b.Helper()
 	if key == "sqlite" {
-		path := filepath.Join("..", "out", fmt.Sprintf("search-%s-%s-%d.db", genVersion, schemaTag, n))
-		fi, err := os.Stat(path)
+		fi, err := os.Stat(keptSQLitePath(n))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -280,7 +279,7 @@ func dbSize(b *testing.B, st store.Store, key string, n int) int64 {
 	}
 	defer admin.Close()
 	var size int64
-	schema := fmt.Sprintf("legists_bench_search_%s_%s_%d", genVersion, schemaTag, n)
+	schema := keptSchema(n)
 	if err := admin.QueryRow(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
 		JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relkind IN ('r', 'm')`, schema).Scan(&size); err != nil {
 		b.Fatal(err)

@@ -252,6 +252,16 @@ func BenchmarkSearchPostgres(b *testing.B) {
 	benchSearch(b, st)
 }
 
+// keptSQLitePath is the kept SQLite database of n briefs.
+func keptSQLitePath(n int) string {
+	return filepath.Join("..", "out", fmt.Sprintf("search-%s-%s-%d.db", genVersion, schemaTag, n))
+}
+
+// keptSchema is the kept PostgreSQL schema of n briefs.
+func keptSchema(n int) string {
+	return fmt.Sprintf("legists_bench_search_%s_%s_%d", genVersion, schemaTag, n)
+}
+
 // openKeptSQLite opens (creating) the kept SQLite database of n briefs,
 // bench/out/search-VERSION-s12-N.db; fill loads it.
 func openKeptSQLite(b *testing.B, n int) store.Store {
@@ -260,7 +270,7 @@ func openKeptSQLite(b *testing.B, n int) store.Store {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	path, _ := filepath.Abs(filepath.Join(dir, fmt.Sprintf("search-%s-%s-%d.db", genVersion, schemaTag, n)))
+	path, _ := filepath.Abs(keptSQLitePath(n))
 	return open(b, "sqlite:"+path)
 }
 
@@ -273,7 +283,7 @@ func openKeptPostgres(b *testing.B, n int) store.Store {
 	if base == "" {
 		b.Skip(storetest.PostgresEnv + " is not set")
 	}
-	schema := fmt.Sprintf("legists_bench_search_%s_%s_%d", genVersion, schemaTag, n)
+	schema := keptSchema(n)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)
@@ -300,7 +310,7 @@ func analyzePostgres(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer admin.Close()
-	schema := fmt.Sprintf("legists_bench_search_%s_%s_%d", genVersion, schemaTag, n)
+	schema := keptSchema(n)
 	rows, err := admin.Query(`SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1`, schema)
 	if err != nil {
 		b.Fatal(err)

@@ -9,6 +9,20 @@ import (
 	"unicode/utf8"
 )
 
+// randomText is up to maxLen pieces: one in oneIn from alpha, the others
+// lower-case ASCII letters.
+func randomText(r *rand.Rand, alpha []string, maxLen, oneIn int) string {
+	var sb strings.Builder
+	for range r.IntN(maxLen) {
+		if r.IntN(oneIn) == 0 {
+			sb.WriteString(alpha[r.IntN(len(alpha))])
+		} else {
+			sb.WriteByte("abcdefgh"[r.IntN(8)])
+		}
+	}
+	return sb.String()
+}
+
 // TestNeedsFold compares the word-at-a-time look with its definition: a
 // trimmed string needs a fold when joining its fields with single spaces
 // changes it. The alphabet is dense in spaces of every kind, placed at
@@ -17,16 +31,7 @@ func TestNeedsFold(t *testing.T) {
 	alpha := []string{"a", "B", " ", " ", " ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\u0085", "é", "’", "(", "1", "\x1f", "\x7f"}
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 200000 {
-		var sb strings.Builder
-		n := r.IntN(70)
-		for range n {
-			if r.IntN(4) == 0 {
-				sb.WriteString(alpha[r.IntN(len(alpha))])
-			} else {
-				sb.WriteByte("abcdefgh"[r.IntN(8)])
-			}
-		}
-		s := strings.TrimSpace(sb.String())
+		s := strings.TrimSpace(randomText(r, alpha, 70, 4))
 		want := strings.Join(strings.Fields(s), " ") != s
 		if got := needsFold(s); got != want {
 			t.Fatalf("needsFold(%q) = %v, want %v", s, got, want)
@@ -69,16 +74,7 @@ func TestCheckPlainText(t *testing.T) {
 		"\u0085", "\u2014", "é", "’", "\xff", "\xe2\x80", "\xef\xbb\xbf", "(1)"}
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 200000 {
-		var sb strings.Builder
-		n := r.IntN(40)
-		for range n {
-			if r.IntN(3) == 0 {
-				sb.WriteString(alpha[r.IntN(len(alpha))])
-			} else {
-				sb.WriteByte("abcdefgh"[r.IntN(8)])
-			}
-		}
-		in := sb.String()
+		in := randomText(r, alpha, 40, 3)
 		wantData, wantErr := checkText([]byte(in))
 		data, plain, err := checkPlainText([]byte(in))
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || string(data) != string(wantData) {
