@@ -108,7 +108,7 @@ func measureMiniflux(b *testing.B, bin, pgBase string, feeds []string, items int
 	}
 	cmd := exec.Command(bin, "-refresh-feeds")
 	cmd.Env = env
-	r, err := Measure(ctx, Spec{Name: "Miniflux, PostgreSQL", Cmd: cmd, Want: items, Count: pages,
+	r, err := Measure(ctx, Spec{Name: "Miniflux, PostgreSQL", Cmd: cmd, Want: items, Count: pages, Server: postmasterPID(b, dsn),
 		Start:    regexp.MustCompile(`msg="Starting a pool of workers"`),
 		Progress: regexp.MustCompile(`msg="Refreshed a batch of feeds"`),
 		End:      regexp.MustCompile(`msg="Refreshed a batch of feeds"`)})

@@ -42,7 +42,21 @@ type Run struct {
 	Took  time.Duration
 	// PeakRSSMB is the process's maximum resident set (getrusage).
 	PeakRSSMB float64
-	Output    string // the tail of its output, for errors
+	// CPU is the process's user and system time (getrusage); ServerCPU
+	// that of the PostgreSQL backends serving its connections (when
+	// Spec.Server names the postmaster), so that runs compare by CPU
+	// spent per item whatever else shares the cores and the server.
+	CPU, ServerCPU time.Duration
+	Output         string // the tail of its output, for errors
+}
+
+// CPUPerItem is the run's CPU time, its database server's included, per
+// item ingested.
+func (r *Run) CPUPerItem() time.Duration {
+	if r.Total == 0 {
+		return 0
+	}
+	return (r.CPU + r.ServerCPU) / time.Duration(r.Total)
 }
 
 // ItemsPerSecond is the run's whole throughput.
@@ -97,6 +111,10 @@ type Spec struct {
 	// done (for a program that does not log its progress in items): the
 	// run's total is then Count's value at that line.
 	End *regexp.Regexp
+	// Server, when non-zero, is the pid of the PostgreSQL postmaster the
+	// run writes to: the backends whose client is the run's process are
+	// followed and their CPU counted in ServerCPU.
+	Server int
 }
 
 // Measure runs spec's command, following its output (stdout and stderr)
@@ -116,6 +134,7 @@ func Measure(ctx context.Context, spec Spec) (*Run, error) {
 		tail    []string
 	)
 	rss := func() float64 { return procRSSMB(cmd.Process.Pid) }
+	backends := newBackendCPU(spec.Server, cmd.Process.Pid)
 	done := make(chan struct{})
 	stopSampling := make(chan struct{})
 	var sampling sync.WaitGroup
@@ -132,6 +151,7 @@ func Measure(ctx context.Context, spec Spec) (*Run, error) {
 				case <-t.C:
 				}
 				n, mem := spec.Count(), rss()
+				backends.sample()
 				mu.Lock()
 				if !started.IsZero() && n > items {
 					items = n
@@ -201,6 +221,8 @@ func Measure(ctx context.Context, spec Spec) (*Run, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		run.PeakRSSMB = float64(ru.Maxrss) / 1024
 	}
+	run.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	run.ServerCPU = backends.total()
 	if err != nil {
 		return run, fmt.Errorf("%s: %w\n%s", spec.Name, err, run.Output)
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"codeberg.org/readeck/go-readability/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/mmcdole/gofeed"
 
 	"legists/bench/curves"
@@ -119,7 +120,7 @@ func BenchmarkIngestScale(b *testing.B) {
 		cmd := exec.Command(bin, "ingest", "--once", "--db", db.dsn, "--allow-private",
 			"--workers", strconv.Itoa(workers), "--per-host", strconv.Itoa(perHost))
 		cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(maxProcs()))
-		r, err := Measure(ctx, Spec{Name: db.name, Cmd: cmd, Want: items, Count: pages(srv.GeneratedPages()),
+		r, err := Measure(ctx, Spec{Name: db.name, Cmd: cmd, Want: items, Count: pages(srv.GeneratedPages()), Server: postmasterPID(b, db.dsn),
 			Start: regexp.MustCompile(`msg="ingest: polling"`), Progress: regexp.MustCompile(`msg="ingest: progress".* new=(\d+) duplicates=(\d+)`)})
 		if err != nil {
 			b.Fatal(err)
@@ -154,6 +155,7 @@ func BenchmarkIngestScale(b *testing.B) {
 		b.ReportMetric(last, key+"-last10-items/s")
 		b.ReportMetric(last/first, key+"-last/first")
 		b.ReportMetric(r.PeakRSSMB, key+"-peak-rss-MB")
+		b.ReportMetric(float64(r.CPUPerItem().Microseconds())/1000, key+"-cpu-ms/item")
 		if key != "bare" && bareRate > 0 {
 			b.ReportMetric(r.ItemsPerSecond()/bareRate, key+"/bare")
 		}
@@ -193,8 +195,36 @@ func runWanted(run string) bool {
 
 func logRun(b *testing.B, r *Run) {
 	first, last := r.Window(0, 0.1), r.Window(0.9, 1)
-	b.Logf("%-22s %7.1f items/s, first 10%% %7.1f, last 10%% %7.1f (last/first %.2f), peak RSS %.0f MB, %d items in %s",
-		r.Name, r.ItemsPerSecond(), first, last, last/first, r.PeakRSSMB, r.Total, r.Took.Round(time.Second))
+	b.Logf("%-22s %7.1f items/s, first 10%% %7.1f, last 10%% %7.1f (last/first %.2f), peak RSS %.0f MB, %d items in %s, CPU %.2f ms an item (process %s, database server %s)",
+		r.Name, r.ItemsPerSecond(), first, last, last/first, r.PeakRSSMB, r.Total, r.Took.Round(time.Second),
+		float64(r.CPUPerItem().Microseconds())/1000, r.CPU.Round(100*time.Millisecond), r.ServerCPU.Round(100*time.Millisecond))
+}
+
+// postmasterPID is the pid of the PostgreSQL server that dsn reaches when
+// it runs on this machine (the parent of its backend), else 0: the run's
+// server CPU is then not counted.
+func postmasterPID(b *testing.B, dsn string) int {
+	if !strings.HasPrefix(dsn, "postgres") {
+		return 0
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Logf("database server CPU not counted: %v", err)
+		return 0
+	}
+	defer conn.Close(ctx)
+	var backend int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", backend))
+	if err != nil {
+		return 0 // not on this machine
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 // outDir is bench/out of the module.

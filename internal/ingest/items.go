@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"legists/internal/source"
 	"legists/internal/store"
@@ -22,26 +21,52 @@ func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c
 	sem := make(chan struct{}, p.cfg.PagesPerSource)
 	var wg sync.WaitGroup
 	publisher := feed.Title
-	for _, it := range feed.Items {
-		if ctx.Err() != nil {
-			break
+	for start := 0; start < len(feed.Items) && ctx.Err() == nil; start += lookupBatch {
+		items := feed.Items[start:min(start+lookupBatch, len(feed.Items))]
+		// What is known of these items, in one query.
+		keys := make([]store.ArticleKey, len(items))
+		for i, it := range items {
+			keys[i] = store.ArticleKey{GUID: it.GUID, Link: it.Link}
 		}
-		mu.Lock()
-		c.Items++
-		mu.Unlock()
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(it Item) {
-			defer func() { <-sem; wg.Done() }()
-			var local source.IngestCounts
-			p.pollItem(ctx, src, publisher, it, &local, log)
+		known, err := p.st.FindArticles(ctx, src.ID, keys)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			log.Error("ingest: lookup failed", "items", len(items), "err", err)
 			mu.Lock()
-			c.Add(local)
+			for range items {
+				c.Items++
+				c.PageFailed()
+			}
 			mu.Unlock()
-		}(it)
+			continue
+		}
+		for i, it := range items {
+			if ctx.Err() != nil {
+				break
+			}
+			mu.Lock()
+			c.Items++
+			mu.Unlock()
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(it Item, known *source.Article) {
+				defer func() { <-sem; wg.Done() }()
+				var local source.IngestCounts
+				p.pollItem(ctx, src, publisher, it, known, &local, log)
+				mu.Lock()
+				c.Add(local)
+				mu.Unlock()
+			}(it, known[i])
+		}
 	}
 	wg.Wait()
 }
+
+// lookupBatch is the number of a feed's items looked up in the store at
+// once.
+const lookupBatch = 500
 
 // fetchPolicy is the source's page policy, else the run's.
 func (p *Poller) fetchPolicy(src source.Source) source.FetchPages {
@@ -51,12 +76,12 @@ func (p *Poller) fetchPolicy(src source.Source) source.FetchPages {
 	return p.cfg.FetchPages
 }
 
-func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, c *source.IngestCounts, log *slog.Logger) {
+// pollItem stores one item, known the article already stored for it (nil
+// for a new one).
+func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, known *source.Article, c *source.IngestCounts, log *slog.Logger) {
 	policy := p.fetchPolicy(src)
 	now := p.cfg.Now()
-	known, err := p.st.FindArticle(ctx, src.ID, it.GUID, it.Link)
-	switch {
-	case err == nil:
+	if known != nil {
 		changed := it.Updated != nil && it.Updated.After(known.FetchedAt)
 		if !changed {
 			if known.FullText || it.Link == "" || policy == source.FetchPagesNever {
@@ -66,18 +91,15 @@ func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher stri
 				return // its page failed lately: backing off
 			}
 		}
-	case !errors.Is(err, store.ErrNotFound):
-		c.PageFailed()
-		log.Error("ingest: lookup failed", "guid", it.GUID, "err", err)
-		return
-	default:
-		known = nil
 	}
 	feedHTML, feedText := HTMLToText(firstNonEmpty(it.Content, it.Summary))
 	a := &source.Article{
 		SourceID: src.ID, GUID: it.GUID, URL: it.Link, CanonicalURL: it.Link, Title: it.Title,
 		Publisher: publisher, Author: it.Author, PublishedAt: it.Published, ModifiedAt: it.Updated,
 		FetchedAt: now, HTML: feedHTML, Text: feedText,
+	}
+	if known != nil {
+		a.ID = known.ID // the store looks it up before anything else
 	}
 	if a.Title == "" {
 		a.Title = TitleFromText(feedText)

@@ -24,7 +24,7 @@ type Store interface {
 	ClaimSource(ctx context.Context, id int64, owner string, now, until time.Time) (bool, error)
 	RenewClaim(ctx context.Context, id int64, owner string, until time.Time) (bool, error)
 	FinishPoll(ctx context.Context, id int64, owner string, r source.PollResult) error
-	FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error)
+	FindArticles(ctx context.Context, sourceID int64, keys []store.ArticleKey) ([]*source.Article, error)
 	SaveArticle(ctx context.Context, a *source.Article) (source.SaveResult, error)
 	UnclusteredArticles(ctx context.Context, limit int) ([]source.Article, error)
 	StoryCandidates(ctx context.Context, from, to time.Time) ([]source.Candidate, error)

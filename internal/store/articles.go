@@ -83,6 +83,99 @@ func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string)
 	return a, nil
 }
 
+// ArticleKey is how a feed item is known before its page is fetched: its
+// GUID within its source, or its link.
+type ArticleKey struct{ GUID, Link string }
+
+// findArticlesSQL is findArticleSQL for many items at once (each list a
+// JSON array of strings: the GUIDs, the links' canonical forms): every
+// article known by one of them, with how (1 GUID, 2 canonical URL, 3
+// link key) and by which value.
+func findArticlesSQL(d *dialect) string {
+	in := `IN (SELECT value FROM json_each(?))`
+	if d.name == dialectPostgres {
+		in = `= ANY (ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))`
+	}
+	return `SELECT 1, a.guid, ` + articleCols + ` FROM articles a WHERE a.source_id = ? AND a.guid ` + in + `
+	UNION ALL SELECT 2, a.canonical_url, ` + articleCols + ` FROM articles a WHERE a.canonical_url ` + in + `
+	UNION ALL SELECT 3, a.link_key, ` + articleCols + ` FROM articles a WHERE a.link_key ` + in
+}
+
+// FindArticles implements SourceStore: FindArticle for a feed's items in
+// one query.
+func (s *db) FindArticles(ctx context.Context, sourceID int64, keys []ArticleKey) ([]*source.Article, error) {
+	out := make([]*source.Article, len(keys))
+	guids, links := make([]string, 0, len(keys)), make([]string, 0, len(keys))
+	linkKeys := make([]string, len(keys))
+	for i, k := range keys {
+		if k.GUID != "" {
+			guids = append(guids, k.GUID)
+		}
+		if c, err := source.CanonicalURL(k.Link); err == nil {
+			linkKeys[i] = c
+			links = append(links, c)
+		}
+	}
+	if len(guids) == 0 && len(links) == 0 {
+		return out, nil
+	}
+	guidJSON, _ := json.Marshal(guids)
+	linkJSON, _ := json.Marshal(links)
+	rows, err := s.reader().hot().query(ctx, findArticlesSQL(s.d), sourceID, string(guidJSON), string(linkJSON), string(linkJSON))
+	if err != nil {
+		return nil, fmt.Errorf("store: find articles: %w", err)
+	}
+	defer rows.Close()
+	// The best match of each value: by GUID; by canonical URL, else the
+	// first article with the link as its link key.
+	byGUID, byURL, byLink := map[string]*source.Article{}, map[string]*source.Article{}, map[string]*source.Article{}
+	for rows.Next() {
+		var (
+			how int
+			key string
+		)
+		a, err := scanArticle(prefixScanner{rows, []any{&how, &key}})
+		if err != nil {
+			return nil, fmt.Errorf("store: find articles: %w", err)
+		}
+		switch how {
+		case 1:
+			byGUID[key] = a
+		case 2:
+			byURL[key] = a
+		case 3:
+			if old := byLink[key]; old == nil || a.ID < old.ID {
+				byLink[key] = a
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: find articles: %w", err)
+	}
+	for i, k := range keys {
+		switch lk := linkKeys[i]; {
+		case k.GUID != "" && byGUID[k.GUID] != nil:
+			out[i] = byGUID[k.GUID]
+		case lk != "" && byURL[lk] != nil:
+			out[i] = byURL[lk]
+		case lk != "":
+			out[i] = byLink[lk]
+		}
+	}
+	return out, nil
+}
+
+// prefixScanner scans a row's first columns into pre, the rest into what
+// Scan is given.
+type prefixScanner struct {
+	rows *sql.Rows
+	pre  []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.rows.Scan(append(append([]any(nil), p.pre...), dest...)...)
+}
+
 // GetArticle implements SourceStore.
 func (s *db) GetArticle(ctx context.Context, id int64) (*source.Article, error) {
 	a, err := scanArticle(s.reader().queryRow(ctx, `SELECT `+articleTextCols+` FROM articles a WHERE a.id = ?`, id))
@@ -139,6 +232,12 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 	// A write of writeRefetchable's kind, its commit made asynchronous
 	// with its first write (on PostgreSQL: s.asyncCommit, or the band
 	// locks' statement), not before the lookups: one round trip fewer.
+	//
+	// On PostgreSQL an article not known before (in.ID is 0: the caller
+	// found none) is inserted without looking it up first: the insert
+	// stores nothing when its GUID or URL is taken, and the next attempt
+	// looks it up. A new article, the common case, saves a statement.
+	insertFirst := s.d.name == dialectPostgres && in.ID == 0
 	err = s.write(ctx, func(tx runner) error {
 		for attempt := 0; ; attempt++ {
 			res = source.SaveResult{}
@@ -155,7 +254,9 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 			const known = `SELECT id, content_hash, title, source_id, published_at, modified_at, author, publisher, full_text,
 				page_errors, page_retry_at`
 			err := sql.ErrNoRows
-			if s.d.name == dialectPostgres {
+			if insertFirst && attempt == 0 {
+				// Not looked up: straight to the insert.
+			} else if s.d.name == dialectPostgres {
 				// One round trip for both lookups, each on its own index
 				// whatever the planner knows of the table: the article
 				// known by GUID first.
@@ -275,11 +376,12 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				}
 				return nil
 			}
-			if !errors.Is(err, sql.ErrNoRows) || attempt > 0 {
+			if !errors.Is(err, sql.ErrNoRows) || attempt > 1 || (attempt > 0 && !insertFirst) {
 				return err
 			}
-			// Another transaction stored the same GUID or URL since our
-			// SELECT: look again (FOR UPDATE waits for it).
+			// The GUID or URL is stored (by another transaction since our
+			// SELECT, or before when there was none): look again (FOR
+			// UPDATE waits for it).
 		}
 	})
 	if err != nil {

@@ -63,13 +63,19 @@ type SourceStore interface {
 	// the canonical form of its link (as link or as canonical URL), or
 	// ErrNotFound. Text and HTML are not loaded.
 	FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error)
+	// FindArticles is FindArticle for many items of one source in one
+	// query: the result is parallel to keys, nil where none is known.
+	FindArticles(ctx context.Context, sourceID int64, keys []ArticleKey) ([]*source.Article, error)
 	// SaveArticle stores an article idempotently in one transaction: the
 	// same (source, GUID) or canonical URL updates the stored article
 	// (SavedUpdated or SavedUnchanged); a text within
 	// source.NearDuplicateDistance of an earlier one under another URL is
 	// stored as a duplicate of the first copy (SavedDuplicate, joining its
 	// story); anything else is SavedNew. ContentHash and SimHash are
-	// computed here from Text; a.ID is ignored.
+	// computed here from Text. a.ID is a hint only: non-zero when the
+	// caller found the article stored (it is then looked up before
+	// anything else); zero when it found none (PostgreSQL then tries the
+	// insert first). The result carries the stored ID either way.
 	SaveArticle(ctx context.Context, a *source.Article) (source.SaveResult, error)
 	// GetArticle returns one article with its HTML and text.
 	GetArticle(ctx context.Context, id int64) (*source.Article, error)

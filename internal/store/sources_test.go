@@ -204,6 +204,30 @@ func TestSaveArticleDedupe(t *testing.T) {
 		if _, err := s.FindArticle(ctx, src.ID, "nope", "https://nope.example/"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("find missing: %v", err)
 		}
+		// A feed's items looked up at once find what each lookup finds.
+		keys := []store.ArticleKey{{GUID: "wire-1"}, {Link: "https://wire.example/a1?utm_medium=x#top"},
+			{GUID: "nope", Link: "https://nope.example/"}, {GUID: "p-9", Link: "https://third.example/x"},
+			{}, {Link: "not a link"}, {GUID: "p-11", Link: "https://paper.example/other"},
+			{GUID: "unknown", Link: "https://paper.example/reprint"}, {GUID: "wire-1", Link: "https://paper.example/other"}}
+		for _, sid := range []int64{src.ID, other.ID} {
+			got, err := s.FindArticles(ctx, sid, keys)
+			if err != nil || len(got) != len(keys) {
+				t.Fatalf("find articles: %d %v", len(got), err)
+			}
+			for i, k := range keys {
+				want, err := s.FindArticle(ctx, sid, k.GUID, k.Link)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					if got[i] != nil {
+						t.Errorf("source %d, %+v: found article %d, want none", sid, k, got[i].ID)
+					}
+				case err != nil:
+					t.Fatal(err)
+				case got[i] == nil || got[i].ID != want.ID || got[i].Text != "":
+					t.Errorf("source %d, %+v: found %+v, want article %d", sid, k, got[i], want.ID)
+				}
+			}
+		}
 		full, err := s.GetArticle(ctx, r.ID)
 		if err != nil || full.Text != text || full.HTML != "<p>x</p>" || !full.FullText || full.ContentHash != source.ContentHash(text) || full.Title != "Cartel fined 41m" {
 			t.Fatalf("get %+v %v", full, err)
