@@ -238,7 +238,7 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 	// stores nothing when its GUID or URL is taken, and the next attempt
 	// looks it up. A new article, the common case, saves a statement.
 	insertFirst := s.d.name == dialectPostgres && in.ID == 0
-	err = s.write(ctx, func(tx runner) error {
+	err = s.writeIngest(ctx, func(tx runner) error {
 		for attempt := 0; ; attempt++ {
 			res = source.SaveResult{}
 			// 1. Known by GUID within the source, or by canonical URL.

@@ -251,6 +251,8 @@ type db struct {
 	// pg is the connection setting of a PostgreSQL store, for the
 	// change feed's own connection (changes.go); nil for SQLite.
 	pg *pgx.ConnConfig
+	// group queues SQLite's ingest writes for group commit (groupcommit.go).
+	group groupCommit
 }
 
 var _ Store = (*db)(nil)
@@ -303,10 +305,11 @@ func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
 // the source's poll state is committed after its articles, synchronously,
 // and that flush carries every earlier commit of the WAL, so a source
 // never counts as polled while its articles are lost. Anything owed to a
-// person (digests, accounts, briefs) keeps write.
+// person (digests, accounts, briefs) keeps write. On SQLite the writes of
+// concurrent callers are committed together (writeIngest, group commit).
 func (s *db) writeRefetchable(ctx context.Context, fn func(tx runner) error) error {
 	if s.d.name != dialectPostgres {
-		return s.write(ctx, fn)
+		return s.writeIngest(ctx, fn)
 	}
 	return s.write(ctx, func(tx runner) error {
 		if err := s.asyncCommit(ctx, tx); err != nil {
