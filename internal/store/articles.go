@@ -229,16 +229,23 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 		srcID = a.SourceID
 	}
 	var res source.SaveResult
-	// A write of writeRefetchable's kind, its commit made asynchronous
-	// with its first write (on PostgreSQL: s.asyncCommit, or the band
-	// locks' statement), not before the lookups: one round trip fewer.
+	// A write of writeRefetchable's kind (writeGrouped: committed with the
+	// other workers' writes of the moment, asynchronously on PostgreSQL).
+	// On PostgreSQL, two copies saved at once by two instances must not
+	// both pass as new: near-duplicates share a band, so each band is
+	// locked until commit (the group takes its writes' locks at once, in
+	// order). SQLite writers are serial already.
+	var locks []int64
+	if comparable && s.d.name == dialectPostgres {
+		locks = srcBandLocks(a.SimHash)
+	}
 	//
 	// On PostgreSQL an article not known before (in.ID is 0: the caller
 	// found none) is inserted without looking it up first: the insert
 	// stores nothing when its GUID or URL is taken, and the next attempt
 	// looks it up. A new article, the common case, saves a statement.
 	insertFirst := s.d.name == dialectPostgres && in.ID == 0
-	err = s.writeIngest(ctx, func(tx runner) error {
+	err = s.writeGrouped(ctx, locks, func(tx runner) error {
 		for attempt := 0; ; attempt++ {
 			res = source.SaveResult{}
 			// 1. Known by GUID within the source, or by canonical URL.
@@ -293,9 +300,6 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 					res.Outcome = source.SavedUnchanged
 					if pageErrors != a.PageErrors || !srcTimesEqual(retry.Ptr(), a.PageRetryAt) {
 						// Only the page's backoff changed.
-						if err := s.asyncCommit(ctx, tx); err != nil {
-							return err
-						}
 						if _, err := tx.exec(ctx, `UPDATE articles SET page_errors = ?, page_retry_at = ? WHERE id = ?`,
 							a.PageErrors, s.d.timePtrArg(a.PageRetryAt), id); err != nil {
 							return err
@@ -309,9 +313,6 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 					return err
 				}
 				res.Outcome = source.SavedUpdated
-				if err := s.asyncCommit(ctx, tx); err != nil {
-					return err
-				}
 				_, err = tx.exec(ctx, `UPDATE articles SET title = ?, publisher = ?, author = ?, language = ?, excerpt = ?,
 					published_at = ?, modified_at = ?, fetched_at = ?, updated_at = ?, sort_at = ?, html = ?, text = ?,
 					full_text = ?, content_hash = ?, simhash = ?, page_errors = ?, page_retry_at = ? WHERE id = ?`,
@@ -329,23 +330,6 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 			}
 			// 2. A copy of a text stored under another URL.
 			var dupOf, dupStory any
-			if comparable && s.d.name == dialectPostgres {
-				// Two copies saved at once by two workers must not both pass
-				// as new: near-duplicates share a band, so lock each band
-				// (in order) until commit. SQLite writers are serial already.
-				// One round trip: the select list is evaluated left to
-				// right, so the locks are taken in ascending order.
-				keys := srcBandLocks(a.SimHash)
-				args := make([]any, len(keys))
-				calls := make([]string, len(keys), len(keys)+1)
-				for i, key := range keys {
-					args[i], calls[i] = key, `pg_advisory_xact_lock(?)`
-				}
-				calls = append(calls, asyncCommitSQL)
-				if _, err := tx.hot().exec(ctx, `SELECT `+strings.Join(calls, ", "), args...); err != nil {
-					return err
-				}
-			}
 			if comparable {
 				orig, story, dist, found, err := s.findNearDuplicate(ctx, tx, a.SimHash, a.ContentHash, words)
 				if err != nil {
@@ -359,11 +343,6 @@ func (s *db) SaveArticle(ctx context.Context, in *source.Article) (source.SaveRe
 				}
 			}
 			// 3. Insert.
-			if !comparable {
-				if err := s.asyncCommit(ctx, tx); err != nil {
-					return err
-				}
-			}
 			res.ID, err = s.insertArticle(ctx, tx, []any{srcID, a.GUID, a.URL, linkKey, canon, a.Title, a.Publisher,
 				a.Author, a.Language, a.Excerpt, s.d.timePtrArg(a.PublishedAt), s.d.timePtrArg(a.ModifiedAt),
 				s.d.timeArg(a.FetchedAt), s.d.timeArg(now), s.d.timeArg(sortAt), a.HTML, a.Text, a.FullText,

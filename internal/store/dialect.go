@@ -308,31 +308,13 @@ func (s *db) write(ctx context.Context, fn func(tx runner) error) error {
 // person (digests, accounts, briefs) keeps write. On SQLite the writes of
 // concurrent callers are committed together (writeIngest, group commit).
 func (s *db) writeRefetchable(ctx context.Context, fn func(tx runner) error) error {
-	if s.d.name != dialectPostgres {
-		return s.writeIngest(ctx, fn)
-	}
-	return s.write(ctx, func(tx runner) error {
-		if err := s.asyncCommit(ctx, tx); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return s.writeGrouped(ctx, nil, fn)
 }
 
 // asyncCommitSQL makes a PostgreSQL transaction's commit not wait for the
 // WAL flush (see writeRefetchable); a select list item, so that a
 // statement run anyway can carry it.
 const asyncCommitSQL = `set_config('synchronous_commit', 'off', true)`
-
-// asyncCommit is writeRefetchable's setting for a transaction of write
-// that sets it itself, later (SaveArticle: with its first write).
-func (s *db) asyncCommit(ctx context.Context, tx runner) error {
-	if s.d.name != dialectPostgres {
-		return nil
-	}
-	_, err := tx.hot().exec(ctx, `SELECT `+asyncCommitSQL)
-	return err
-}
 
 // read runs fn in a read-only transaction, so that its statements see one
 // snapshot.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -31,24 +33,20 @@ type groupCommit struct {
 }
 
 type groupJob struct {
-	ctx  context.Context
-	fn   func(tx runner) error
-	err  error
-	done chan struct{} // closed once committed or failed
-	lead chan struct{} // closed when this job's caller is to lead
+	ctx   context.Context
+	fn    func(tx runner) error
+	locks []int64 // PostgreSQL advisory locks held until commit
+	err   error
+	done  chan struct{} // closed once committed or failed
+	lead  chan struct{} // closed when this job's caller is to lead
 }
 
-// writeIngest is write for ingest's own writes (SaveArticle, and
-// writeRefetchable's): grouped on SQLite.
-func (s *db) writeIngest(ctx context.Context, fn func(tx runner) error) error {
-	if s.d.name == dialectPostgres {
-		return s.write(ctx, fn)
-	}
-	return s.writeGrouped(ctx, fn)
-}
-
-func (s *db) writeGrouped(ctx context.Context, fn func(tx runner) error) error {
-	j := &groupJob{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+// writeGrouped runs fn in a transaction shared with the writes of other
+// callers queued at the moment (ingest's: SaveArticle, writeRefetchable);
+// on PostgreSQL the transaction commits asynchronously and first takes
+// the advisory locks every write of it names (locks), in ascending order.
+func (s *db) writeGrouped(ctx context.Context, locks []int64, fn func(tx runner) error) error {
+	j := &groupJob{ctx: ctx, fn: fn, locks: locks, done: make(chan struct{}), lead: make(chan struct{})}
 	g := &s.group
 	g.mu.Lock()
 	g.queue = append(g.queue, j)
@@ -96,8 +94,8 @@ func (g *groupCommit) handOff() {
 	}
 }
 
-// runGroup commits a batch of writes in one transaction, each in a
-// savepoint, and tells each caller how its write went.
+// runGroup commits a batch of writes in one transaction and tells each
+// caller how its write went.
 func (s *db) runGroup(batch []*groupJob) {
 	finished := false
 	defer func() {
@@ -111,6 +109,21 @@ func (s *db) runGroup(batch []*groupJob) {
 			close(j.done)
 		}
 	}()
+	if s.d.name == dialectPostgres {
+		s.runGroupAgain(batch)
+	} else {
+		s.runGroupSavepoints(batch)
+	}
+	finished = true
+	for _, j := range batch {
+		auditCommitted(j.ctx, j.err == nil)
+		close(j.done)
+	}
+}
+
+// runGroupSavepoints runs each write in a savepoint (SQLite, where a
+// savepoint costs no round trip): a failed write is rolled back alone.
+func (s *db) runGroupSavepoints(batch []*groupJob) {
 	bg := context.Background()
 	s.group.commits.Add(1)
 	err := s.inTx(bg, s.w, s.wc, nil, func(tx runner) error {
@@ -118,10 +131,7 @@ func (s *db) runGroup(batch []*groupJob) {
 			if _, err := tx.x.ExecContext(bg, `SAVEPOINT legists_write`); err != nil {
 				return err
 			}
-			j.err = j.fn(tx)
-			if j.err == nil {
-				j.err = s.appendPendingAudit(j.ctx, tx)
-			}
+			j.err = s.runJob(j, tx)
 			if j.err != nil {
 				if _, err := tx.x.ExecContext(bg, `ROLLBACK TO legists_write`); err != nil {
 					return err
@@ -133,12 +143,76 @@ func (s *db) runGroup(batch []*groupJob) {
 		}
 		return nil
 	})
-	finished = true
 	for _, j := range batch {
 		if err != nil && j.err == nil {
 			j.err = err
 		}
-		auditCommitted(j.ctx, j.err == nil)
-		close(j.done)
 	}
+}
+
+// errJobFailed stops a group's transaction at the write that failed.
+var errJobFailed = errors.New("store: a write of the group failed")
+
+// runGroupAgain runs the writes one after the other in one transaction
+// (PostgreSQL, where a savepoint is a round trip): when one fails, the
+// transaction is rolled back, that write gets its error and the others run
+// again without it (ingest's writes are written to be run again); after a
+// deadlock with another instance the whole batch runs again.
+func (s *db) runGroupAgain(batch []*groupJob) {
+	bg := context.Background()
+	pending := batch
+	for deadlocks := 0; len(pending) > 0; {
+		failed := -1
+		s.group.commits.Add(1)
+		err := s.inTx(bg, s.w, s.wc, nil, func(tx runner) error {
+			// One statement: the commit made asynchronous, the locks
+			// taken (unnest keeps the array's order: ascending, so that
+			// two instances' groups never wait for each other in a cycle).
+			var locks []int64
+			for _, j := range pending {
+				locks = append(locks, j.locks...)
+			}
+			slices.Sort(locks)
+			if _, err := tx.hot().exec(bg, `SELECT `+asyncCommitSQL+`, (SELECT count(pg_advisory_xact_lock(k))
+				FROM unnest(CAST(? AS bigint[])) AS k)`, slices.Compact(locks)); err != nil {
+				return err
+			}
+			for i, j := range pending {
+				if j.err = s.runJob(j, tx); j.err != nil {
+					failed = i
+					return errJobFailed
+				}
+			}
+			return nil
+		})
+		switch {
+		case err == nil:
+			return
+		case failed >= 0 && isRetryableTx(pending[failed].err) && deadlocks < 5:
+			deadlocks++
+		case failed >= 0:
+			// That write alone fails; the others run again.
+			rest := make([]*groupJob, 0, len(pending)-1)
+			rest = append(rest, pending[:failed]...)
+			pending = append(rest, pending[failed+1:]...)
+		case isRetryableTx(err) && deadlocks < 5:
+			deadlocks++
+		default:
+			for _, j := range pending {
+				j.err = err
+			}
+			return
+		}
+		for _, j := range pending {
+			j.err = nil
+		}
+	}
+}
+
+// runJob is one caller's write and its pending audit entry.
+func (s *db) runJob(j *groupJob, tx runner) error {
+	if err := j.fn(tx); err != nil {
+		return err
+	}
+	return s.appendPendingAudit(j.ctx, tx)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -13,8 +12,14 @@ import (
 // its group are stored, a panicking write neither stores its group nor
 // stops the writes queued after it, and a batch holds several writes.
 func TestGroupCommit(t *testing.T) {
+	for name, dsn := range testDSNs(t) {
+		t.Run(name, func(t *testing.T) { testGroupCommit(t, dsn) })
+	}
+}
+
+func testGroupCommit(t *testing.T, dsn string) {
 	ctx := context.Background()
-	s, err := open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"))
+	s, err := open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +42,11 @@ func TestGroupCommit(t *testing.T) {
 			defer wg.Done()
 			for i := range 40 {
 				n := g*1000 + i
-				err := s.writeGrouped(ctx, func(tx runner) error {
+				var locks []int64
+				if s.d.name == dialectPostgres {
+					locks = []int64{int64(n % 7), int64(1000 + n%5)} // shared with other writes
+				}
+				err := s.writeGrouped(ctx, locks, func(tx runner) error {
 					if _, err := tx.hot().exec(ctx, `INSERT INTO group_test (n) VALUES (?)`, n); err != nil {
 						return err
 					}
@@ -91,9 +100,9 @@ func TestGroupCommit(t *testing.T) {
 				t.Error("the panic did not reach its caller")
 			}
 		}()
-		_ = s.writeGrouped(ctx, func(tx runner) error { panic("boom") })
+		_ = s.writeGrouped(ctx, nil, func(tx runner) error { panic("boom") })
 	}()
-	if err := s.writeGrouped(ctx, func(tx runner) error {
+	if err := s.writeGrouped(ctx, nil, func(tx runner) error {
 		_, err := tx.exec(ctx, `INSERT INTO group_test (n) VALUES (-1)`)
 		return err
 	}); err != nil {
