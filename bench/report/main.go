@@ -50,6 +50,12 @@ var pairs = []pair{
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "sqlite-items/s", ub: "miniflux-items/s"},
 	{label: "ingest, pages fetched, PostgreSQL: legists vs Miniflux, same feeds", pkg: "legists/bench/ingestscale",
 		a: "IngestScale", b: "IngestScale", unit: "items/s", ua: "postgres-items/s", ub: "miniflux-items/s"},
+	{label: "ingest CPU an item, bare fetch+gofeed+readability vs legists on SQLite (higher is better)", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "ms", ua: "bare-cpu-ms/item", ub: "sqlite-cpu-ms/item"},
+	{label: "ingest CPU an item, bare vs legists on PostgreSQL, its server's backends included (higher is better)", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "ms", ua: "bare-cpu-ms/item", ub: "postgres-cpu-ms/item"},
+	{label: "ingest CPU an item, Miniflux vs legists, both on PostgreSQL with their backends (higher is better)", pkg: "legists/bench/ingestscale",
+		a: "IngestScale", b: "IngestScale", unit: "ms", ua: "miniflux-cpu-ms/item", ub: "postgres-cpu-ms/item"},
 	{label: "ingest peak RSS, PostgreSQL: legists vs Miniflux", pkg: "legists/bench/ingestscale",
 		a: "IngestScale", b: "IngestScale", unit: "MB", ua: "postgres-peak-rss-MB", ub: "miniflux-peak-rss-MB"},
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -251,8 +252,9 @@ type db struct {
 	// pg is the connection setting of a PostgreSQL store, for the
 	// change feed's own connection (changes.go); nil for SQLite.
 	pg *pgx.ConnConfig
-	// group queues SQLite's ingest writes for group commit (groupcommit.go).
-	group groupCommit
+	// lanes queue ingest's writes for group commit (groupcommit.go).
+	lanes    [groupLanes]groupCommit
+	nextLane atomic.Uint32
 }
 
 var _ Store = (*db)(nil)

@@ -25,11 +25,35 @@ import (
 // maxGroup bounds the writes committed together.
 const maxGroup = 64
 
+// groupLanes is how many groups commit at once on PostgreSQL: a group's
+// writes run one after the other on one connection, so a second lane
+// keeps the server busy while the first waits for a round trip. Each
+// group takes all its locks first and in order, so two lanes never wait
+// for each other in a cycle. SQLite has one writer: one lane.
+const groupLanes = 2
+
+// lane is the group a write joins: the lanes in turn.
+func (s *db) lane() *groupCommit {
+	if s.d.name != dialectPostgres {
+		return &s.lanes[0]
+	}
+	return &s.lanes[s.nextLane.Add(1)%groupLanes]
+}
+
 type groupCommit struct {
 	mu      sync.Mutex
 	queue   []*groupJob
 	leading bool
 	commits atomic.Int64 // transactions run, for tests
+}
+
+// commits is the number of group transactions run, all lanes.
+func (s *db) commits() int64 {
+	var n int64
+	for i := range s.lanes {
+		n += s.lanes[i].commits.Load()
+	}
+	return n
 }
 
 type groupJob struct {
@@ -47,7 +71,7 @@ type groupJob struct {
 // the advisory locks every write of it names (locks), in ascending order.
 func (s *db) writeGrouped(ctx context.Context, locks []int64, fn func(tx runner) error) error {
 	j := &groupJob{ctx: ctx, fn: fn, locks: locks, done: make(chan struct{}), lead: make(chan struct{})}
-	g := &s.group
+	g := s.lane()
 	g.mu.Lock()
 	g.queue = append(g.queue, j)
 	leader := !g.leading
@@ -72,7 +96,7 @@ func (s *db) writeGrouped(ctx context.Context, locks []int64, fn func(tx runner)
 		batch := append([]*groupJob(nil), g.queue[:n]...)
 		g.queue = append(g.queue[:0], g.queue[n:]...)
 		g.mu.Unlock()
-		s.runGroup(batch)
+		s.runGroup(g, batch)
 		select {
 		case <-j.done:
 		default:
@@ -96,7 +120,7 @@ func (g *groupCommit) handOff() {
 
 // runGroup commits a batch of writes in one transaction and tells each
 // caller how its write went.
-func (s *db) runGroup(batch []*groupJob) {
+func (s *db) runGroup(g *groupCommit, batch []*groupJob) {
 	finished := false
 	defer func() {
 		if finished {
@@ -110,9 +134,9 @@ func (s *db) runGroup(batch []*groupJob) {
 		}
 	}()
 	if s.d.name == dialectPostgres {
-		s.runGroupAgain(batch)
+		s.runGroupAgain(g, batch)
 	} else {
-		s.runGroupSavepoints(batch)
+		s.runGroupSavepoints(g, batch)
 	}
 	finished = true
 	for _, j := range batch {
@@ -123,9 +147,9 @@ func (s *db) runGroup(batch []*groupJob) {
 
 // runGroupSavepoints runs each write in a savepoint (SQLite, where a
 // savepoint costs no round trip): a failed write is rolled back alone.
-func (s *db) runGroupSavepoints(batch []*groupJob) {
+func (s *db) runGroupSavepoints(g *groupCommit, batch []*groupJob) {
 	bg := context.Background()
-	s.group.commits.Add(1)
+	g.commits.Add(1)
 	err := s.inTx(bg, s.w, s.wc, nil, func(tx runner) error {
 		for _, j := range batch {
 			if _, err := tx.x.ExecContext(bg, `SAVEPOINT legists_write`); err != nil {
@@ -158,12 +182,12 @@ var errJobFailed = errors.New("store: a write of the group failed")
 // transaction is rolled back, that write gets its error and the others run
 // again without it (ingest's writes are written to be run again); after a
 // deadlock with another instance the whole batch runs again.
-func (s *db) runGroupAgain(batch []*groupJob) {
+func (s *db) runGroupAgain(g *groupCommit, batch []*groupJob) {
 	bg := context.Background()
 	pending := batch
 	for deadlocks := 0; len(pending) > 0; {
 		failed := -1
-		s.group.commits.Add(1)
+		g.commits.Add(1)
 		err := s.inTx(bg, s.w, s.wc, nil, func(tx runner) error {
 			// One statement: the commit made asynchronous, the locks
 			// taken (unnest keeps the array's order: ascending, so that

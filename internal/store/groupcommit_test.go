@@ -88,7 +88,7 @@ func testGroupCommit(t *testing.T, dsn string) {
 	if got != len(stored) || got != 16*20 {
 		t.Errorf("%d rows stored, %d writes succeeded, want %d", got, len(stored), 16*20)
 	}
-	if n := s.group.commits.Load(); n >= 16*40 {
+	if n := s.commits(); n >= 16*40 {
 		t.Errorf("%d commits for %d writes: none grouped", n, 16*40)
 	}
 
