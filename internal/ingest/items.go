@@ -18,7 +18,12 @@ import (
 // pollItems stores a feed's items, fetching their pages with a small pool.
 func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c *source.IngestCounts, log *slog.Logger) {
 	var mu sync.Mutex
-	sem := make(chan struct{}, p.cfg.PagesPerSource)
+	// At most PagesPerSource pages of the feed are fetched at once; an
+	// item whose page is in waits for the store without holding a fetch
+	// (up to savesPerFetch items a fetch slot), so that the next pages
+	// come in while the store commits.
+	sem := make(chan struct{}, savesPerFetch*p.cfg.PagesPerSource)
+	fetching := make(chan struct{}, p.cfg.PagesPerSource)
 	var wg sync.WaitGroup
 	publisher := feed.Title
 	for start := 0; start < len(feed.Items) && ctx.Err() == nil; start += lookupBatch {
@@ -54,7 +59,7 @@ func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c
 			go func(it Item, known *source.Article) {
 				defer func() { <-sem; wg.Done() }()
 				var local source.IngestCounts
-				p.pollItem(ctx, src, publisher, it, known, &local, log)
+				p.pollItem(ctx, src, publisher, it, known, fetching, &local, log)
 				mu.Lock()
 				c.Add(local)
 				mu.Unlock()
@@ -68,6 +73,10 @@ func (p *Poller) pollItems(ctx context.Context, src source.Source, feed *Feed, c
 // once.
 const lookupBatch = 500
 
+// savesPerFetch is how many of a feed's items may be in hand (fetched or
+// waiting to be) for each page fetched at once.
+const savesPerFetch = 4
+
 // fetchPolicy is the source's page policy, else the run's.
 func (p *Poller) fetchPolicy(src source.Source) source.FetchPages {
 	if src.FetchPages != source.FetchPagesDefault {
@@ -78,7 +87,7 @@ func (p *Poller) fetchPolicy(src source.Source) source.FetchPages {
 
 // pollItem stores one item, known the article already stored for it (nil
 // for a new one).
-func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, known *source.Article, c *source.IngestCounts, log *slog.Logger) {
+func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher string, it Item, known *source.Article, fetching chan struct{}, c *source.IngestCounts, log *slog.Logger) {
 	policy := p.fetchPolicy(src)
 	now := p.cfg.Now()
 	if known != nil {
@@ -123,6 +132,7 @@ func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher stri
 		p.save(ctx, a, c, log)
 		return
 	}
+	fetching <- struct{}{}
 	resp, err := p.fetch.Fetch(ctx, Request{URL: it.Link, Accept: acceptFor(source.KindPage)})
 	if err == nil && !isHTML(resp.ContentType, resp.Body) {
 		err = fmt.Errorf("%s: not an HTML page (%s)", resp.URL, resp.ContentType)
@@ -135,6 +145,7 @@ func (p *Poller) pollItem(ctx context.Context, src source.Source, publisher stri
 			a = full
 		}
 	}
+	<-fetching
 	if err != nil {
 		if ctx.Err() != nil {
 			return // interrupted: the next run reads the item again
