@@ -9,18 +9,22 @@ import (
 	"sync/atomic"
 )
 
-// Group commit for SQLite's ingest writes. SQLite has one writer: the
-// articles and story assignments that ingest's workers save at once queue
-// for it anyway, and each commit writes the pages it changed to the WAL
-// again (the table's and every index's). Here the writes queued while one
-// commits run together, each inside a savepoint of one transaction, so that
-// a batch costs one commit: a write that fails is rolled back to its
-// savepoint alone, and every caller returns only once its write is
-// committed (or with the error that kept it from being).
+// Group commit for ingest's writes (articles and story assignments, which
+// ingest's workers save many at once). On SQLite they queue for its one
+// writer anyway, and each commit writes the pages it changed to the WAL
+// again (the table's and every index's); on PostgreSQL each transaction
+// is two more round trips (BEGIN, COMMIT) and a commit of its own. Here the
+// writes queued while one group commits run together in the next
+// transaction: on SQLite each in a savepoint, a write that fails rolled
+// back alone; on PostgreSQL one after the other, a write that fails
+// dropped and the others run again. Every caller returns only once its
+// write is committed, or with the error that kept it from being.
 //
-// Whoever finds no batch under way leads: it runs the queue in batches of
+// Whoever finds no group under way leads: it runs the queue in batches of
 // at most maxGroup until its own write is done, then hands the lead to the
 // first write still queued, so that no caller runs others' writes for long.
+// (A write that panics does so in the leader's goroutine; the other
+// writes of its group fail with an error.)
 
 // maxGroup bounds the writes committed together.
 const maxGroup = 64
