@@ -125,9 +125,17 @@ func (c *pageCache) get(ctx context.Context, key string, fill func(ctx context.C
 				err = fmt.Errorf("rendering %s: panic: %v\n%s", key, x, debug.Stack())
 			}
 		}()
+		// A render that ended between this reader's look at the cache
+		// and its joining the flight has left its page: no second render.
+		c.mu.RLock()
+		p := c.pages[key]
+		c.mu.RUnlock()
+		if p != nil && p.gen == gen && time.Now().Before(p.expires) {
+			return p, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fillTimeout)
 		defer cancel()
-		p, err := fill(fctx)
+		p, err = fill(fctx)
 		if err != nil {
 			return nil, err
 		}
