@@ -54,43 +54,15 @@ func scanArticle(sc interface{ Scan(...any) error }) (*source.Article, error) {
 	return &a, nil
 }
 
-// findArticleSQL looks an item up in one round trip: by GUID within its
-// source, else by canonical URL, else by its link's key (the first such
-// article); each branch on its own index (an OR may walk the table).
-var findArticleSQL = `SELECT ` + articleCols + ` FROM (
-	SELECT 1 AS pref, g.id AS aid FROM articles g WHERE g.source_id = ? AND g.guid = ?
-	UNION ALL SELECT 2, c.id FROM articles c WHERE c.canonical_url = ?
-	UNION ALL SELECT 3, (SELECT l.id FROM articles l WHERE l.link_key = ? ORDER BY l.id LIMIT 1)
-) k JOIN articles a ON a.id = k.aid ORDER BY k.pref LIMIT 1`
-
-// FindArticle implements SourceStore.
-func (s *db) FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error) {
-	bySource := sourceID
-	if guid == "" {
-		bySource = 0 // no source has id 0
-	}
-	key, err := source.CanonicalURL(link)
-	if err != nil {
-		key = "" // no article has an empty canonical URL or link key
-	}
-	a, err := scanArticle(s.reader().hot().queryRow(ctx, findArticleSQL, bySource, guid, key, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: article %q: %w", guid, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: find article: %w", err)
-	}
-	return a, nil
-}
-
 // ArticleKey is how a feed item is known before its page is fetched: its
 // GUID within its source, or its link.
 type ArticleKey struct{ GUID, Link string }
 
-// findArticlesSQL is findArticleSQL for many items at once (each list a
+// findArticlesSQL finds a feed's items in one round trip (each list a
 // JSON array of strings: the GUIDs, the links' canonical forms): every
-// article known by one of them, with how (1 GUID, 2 canonical URL, 3
-// link key) and by which value.
+// article known by one of them, with how (1 GUID within the source, 2
+// canonical URL, 3 link key) and by which value; each branch on its own
+// index.
 func findArticlesSQL(d *dialect) string {
 	in := `IN (SELECT value FROM json_each(?))`
 	if d.name == dialectPostgres {
@@ -101,8 +73,7 @@ func findArticlesSQL(d *dialect) string {
 	UNION ALL SELECT 3, a.link_key, ` + articleCols + ` FROM articles a WHERE a.link_key ` + in
 }
 
-// FindArticles implements SourceStore: FindArticle for a feed's items in
-// one query.
+// FindArticles implements SourceStore.
 func (s *db) FindArticles(ctx context.Context, sourceID int64, keys []ArticleKey) ([]*source.Article, error) {
 	out := make([]*source.Article, len(keys))
 	guids, links := make([]string, 0, len(keys)), make([]string, 0, len(keys))

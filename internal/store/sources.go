@@ -59,12 +59,11 @@ type SourceStore interface {
 	// A NewURL that another source already has is ignored.
 	FinishPoll(ctx context.Context, id int64, owner string, r source.PollResult) error
 
-	// FindArticle returns the article known by the source's GUID, or by
-	// the canonical form of its link (as link or as canonical URL), or
-	// ErrNotFound. Text and HTML are not loaded.
-	FindArticle(ctx context.Context, sourceID int64, guid, link string) (*source.Article, error)
-	// FindArticles is FindArticle for many items of one source in one
-	// query: the result is parallel to keys, nil where none is known.
+	// FindArticles returns, for each of a source's feed items (keys), the
+	// article known by the source's GUID, else by the canonical form of
+	// its link (as canonical URL, or as link: the first such article), in
+	// one query: the result is parallel to keys, nil where none is known.
+	// Text and HTML are not loaded.
 	FindArticles(ctx context.Context, sourceID int64, keys []ArticleKey) ([]*source.Article, error)
 	// SaveArticle stores an article idempotently in one transaction: the
 	// same (source, GUID) or canonical URL updates the stored article
